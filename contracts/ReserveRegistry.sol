@@ -1,0 +1,320 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {AccessControlDefaultAdminRules} from "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
+import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
+import {IReserveRegistry} from "./interfaces/IReserveRegistry.sol";
+import {MerkleSumProof, ProofStep} from "./libraries/MerkleSumProof.sol";
+
+/// @title ReserveRegistry
+/// @notice One per chain. See IReserveRegistry for the protocol; docs/protocol.md for the trust model.
+contract ReserveRegistry is IReserveRegistry, AccessControlDefaultAdminRules, EIP712 {
+    /// @notice EIP-712 type hash of Attestation.
+    bytes32 public constant ATTESTATION_TYPEHASH = keccak256(
+        "Attestation(bytes32 subjectId,uint64 asOf,uint256 reserves,uint256 liabilities,bytes32 liabilitiesRoot,bytes32 reportHash)"
+    );
+
+    /// @notice Delay before a new default admin can accept the role (two-step admin transfer).
+    uint48 public constant ADMIN_TRANSFER_DELAY = 2 days;
+
+    /// @notice Bound on listed auditors, so posting and config updates stay cheap and bounded.
+    uint256 public constant MAX_AUDITORS_PER_SUBJECT = 32;
+
+    /// @notice Bound on decimals, so amounts can always be normalized to 18 decimals in a uint256.
+    uint8 public constant MAX_DECIMALS = 36;
+
+    struct Subject {
+        SubjectConfig config;
+        address owner;
+        address pendingOwner;
+        uint80 latestRoundId;
+        uint64 latestAsOf;
+    }
+
+    /// @dev An attestation as stored: subjectId is the mapping key, asOf and postedAt share a slot.
+    struct Round {
+        uint64 asOf;
+        uint64 postedAt;
+        uint256 reserves;
+        uint256 liabilities;
+        bytes32 liabilitiesRoot;
+        bytes32 reportHash;
+    }
+
+    mapping(address auditor => bool) private _accredited;
+    mapping(address auditor => string) private _auditorNames;
+    mapping(bytes32 subjectId => Subject) private _subjects;
+    mapping(bytes32 subjectId => mapping(address auditor => bool)) private _isSubjectAuditor;
+    mapping(bytes32 subjectId => mapping(uint80 roundId => Round)) private _rounds;
+
+    modifier onlySubjectOwner(bytes32 subjectId) {
+        if (msg.sender != _existingSubject(subjectId).owner) revert NotSubjectOwner(subjectId, msg.sender);
+        _;
+    }
+
+    constructor(
+        address admin
+    ) AccessControlDefaultAdminRules(ADMIN_TRANSFER_DELAY, admin) EIP712("ReserveRegistry", "1") {}
+
+    // ------------------------------------------------------------------------------- auditors
+
+    /// @inheritdoc IReserveRegistry
+    function accreditAuditor(address auditor, string calldata name) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (auditor == address(0)) revert InvalidAuditorAddress();
+        if (bytes(name).length == 0) revert EmptyAuditorName();
+        if (_accredited[auditor]) revert AuditorAlreadyAccredited(auditor);
+        _accredited[auditor] = true;
+        _auditorNames[auditor] = name;
+        emit AuditorAccredited(auditor, name);
+    }
+
+    /// @inheritdoc IReserveRegistry
+    function revokeAuditor(address auditor) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (!_accredited[auditor]) revert AuditorNotAccredited(auditor);
+        _accredited[auditor] = false;
+        emit AuditorRevoked(auditor);
+    }
+
+    /// @inheritdoc IReserveRegistry
+    function isAccredited(address auditor) external view returns (bool) {
+        return _accredited[auditor];
+    }
+
+    /// @inheritdoc IReserveRegistry
+    function auditorName(address auditor) external view returns (string memory) {
+        return _auditorNames[auditor];
+    }
+
+    // ------------------------------------------------------------------------------- subjects
+
+    /// @inheritdoc IReserveRegistry
+    function registerSubject(bytes32 subjectId, SubjectConfig calldata config) external {
+        if (subjectId == bytes32(0)) revert InvalidSubjectId();
+        Subject storage s = _subjects[subjectId];
+        if (s.owner != address(0)) revert SubjectAlreadyRegistered(subjectId);
+        s.owner = msg.sender;
+        emit SubjectRegistered(subjectId, msg.sender);
+        _setConfig(subjectId, s, config);
+    }
+
+    /// @inheritdoc IReserveRegistry
+    function updateSubject(
+        bytes32 subjectId,
+        SubjectConfig calldata config
+    ) external onlySubjectOwner(subjectId) {
+        Subject storage s = _subjects[subjectId];
+        address[] storage previous = s.config.auditors;
+        for (uint256 i = 0; i < previous.length; ++i) {
+            delete _isSubjectAuditor[subjectId][previous[i]];
+        }
+        _setConfig(subjectId, s, config);
+    }
+
+    /// @inheritdoc IReserveRegistry
+    function transferSubjectOwnership(
+        bytes32 subjectId,
+        address newOwner
+    ) external onlySubjectOwner(subjectId) {
+        _subjects[subjectId].pendingOwner = newOwner;
+        emit SubjectOwnershipTransferStarted(subjectId, msg.sender, newOwner);
+    }
+
+    /// @inheritdoc IReserveRegistry
+    function acceptSubjectOwnership(bytes32 subjectId) external {
+        Subject storage s = _existingSubject(subjectId);
+        if (msg.sender != s.pendingOwner) revert NotPendingSubjectOwner(subjectId, msg.sender);
+        address previousOwner = s.owner;
+        s.owner = msg.sender;
+        s.pendingOwner = address(0);
+        emit SubjectOwnershipTransferred(subjectId, previousOwner, msg.sender);
+    }
+
+    /// @inheritdoc IReserveRegistry
+    function subject(bytes32 subjectId) external view returns (SubjectConfig memory config, address owner) {
+        Subject storage s = _existingSubject(subjectId);
+        return (s.config, s.owner);
+    }
+
+    /// @inheritdoc IReserveRegistry
+    function pendingSubjectOwner(bytes32 subjectId) external view returns (address) {
+        return _existingSubject(subjectId).pendingOwner;
+    }
+
+    // --------------------------------------------------------------------------- attestations
+
+    /// @inheritdoc IReserveRegistry
+    function postAttestation(
+        Attestation calldata att,
+        address[] calldata signers,
+        bytes[] calldata signatures
+    ) external returns (uint80 roundId) {
+        Subject storage s = _existingSubject(att.subjectId);
+        if (att.asOf <= s.latestAsOf) revert StaleAttestation(att.asOf, s.latestAsOf);
+        if (att.asOf > block.timestamp) revert FutureAttestation(att.asOf, block.timestamp);
+        _checkSignatures(att, s.config.quorum, signers, signatures);
+
+        // unchecked: 2^80 rounds would need more blocks than the chain will ever have.
+        unchecked {
+            roundId = s.latestRoundId + 1;
+        }
+        s.latestRoundId = roundId;
+        s.latestAsOf = att.asOf;
+        _rounds[att.subjectId][roundId] = Round({
+            asOf: att.asOf,
+            postedAt: uint64(block.timestamp),
+            reserves: att.reserves,
+            liabilities: att.liabilities,
+            liabilitiesRoot: att.liabilitiesRoot,
+            reportHash: att.reportHash
+        });
+        emit AttestationPosted(
+            att.subjectId,
+            roundId,
+            att.asOf,
+            att.reserves,
+            att.liabilities,
+            att.liabilitiesRoot,
+            att.reportHash,
+            signers
+        );
+    }
+
+    /// @inheritdoc IReserveRegistry
+    function attestationDigest(Attestation calldata att) public view returns (bytes32) {
+        return
+            _hashTypedDataV4(
+                keccak256(
+                    abi.encode(
+                        ATTESTATION_TYPEHASH,
+                        att.subjectId,
+                        att.asOf,
+                        att.reserves,
+                        att.liabilities,
+                        att.liabilitiesRoot,
+                        att.reportHash
+                    )
+                )
+            );
+    }
+
+    /// @inheritdoc IReserveRegistry
+    function latestRoundId(bytes32 subjectId) external view returns (uint80) {
+        return _existingSubject(subjectId).latestRoundId;
+    }
+
+    /// @inheritdoc IReserveRegistry
+    function getAttestation(
+        bytes32 subjectId,
+        uint80 roundId
+    ) external view returns (Attestation memory att, uint64 postedAt) {
+        return _attestation(subjectId, roundId);
+    }
+
+    /// @inheritdoc IReserveRegistry
+    function latestAttestation(
+        bytes32 subjectId
+    ) external view returns (uint80 roundId, Attestation memory att, uint64 postedAt) {
+        roundId = _existingSubject(subjectId).latestRoundId;
+        (att, postedAt) = _attestation(subjectId, roundId);
+    }
+
+    /// @inheritdoc IReserveRegistry
+    function isFresh(bytes32 subjectId) external view returns (bool) {
+        Subject storage s = _existingSubject(subjectId);
+        // latestAsOf <= block.timestamp always holds: future snapshots are refused when posted.
+        return s.latestRoundId != 0 && block.timestamp - s.latestAsOf <= s.config.heartbeat;
+    }
+
+    // ------------------------------------------------------------------------------ liabilities
+
+    /// @inheritdoc IReserveRegistry
+    function verifyLiability(
+        bytes32 subjectId,
+        uint80 roundId,
+        bytes32 accountCommitment,
+        uint256 balance,
+        ProofStep[] calldata proof
+    ) external view returns (bool) {
+        (Attestation memory att, ) = _attestation(subjectId, roundId);
+        if (att.liabilitiesRoot == bytes32(0)) return false;
+        return MerkleSumProof.verify(att.liabilitiesRoot, att.liabilities, accountCommitment, balance, proof);
+    }
+
+    // -------------------------------------------------------------------------------- private
+
+    function _existingSubject(bytes32 subjectId) private view returns (Subject storage s) {
+        s = _subjects[subjectId];
+        if (s.owner == address(0)) revert UnknownSubject(subjectId);
+    }
+
+    function _attestation(
+        bytes32 subjectId,
+        uint80 roundId
+    ) private view returns (Attestation memory att, uint64 postedAt) {
+        Subject storage s = _existingSubject(subjectId);
+        if (roundId == 0 || roundId > s.latestRoundId) revert RoundNotFound(subjectId, roundId);
+        Round storage r = _rounds[subjectId][roundId];
+        att = Attestation({
+            subjectId: subjectId,
+            asOf: r.asOf,
+            reserves: r.reserves,
+            liabilities: r.liabilities,
+            liabilitiesRoot: r.liabilitiesRoot,
+            reportHash: r.reportHash
+        });
+        postedAt = r.postedAt;
+    }
+
+    /// @dev Validates `config` and stores it; the caller has cleared the previous auditor flags.
+    function _setConfig(bytes32 subjectId, Subject storage s, SubjectConfig calldata config) private {
+        if (bytes(config.name).length == 0) revert EmptySubjectName();
+        if (config.decimals > MAX_DECIMALS) revert InvalidDecimals(config.decimals, MAX_DECIMALS);
+        if (config.heartbeat == 0) revert InvalidHeartbeat();
+        _requireContractOrZero(config.token);
+        _requireContractOrZero(config.reserveAsset);
+        uint256 auditorCount = config.auditors.length;
+        if (auditorCount > MAX_AUDITORS_PER_SUBJECT) {
+            revert TooManyAuditors(auditorCount, MAX_AUDITORS_PER_SUBJECT);
+        }
+        if (config.quorum == 0 || config.quorum > auditorCount)
+            revert InvalidQuorum(config.quorum, auditorCount);
+        for (uint256 i = 0; i < auditorCount; ++i) {
+            address auditor = config.auditors[i];
+            if (!_accredited[auditor]) revert AuditorNotAccredited(auditor);
+            if (_isSubjectAuditor[subjectId][auditor]) revert DuplicateAuditor(auditor);
+            _isSubjectAuditor[subjectId][auditor] = true;
+        }
+        s.config = config;
+        emit SubjectConfigSet(subjectId, config);
+    }
+
+    function _checkSignatures(
+        Attestation calldata att,
+        uint8 quorum,
+        address[] calldata signers,
+        bytes[] calldata signatures
+    ) private view {
+        if (signers.length != signatures.length)
+            revert SignatureCountMismatch(signers.length, signatures.length);
+        if (signers.length < quorum) revert QuorumNotMet(signers.length, quorum);
+        bytes32 digest = attestationDigest(att);
+        address previous = address(0);
+        for (uint256 i = 0; i < signers.length; ++i) {
+            address signer = signers[i];
+            // Strictly ascending also rules out duplicates and the zero address.
+            if (signer <= previous) revert SignersNotAscending(i, signer);
+            previous = signer;
+            if (!_isSubjectAuditor[att.subjectId][signer])
+                revert SignerNotSubjectAuditor(att.subjectId, signer);
+            if (!_accredited[signer]) revert AuditorNotAccredited(signer);
+            if (!SignatureChecker.isValidSignatureNowCalldata(signer, digest, signatures[i])) {
+                revert InvalidSignature(signer);
+            }
+        }
+    }
+
+    function _requireContractOrZero(address account) private view {
+        if (account != address(0) && account.code.length == 0) revert NotAContract(account);
+    }
+}

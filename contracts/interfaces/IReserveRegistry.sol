@@ -1,0 +1,242 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {ProofStep} from "../libraries/MerkleSumProof.sol";
+
+/// @title IReserveRegistry
+/// @notice On-chain Proof-of-Reserves registry. Accredited auditors sign EIP-712 attestations of a
+/// subject's reserves and liabilities at a snapshot time; anyone relays them once a subject's
+/// quorum of its listed auditors has signed. Consumers read rounds here or through ReserveFeed.
+///
+/// EIP-712 domain: name "ReserveRegistry", version "1", chainId, verifyingContract = this registry.
+/// Signed type: `Attestation(bytes32 subjectId,uint64 asOf,uint256 reserves,uint256 liabilities,bytes32 liabilitiesRoot,bytes32 reportHash)`.
+interface IReserveRegistry {
+    /// @notice How one subject (one issuer's one reserve asset) is attested.
+    /// @param name Human-readable name, e.g. "USDX / USD reserves".
+    /// @param decimals Decimals of `reserves` and `liabilities` in attestations.
+    /// @param token Token whose total supply is the liability, or zero if none is on this chain.
+    /// @param reserveAsset ERC20 on this chain that holds the reserves, or zero if they are off-chain.
+    /// @param heartbeat Maximum age in seconds of an attestation's `asOf` for it to count as fresh.
+    /// @param quorum How many of `auditors` must sign each attestation.
+    /// @param auditors The accredited auditors allowed to sign for this subject, distinct.
+    struct SubjectConfig {
+        string name;
+        uint8 decimals;
+        address token;
+        address reserveAsset;
+        uint32 heartbeat;
+        uint8 quorum;
+        address[] auditors;
+    }
+
+    /// @notice What auditors sign: a subject's reserves and liabilities at snapshot time `asOf`.
+    /// @param subjectId The subject attested.
+    /// @param asOf Snapshot time (unix seconds); strictly increasing per subject.
+    /// @param reserves Reserves in the subject's decimals.
+    /// @param liabilities Liabilities in the subject's decimals (the liabilities tree total when one is published).
+    /// @param liabilitiesRoot Merkle-sum root of customer balances (docs/liabilities-tree.md), zero if none.
+    /// @param reportHash Hash of the auditor's full report document.
+    struct Attestation {
+        bytes32 subjectId;
+        uint64 asOf;
+        uint256 reserves;
+        uint256 liabilities;
+        bytes32 liabilitiesRoot;
+        bytes32 reportHash;
+    }
+
+    // ----------------------------------------------------------------------------------- events
+
+    /// @notice `auditor` was accredited under `name`.
+    event AuditorAccredited(address indexed auditor, string name);
+
+    /// @notice `auditor` lost its accreditation; its signatures no longer count.
+    event AuditorRevoked(address indexed auditor);
+
+    /// @notice A subject was registered; `owner` (the caller) may update it.
+    event SubjectRegistered(bytes32 indexed subjectId, address indexed owner);
+
+    /// @notice A subject's configuration was set, at registration or by an update.
+    event SubjectConfigSet(bytes32 indexed subjectId, SubjectConfig config);
+
+    /// @notice The subject's owner offered ownership to `newOwner` (zero cancels an offer).
+    event SubjectOwnershipTransferStarted(
+        bytes32 indexed subjectId,
+        address indexed previousOwner,
+        address indexed newOwner
+    );
+
+    /// @notice `newOwner` accepted ownership of the subject.
+    event SubjectOwnershipTransferred(
+        bytes32 indexed subjectId,
+        address indexed previousOwner,
+        address indexed newOwner
+    );
+
+    /// @notice Round `roundId` of `subjectId` was posted with the signatures of `signers`.
+    event AttestationPosted(
+        bytes32 indexed subjectId,
+        uint80 indexed roundId,
+        uint64 asOf,
+        uint256 reserves,
+        uint256 liabilities,
+        bytes32 liabilitiesRoot,
+        bytes32 reportHash,
+        address[] signers
+    );
+
+    // ----------------------------------------------------------------------------------- errors
+
+    /// @notice The zero address cannot be an auditor.
+    error InvalidAuditorAddress();
+
+    /// @notice An auditor needs a non-empty name.
+    error EmptyAuditorName();
+
+    /// @notice `auditor` is already accredited.
+    error AuditorAlreadyAccredited(address auditor);
+
+    /// @notice `auditor` is not (or no longer) accredited.
+    error AuditorNotAccredited(address auditor);
+
+    /// @notice The zero subject id is reserved.
+    error InvalidSubjectId();
+
+    /// @notice `subjectId` is already registered.
+    error SubjectAlreadyRegistered(bytes32 subjectId);
+
+    /// @notice `subjectId` is not registered.
+    error UnknownSubject(bytes32 subjectId);
+
+    /// @notice `account` is not the owner of `subjectId`.
+    error NotSubjectOwner(bytes32 subjectId, address account);
+
+    /// @notice `account` is not the pending owner of `subjectId`.
+    error NotPendingSubjectOwner(bytes32 subjectId, address account);
+
+    /// @notice A subject needs a non-empty name.
+    error EmptySubjectName();
+
+    /// @notice `decimals` is above MAX_DECIMALS.
+    error InvalidDecimals(uint8 decimals, uint8 maxDecimals);
+
+    /// @notice A zero heartbeat would make every attestation stale at once.
+    error InvalidHeartbeat();
+
+    /// @notice `account` (a token or reserve asset) has no code.
+    error NotAContract(address account);
+
+    /// @notice More auditors listed than MAX_AUDITORS_PER_SUBJECT.
+    error TooManyAuditors(uint256 count, uint256 maxCount);
+
+    /// @notice `quorum` is zero or above the `auditorCount` listed.
+    error InvalidQuorum(uint8 quorum, uint256 auditorCount);
+
+    /// @notice `auditor` is listed twice in a subject config.
+    error DuplicateAuditor(address auditor);
+
+    /// @notice `signers` and `signatures` differ in length.
+    error SignatureCountMismatch(uint256 signerCount, uint256 signatureCount);
+
+    /// @notice Fewer than `quorum` signers were given.
+    error QuorumNotMet(uint256 signerCount, uint8 quorum);
+
+    /// @notice `signers[index]` is not strictly greater than the signer before it.
+    error SignersNotAscending(uint256 index, address signer);
+
+    /// @notice `signer` is not one of `subjectId`'s listed auditors.
+    error SignerNotSubjectAuditor(bytes32 subjectId, address signer);
+
+    /// @notice `signer`'s signature does not verify for the attestation digest.
+    error InvalidSignature(address signer);
+
+    /// @notice `asOf` is not after the subject's latest snapshot time `latestAsOf` (replay or reorder).
+    error StaleAttestation(uint64 asOf, uint64 latestAsOf);
+
+    /// @notice `asOf` is later than the current block time `blockTimestamp`.
+    error FutureAttestation(uint64 asOf, uint256 blockTimestamp);
+
+    /// @notice Round `roundId` of `subjectId` does not exist.
+    error RoundNotFound(bytes32 subjectId, uint80 roundId);
+
+    // ------------------------------------------------------------------------------- auditors
+
+    /// @notice Accredits `auditor` under `name`. Admin only.
+    function accreditAuditor(address auditor, string calldata name) external;
+
+    /// @notice Revokes `auditor`; its signatures stop counting for every subject at once. Admin only.
+    function revokeAuditor(address auditor) external;
+
+    /// @notice Whether `auditor` is currently accredited.
+    function isAccredited(address auditor) external view returns (bool);
+
+    /// @notice The name `auditor` was accredited under (kept after revocation for the record).
+    function auditorName(address auditor) external view returns (string memory);
+
+    // ------------------------------------------------------------------------------- subjects
+
+    /// @notice Registers `subjectId` with `config`; the caller becomes its owner. Permissionless.
+    function registerSubject(bytes32 subjectId, SubjectConfig calldata config) external;
+
+    /// @notice Replaces `subjectId`'s config. Subject owner only. Existing rounds are kept.
+    function updateSubject(bytes32 subjectId, SubjectConfig calldata config) external;
+
+    /// @notice Offers ownership of `subjectId` to `newOwner`, who must accept. Zero cancels.
+    function transferSubjectOwnership(bytes32 subjectId, address newOwner) external;
+
+    /// @notice Accepts a pending ownership offer for `subjectId`.
+    function acceptSubjectOwnership(bytes32 subjectId) external;
+
+    /// @notice `subjectId`'s config and owner. Reverts with UnknownSubject if it is not registered.
+    function subject(bytes32 subjectId) external view returns (SubjectConfig memory config, address owner);
+
+    /// @notice The account `subjectId`'s ownership was offered to, or zero.
+    function pendingSubjectOwner(bytes32 subjectId) external view returns (address);
+
+    // --------------------------------------------------------------------------- attestations
+
+    /// @notice Posts `att` as the subject's next round. Anyone may relay.
+    /// @param signers Strictly ascending addresses of currently accredited auditors listed for the subject.
+    /// @param signatures One signature per signer over attestationDigest(att): ECDSA (low-s) for EOAs,
+    /// ERC-1271 for contract wallets.
+    /// @return roundId The new round, numbered 1, 2, 3… per subject.
+    function postAttestation(
+        Attestation calldata att,
+        address[] calldata signers,
+        bytes[] calldata signatures
+    ) external returns (uint80 roundId);
+
+    /// @notice The EIP-712 digest auditors sign for `att`.
+    function attestationDigest(Attestation calldata att) external view returns (bytes32);
+
+    /// @notice The latest round of `subjectId`, 0 before the first.
+    function latestRoundId(bytes32 subjectId) external view returns (uint80);
+
+    /// @notice Round `roundId` of `subjectId` and the block time it was posted. Reverts with
+    /// RoundNotFound for a missing round.
+    function getAttestation(
+        bytes32 subjectId,
+        uint80 roundId
+    ) external view returns (Attestation memory att, uint64 postedAt);
+
+    /// @notice The latest round of `subjectId`. Reverts with RoundNotFound (round 0) before the first.
+    function latestAttestation(
+        bytes32 subjectId
+    ) external view returns (uint80 roundId, Attestation memory att, uint64 postedAt);
+
+    /// @notice Whether a round exists and its `asOf` is at most `heartbeat` seconds old.
+    function isFresh(bytes32 subjectId) external view returns (bool);
+
+    // ------------------------------------------------------------------------------ liabilities
+
+    /// @notice True iff `proof` takes the leaf of (`accountCommitment`, `balance`) to round
+    /// `roundId`'s `liabilitiesRoot` with sum equal to its `liabilities`. False for a round that
+    /// published no root, or a proof whose sums overflow. Reverts with RoundNotFound for a missing round.
+    function verifyLiability(
+        bytes32 subjectId,
+        uint80 roundId,
+        bytes32 accountCommitment,
+        uint256 balance,
+        ProofStep[] calldata proof
+    ) external view returns (bool);
+}

@@ -1,0 +1,53 @@
+import { subtask } from "hardhat/config";
+import { TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD } from "hardhat/builtin-tasks/task-names";
+import type { HardhatUserConfig } from "hardhat/config";
+import "@nomicfoundation/hardhat-toolbox";
+
+// The npm `solc` package is pinned in package.json; this must match it. No compiler
+// download is possible on our machines, so Hardhat is pointed at the bundled soljson.
+const SOLC_VERSION = "0.8.30";
+
+subtask(TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD, async (args: { solcVersion: string }, _hre, runSuper) => {
+  if (args.solcVersion !== SOLC_VERSION) return runSuper();
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const solc = require("solc") as { version(): string };
+  return {
+    compilerPath: require.resolve("solc/soljson.js"),
+    isSolcJs: true,
+    version: args.solcVersion,
+    longVersion: solc.version(),
+  };
+});
+
+const rpcNetwork = (envVar: string, fallback: string) => ({
+  url: process.env[envVar] ?? fallback,
+});
+
+const config: HardhatUserConfig = {
+  solidity: {
+    version: SOLC_VERSION,
+    settings: {
+      evmVersion: "cancun",
+      optimizer: { enabled: true, runs: 10_000 },
+    },
+  },
+  networks: {
+    hardhat: {},
+    localhost: rpcNetwork("POR_LOCALHOST_RPC", "http://127.0.0.1:8545"),
+  },
+  paths: {
+    ignition: "deploy",
+  },
+  gasReporter: {
+    enabled: process.env.REPORT_GAS === "true",
+    outputFile: process.env.REPORT_GAS_FILE,
+    noColors: process.env.REPORT_GAS_FILE !== undefined,
+    reportPureAndViewMethods: true,
+    offline: true,
+  },
+  mocha: {
+    timeout: 120_000,
+  },
+};
+
+export default config;
