@@ -2,18 +2,33 @@
 pragma solidity 0.8.30;
 
 import {AccessControlDefaultAdminRules} from "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
+import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {EnumerableSet} from "@openzeppelin/contracts/utils/structs/EnumerableSet.sol";
 import {IReserveRegistry} from "./interfaces/IReserveRegistry.sol";
+import {DecimalScaling} from "./libraries/DecimalScaling.sol";
 import {MerkleSumProof, ProofStep} from "./libraries/MerkleSumProof.sol";
 
 /// @title ReserveRegistry
 /// @notice One per chain. See IReserveRegistry for the protocol; docs/protocol.md for the trust model.
 contract ReserveRegistry is IReserveRegistry, AccessControlDefaultAdminRules, EIP712 {
+    using EnumerableSet for EnumerableSet.AddressSet;
+
     /// @notice EIP-712 type hash of Attestation.
     bytes32 public constant ATTESTATION_TYPEHASH = keccak256(
         "Attestation(bytes32 subjectId,uint64 asOf,uint256 reserves,uint256 liabilities,bytes32 liabilitiesRoot,bytes32 reportHash)"
     );
+
+    /// @notice EIP-712 type hash of ReserveAddress, signed by a wallet to back a subject.
+    bytes32 public constant RESERVE_ADDRESS_TYPEHASH = keccak256(
+        "ReserveAddress(bytes32 subjectId,address wallet)"
+    );
+
+    /// @notice Bound on reserve wallets per subject, so liveReserves (one balanceOf per wallet) stays
+    /// well under a block and cheap enough to call inline from a mint (docs/gas.md).
+    uint256 public constant MAX_RESERVE_WALLETS = 50;
 
     /// @notice Delay before a new default admin can accept the role (two-step admin transfer).
     uint48 public constant ADMIN_TRANSFER_DELAY = 2 days;
@@ -47,6 +62,8 @@ contract ReserveRegistry is IReserveRegistry, AccessControlDefaultAdminRules, EI
     mapping(bytes32 subjectId => Subject) private _subjects;
     mapping(bytes32 subjectId => mapping(address auditor => bool)) private _isSubjectAuditor;
     mapping(bytes32 subjectId => mapping(uint80 roundId => Round)) private _rounds;
+    mapping(bytes32 subjectId => EnumerableSet.AddressSet) private _reserveWallets;
+    mapping(address reserveAsset => mapping(address wallet => bytes32 subjectId)) private _walletSubject;
 
     modifier onlySubjectOwner(bytes32 subjectId) {
         if (msg.sender != _existingSubject(subjectId).owner) revert NotSubjectOwner(subjectId, msg.sender);
@@ -104,6 +121,10 @@ contract ReserveRegistry is IReserveRegistry, AccessControlDefaultAdminRules, EI
         SubjectConfig calldata config
     ) external onlySubjectOwner(subjectId) {
         Subject storage s = _subjects[subjectId];
+        uint256 walletCount = _reserveWallets[subjectId].length();
+        if (walletCount != 0 && config.reserveAsset != s.config.reserveAsset) {
+            revert ReserveWalletsRegistered(subjectId, walletCount);
+        }
         address[] storage previous = s.config.auditors;
         for (uint256 i = 0; i < previous.length; ++i) {
             delete _isSubjectAuditor[subjectId][previous[i]];
@@ -221,9 +242,100 @@ contract ReserveRegistry is IReserveRegistry, AccessControlDefaultAdminRules, EI
 
     /// @inheritdoc IReserveRegistry
     function isFresh(bytes32 subjectId) external view returns (bool) {
+        return _isFresh(_existingSubject(subjectId));
+    }
+
+    // ------------------------------------------------------------------------- reserve wallets
+
+    /// @inheritdoc IReserveRegistry
+    function addReserveWallet(
+        bytes32 subjectId,
+        address wallet,
+        bytes calldata signature
+    ) external onlySubjectOwner(subjectId) {
+        address asset = _subjects[subjectId].config.reserveAsset;
+        if (asset == address(0)) revert NoReserveAsset(subjectId);
+        if (
+            !SignatureChecker.isValidSignatureNowCalldata(
+                wallet,
+                reserveAddressDigest(subjectId, wallet),
+                signature
+            )
+        ) {
+            revert InvalidReserveWalletSignature(wallet);
+        }
+        bytes32 current = _walletSubject[asset][wallet];
+        if (current == subjectId) revert ReserveWalletAlreadyAdded(subjectId, wallet);
+        if (current != bytes32(0)) revert ReserveWalletInUse(wallet, current);
+        EnumerableSet.AddressSet storage wallets = _reserveWallets[subjectId];
+        if (wallets.length() >= MAX_RESERVE_WALLETS)
+            revert TooManyReserveWallets(subjectId, MAX_RESERVE_WALLETS);
+        wallets.add(wallet);
+        _walletSubject[asset][wallet] = subjectId;
+        emit ReserveWalletAdded(subjectId, wallet);
+    }
+
+    /// @inheritdoc IReserveRegistry
+    function removeReserveWallet(bytes32 subjectId, address wallet) external onlySubjectOwner(subjectId) {
+        if (!_reserveWallets[subjectId].remove(wallet)) revert ReserveWalletNotFound(subjectId, wallet);
+        delete _walletSubject[_subjects[subjectId].config.reserveAsset][wallet];
+        emit ReserveWalletRemoved(subjectId, wallet);
+    }
+
+    /// @inheritdoc IReserveRegistry
+    function reserveWallets(bytes32 subjectId) external view returns (address[] memory) {
+        _existingSubject(subjectId);
+        return _reserveWallets[subjectId].values();
+    }
+
+    /// @inheritdoc IReserveRegistry
+    function reserveAddressDigest(bytes32 subjectId, address wallet) public view returns (bytes32) {
+        return _hashTypedDataV4(keccak256(abi.encode(RESERVE_ADDRESS_TYPEHASH, subjectId, wallet)));
+    }
+
+    /// @inheritdoc IReserveRegistry
+    function liveReserves(bytes32 subjectId) external view returns (uint256) {
         Subject storage s = _existingSubject(subjectId);
-        // latestAsOf <= block.timestamp always holds: future snapshots are refused when posted.
-        return s.latestRoundId != 0 && block.timestamp - s.latestAsOf <= s.config.heartbeat;
+        if (s.config.reserveAsset == address(0)) revert NoReserveAsset(subjectId);
+        return _liveReserves(subjectId, s.config);
+    }
+
+    // ------------------------------------------------------------------------ collateralization
+
+    /// @inheritdoc IReserveRegistry
+    function collateralization(
+        bytes32 subjectId
+    ) external view returns (uint256 reserves, uint256 supply, uint256 ratioWad, bool fresh) {
+        Subject storage s = _existingSubject(subjectId);
+        SubjectConfig storage config = s.config;
+        Round storage latest = _rounds[subjectId][s.latestRoundId]; // all zero before the first round
+        (bool liveReserveSide, bool liveSupplySide) = _liveSides(subjectId, config);
+
+        reserves = DecimalScaling.toWad(
+            liveReserveSide ? _liveReserves(subjectId, config) : latest.reserves,
+            config.decimals
+        );
+        supply =
+            liveSupplySide
+                ? DecimalScaling.toWad(
+                    IERC20Metadata(config.token).totalSupply(),
+                    IERC20Metadata(config.token).decimals()
+                )
+                : DecimalScaling.toWad(latest.liabilities, config.decimals);
+        ratioWad = supply == 0 ? type(uint256).max : Math.mulDiv(reserves, 1e18, supply);
+        fresh = (liveReserveSide && liveSupplySide) || _isFresh(s);
+    }
+
+    /// @inheritdoc IReserveRegistry
+    function collateralizationRound(
+        bytes32 subjectId
+    ) external view returns (uint80 roundId, uint64 updatedAt) {
+        Subject storage s = _existingSubject(subjectId);
+        (bool liveReserveSide, bool liveSupplySide) = _liveSides(subjectId, s.config);
+        if (liveReserveSide && liveSupplySide) {
+            return (uint80(block.number), uint64(block.timestamp));
+        }
+        return (s.latestRoundId, s.latestAsOf);
     }
 
     // ------------------------------------------------------------------------------ liabilities
@@ -312,6 +424,30 @@ contract ReserveRegistry is IReserveRegistry, AccessControlDefaultAdminRules, EI
                 revert InvalidSignature(signer);
             }
         }
+    }
+
+    function _isFresh(Subject storage s) private view returns (bool) {
+        // latestAsOf <= block.timestamp always holds: future snapshots are refused when posted.
+        return s.latestRoundId != 0 && block.timestamp - s.latestAsOf <= s.config.heartbeat;
+    }
+
+    /// @dev Which sides of collateralization() are read live rather than taken from an attestation.
+    function _liveSides(
+        bytes32 subjectId,
+        SubjectConfig storage config
+    ) private view returns (bool liveReserveSide, bool liveSupplySide) {
+        return (_reserveWallets[subjectId].length() != 0, config.token != address(0));
+    }
+
+    function _liveReserves(bytes32 subjectId, SubjectConfig storage config) private view returns (uint256) {
+        IERC20Metadata asset = IERC20Metadata(config.reserveAsset);
+        EnumerableSet.AddressSet storage wallets = _reserveWallets[subjectId];
+        uint256 total = 0;
+        uint256 count = wallets.length();
+        for (uint256 i = 0; i < count; ++i) {
+            total += asset.balanceOf(wallets.at(i));
+        }
+        return DecimalScaling.rescale(total, asset.decimals(), config.decimals);
     }
 
     function _requireContractOrZero(address account) private view {

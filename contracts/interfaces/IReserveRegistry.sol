@@ -85,6 +85,12 @@ interface IReserveRegistry {
         address[] signers
     );
 
+    /// @notice `wallet` proved control and now backs `subjectId`'s live reserves.
+    event ReserveWalletAdded(bytes32 indexed subjectId, address indexed wallet);
+
+    /// @notice `wallet` no longer backs `subjectId`.
+    event ReserveWalletRemoved(bytes32 indexed subjectId, address indexed wallet);
+
     // ----------------------------------------------------------------------------------- errors
 
     /// @notice The zero address cannot be an auditor.
@@ -159,6 +165,28 @@ interface IReserveRegistry {
     /// @notice Round `roundId` of `subjectId` does not exist.
     error RoundNotFound(bytes32 subjectId, uint80 roundId);
 
+    /// @notice `subjectId` has no on-chain `reserveAsset`, so it cannot have reserve wallets.
+    error NoReserveAsset(bytes32 subjectId);
+
+    /// @notice `wallet` already backs `subjectId`.
+    error ReserveWalletAlreadyAdded(bytes32 subjectId, address wallet);
+
+    /// @notice `wallet` already backs `otherSubjectId` with the same reserve asset; one balance
+    /// cannot be counted twice.
+    error ReserveWalletInUse(address wallet, bytes32 otherSubjectId);
+
+    /// @notice `wallet` does not back `subjectId`.
+    error ReserveWalletNotFound(bytes32 subjectId, address wallet);
+
+    /// @notice `wallet`'s signature over ReserveAddress(subjectId, wallet) does not verify.
+    error InvalidReserveWalletSignature(address wallet);
+
+    /// @notice `subjectId` already has MAX_RESERVE_WALLETS wallets.
+    error TooManyReserveWallets(bytes32 subjectId, uint256 maxCount);
+
+    /// @notice The reserve asset cannot change while `walletCount` wallets still hold the old one.
+    error ReserveWalletsRegistered(bytes32 subjectId, uint256 walletCount);
+
     // ------------------------------------------------------------------------------- auditors
 
     /// @notice Accredits `auditor` under `name`. Admin only.
@@ -226,6 +254,46 @@ interface IReserveRegistry {
 
     /// @notice Whether a round exists and its `asOf` is at most `heartbeat` seconds old.
     function isFresh(bytes32 subjectId) external view returns (bool);
+
+    // ------------------------------------------------------------------------- reserve wallets
+
+    /// @notice Registers `wallet` as holding `subjectId`'s reserves. Subject owner only.
+    /// @param signature The wallet's own signature (ECDSA, or ERC-1271 for contract wallets) over the
+    /// EIP-712 type `ReserveAddress(bytes32 subjectId,address wallet)`, proving the issuer controls it.
+    function addReserveWallet(bytes32 subjectId, address wallet, bytes calldata signature) external;
+
+    /// @notice Stops counting `wallet` for `subjectId`. Subject owner only.
+    function removeReserveWallet(bytes32 subjectId, address wallet) external;
+
+    /// @notice The wallets backing `subjectId`, in no particular order.
+    function reserveWallets(bytes32 subjectId) external view returns (address[] memory);
+
+    /// @notice The EIP-712 digest a wallet signs to back `subjectId`.
+    function reserveAddressDigest(bytes32 subjectId, address wallet) external view returns (bytes32);
+
+    /// @notice Sum of `reserveAsset.balanceOf` over the reserve wallets, in the subject's decimals
+    /// (rounded down). Reverts with NoReserveAsset when the subject has no on-chain reserve asset.
+    function liveReserves(bytes32 subjectId) external view returns (uint256);
+
+    // ------------------------------------------------------------------------ collateralization
+
+    /// @notice Whether `subjectId` is backed, both sides normalized to 18 decimals (rounded down).
+    /// @return reserves Live reserves if the subject has reserve wallets, else the latest attested
+    /// reserves (0 before the first round).
+    /// @return supply `token.totalSupply()` if the subject has a token, else the latest attested liabilities.
+    /// @return ratioWad reserves * 1e18 / supply, or type(uint256).max when supply is 0.
+    /// @return fresh True when both sides are read live; otherwise isFresh(subjectId), because an
+    /// attested side is only as good as its snapshot.
+    function collateralization(
+        bytes32 subjectId
+    ) external view returns (uint256 reserves, uint256 supply, uint256 ratioWad, bool fresh);
+
+    /// @notice The round collateralization() reflects. When any side is attested: the latest
+    /// attested round and its asOf (0, 0 before the first round). When both sides are live: every
+    /// block is a round, so block.number and block.timestamp.
+    function collateralizationRound(
+        bytes32 subjectId
+    ) external view returns (uint80 roundId, uint64 updatedAt);
 
     // ------------------------------------------------------------------------------ liabilities
 

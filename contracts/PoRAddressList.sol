@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {Strings} from "@openzeppelin/contracts/utils/Strings.sol";
+import {IPoRAddressList} from "./interfaces/IPoRAddressList.sol";
+import {IReserveRegistry} from "./interfaces/IReserveRegistry.sol";
+
+/// @title PoRAddressList
+/// @notice One registry subject's reserve wallets in Chainlink's IPoRAddressList shape. Reads the
+/// registry live, so it lists exactly the wallets whose control was proven there.
+contract PoRAddressList is IPoRAddressList {
+    IReserveRegistry public immutable registry;
+    bytes32 public immutable subjectId;
+
+    /// @dev Reverts with the registry's UnknownSubject for an unregistered subject.
+    constructor(IReserveRegistry registry_, bytes32 subjectId_) {
+        registry_.subject(subjectId_);
+        registry = registry_;
+        subjectId = subjectId_;
+    }
+
+    /// @inheritdoc IPoRAddressList
+    function getPoRAddressListLength() external view returns (uint256) {
+        return registry.reserveWallets(subjectId).length;
+    }
+
+    /// @inheritdoc IPoRAddressList
+    function getPoRAddressList(
+        uint256 startIndex,
+        uint256 endIndex
+    ) external view returns (string[] memory list) {
+        address[] memory wallets = registry.reserveWallets(subjectId);
+        if (startIndex >= wallets.length || startIndex > endIndex) return new string[](0);
+        uint256 last = endIndex < wallets.length ? endIndex : wallets.length - 1;
+        list = new string[](last - startIndex + 1);
+        for (uint256 i = 0; i < list.length; ++i) {
+            list[i] = Strings.toChecksumHexString(wallets[startIndex + i]);
+        }
+    }
+}

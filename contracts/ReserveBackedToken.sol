@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
+import {IReserveRegistry} from "./interfaces/IReserveRegistry.sol";
+import {SecureMint} from "./SecureMint.sol";
+
+/// @title ReserveBackedToken
+/// @notice An ERC20 (stablecoin, wrapped asset) that can only be minted while fresh reserves in the
+/// registry cover the supply after the mint. Register the registry subject with `token` = this
+/// contract so the registry reads its supply.
+contract ReserveBackedToken is ERC20, AccessControl, SecureMint {
+    /// @notice Role allowed to mint (an issuer's treasury, a bridge).
+    bytes32 public constant MINTER_ROLE = keccak256("MINTER_ROLE");
+
+    uint8 private immutable _decimals;
+
+    constructor(
+        string memory name_,
+        string memory symbol_,
+        uint8 decimals_,
+        IReserveRegistry registry,
+        bytes32 subjectId,
+        address admin
+    ) ERC20(name_, symbol_) SecureMint(registry, subjectId) {
+        _decimals = decimals_;
+        _grantRole(DEFAULT_ADMIN_ROLE, admin);
+    }
+
+    /// @notice Mints `amount` to `to`. Reverts with InsufficientReserves or StaleReserves.
+    function mint(address to, uint256 amount) external onlyRole(MINTER_ROLE) {
+        _requireReservesCover(totalSupply() + amount, _decimals);
+        _mint(to, amount);
+    }
+
+    /// @notice Burns `amount` of the caller's tokens (redemption, bridge exit).
+    function burn(uint256 amount) external {
+        _burn(msg.sender, amount);
+    }
+
+    /// @inheritdoc ERC20
+    function decimals() public view override returns (uint8) {
+        return _decimals;
+    }
+}
