@@ -32,7 +32,8 @@ const config: HardhatUserConfig = {
     },
   },
   networks: {
-    hardhat: {},
+    // A second `hardhat node` with its own chain id stands in for another chain in bridge tests.
+    hardhat: { chainId: Number(process.env.POR_HARDHAT_CHAIN_ID ?? 31337) },
     localhost: rpcNetwork("POR_LOCALHOST_RPC", "http://127.0.0.1:8545"),
   },
   paths: {

@@ -1,8 +1,9 @@
 import { Command, CommanderError } from "commander";
 import { reportFailure } from "./cli-kit";
+import { registerMonitor } from "./commands/monitor";
 
 /** Each command area registers its sub-commands on the root program. */
-const areas: Array<(program: Command) => void> = [];
+const areas: Array<(program: Command) => void> = [registerMonitor];
 
 export function buildProgram(): Command {
   const program = new Command("por")

@@ -1,0 +1,43 @@
+import type { Command } from "commander";
+import { alertJson, alertText, loadMonitorConfig, watch } from "../../src/monitor";
+import { action, optionsOf } from "../cli-kit";
+
+export function registerMonitor(program: Command): void {
+  program
+    .command("monitor")
+    .description(
+      "watch registry subjects and bridge pairs, printing one line per alert (JSON lines with --json)",
+    )
+    .requiredOption("--config <file>", "monitor.json (format por-monitor/1, see docs/monitor.md)")
+    .option(
+      "--once",
+      "run every check once and exit: 0 healthy, 1 under-collateralized, 2 stale, missing or unreachable",
+    )
+    .addHelpText(
+      "after",
+      "\nExit codes with --once: 0 all healthy; 1 some check is under-collateralized;\n" +
+        "2 otherwise some check is stale, missing or unreachable. Missing data is never reported healthy.",
+    )
+    .action(
+      action(async (_opts: unknown, command: Command) => {
+        const options = optionsOf<{ config: string; once?: boolean }>(command);
+        const config = await loadMonitorConfig(options.config);
+        const abort = new AbortController();
+        const onSignal = () => abort.abort();
+        process.once("SIGINT", onSignal).once("SIGTERM", onSignal);
+        try {
+          process.exitCode = await watch(config, {
+            once: options.once === true,
+            signal: abort.signal,
+            report: (results) => {
+              const now = new Date();
+              for (const r of results)
+                process.stdout.write(`${options.json ? alertJson(r, now) : alertText(r, now)}\n`);
+            },
+          });
+        } finally {
+          process.off("SIGINT", onSignal).off("SIGTERM", onSignal);
+        }
+      }),
+    );
+}

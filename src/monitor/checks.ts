@@ -1,0 +1,158 @@
+import type { JsonRpcProvider } from "ethers";
+import { IERC20Metadata__factory } from "../../typechain-types";
+import { type BackingState, backingState, readSubjectCollateral } from "../collateral";
+import { formatAmount } from "../amounts";
+import { toWad } from "../decimals";
+import { PorError } from "../errors";
+import { formatRatio, ratioWad } from "../ratio";
+import { connectRpc, UnreachableError, withRetry } from "../rpc";
+import type { BridgeCheck, Check, MonitorConfig, SubjectCheck } from "./config";
+
+/** A check's state: a BackingState, or `unreachable` when an RPC endpoint failed every retry. */
+export type CheckState = BackingState | "unreachable";
+
+export interface CheckResult {
+  check: Check;
+  state: CheckState;
+  /** Backing side (reserves, or the locked balance) in 18 decimals, when known. */
+  reservesWad?: bigint;
+  /** Backed side (supply, or the wrapped supply) in 18 decimals, when known. */
+  supplyWad?: bigint;
+  ratioWad?: bigint;
+  /** Block read per network, so an alert can be reproduced. */
+  blocks: Record<string, number>;
+  detail: string;
+}
+
+/** `--once` exit codes, documented in README: a confirmed shortfall outranks missing data. */
+export const EXIT_HEALTHY = 0;
+export const EXIT_UNDERCOLLATERALIZED = 1;
+export const EXIT_STALE_OR_UNREACHABLE = 2;
+
+export function exitCodeFor(results: CheckResult[]): number {
+  if (results.some((r) => r.state === "undercollateralized")) return EXIT_UNDERCOLLATERALIZED;
+  if (results.some((r) => r.state !== "healthy")) return EXIT_STALE_OR_UNREACHABLE;
+  return EXIT_HEALTHY;
+}
+
+/** RPC connections by network name, opened on first use and kept across rounds. */
+export class Connections {
+  private readonly open = new Map<string, Promise<JsonRpcProvider>>();
+
+  constructor(private readonly config: MonitorConfig) {}
+
+  get(network: string): Promise<JsonRpcProvider> {
+    let provider = this.open.get(network);
+    if (provider === undefined) {
+      const { rpcUrl, chainId } = this.config.networks[network]!;
+      provider = connectRpc(rpcUrl, this.config.retry, chainId, `${network} (${rpcUrl})`);
+      // A failed connection is retried from scratch next round rather than cached.
+      provider.catch(() => this.open.delete(network));
+      this.open.set(network, provider);
+    }
+    return provider;
+  }
+
+  /** The latest block on `network`, retried with backoff. */
+  async block(network: string): Promise<{ provider: JsonRpcProvider; number: number }> {
+    const provider = await this.get(network);
+    const number = await withRetry(network, this.config.retry, () => provider.getBlockNumber());
+    return { provider, number };
+  }
+
+  destroy(): void {
+    for (const provider of this.open.values()) provider.then((p) => p.destroy()).catch(() => undefined);
+    this.open.clear();
+  }
+}
+
+/** Evaluates every check once. Never throws for a check: failures become its state. */
+export async function runChecks(config: MonitorConfig, connections: Connections): Promise<CheckResult[]> {
+  return Promise.all(config.checks.map((check) => runCheck(check, config, connections)));
+}
+
+async function runCheck(check: Check, config: MonitorConfig, connections: Connections): Promise<CheckResult> {
+  try {
+    return check.type === "subject"
+      ? await runSubjectCheck(check, config, connections)
+      : await runBridgeCheck(check, config, connections);
+  } catch (err) {
+    if (err instanceof UnreachableError)
+      return { check, state: "unreachable", blocks: {}, detail: err.message };
+    // Anything else (a revert, undecodable data, a chain-id mismatch) means no trustworthy figure.
+    const reason =
+      err instanceof PorError
+        ? err.message
+        : ((err as { shortMessage?: string }).shortMessage ?? String(err));
+    return { check, state: "missing", blocks: {}, detail: reason };
+  }
+}
+
+async function runSubjectCheck(
+  check: SubjectCheck,
+  config: MonitorConfig,
+  connections: Connections,
+): Promise<CheckResult> {
+  const { provider, number } = await connections.block(check.network);
+  const reading = await withRetry(check.network, config.retry, () =>
+    readSubjectCollateral(provider, check.registry, check.subjectId, {
+      blockTag: number,
+      minRatioWad: check.minRatioWad,
+    }),
+  );
+  const blocks = { [check.network]: number };
+  if (reading === null)
+    return { check, state: "missing", blocks, detail: `subject not registered in ${check.registry}` };
+  const { state, reservesWad, supplyWad } = reading;
+  const detail =
+    state === "missing"
+      ? "nothing attested yet"
+      : `reserves ${formatWad(reservesWad)} / supply ${formatWad(supplyWad)} = ratio ${formatRatio(reading.ratioWad)}` +
+        ` (min ${formatRatio(check.minRatioWad)}), ${reading.fresh ? "fresh" : `stale: ${reading.ageSeconds}s old`}`;
+  return { check, state, reservesWad, supplyWad, ratioWad: reading.ratioWad, blocks, detail };
+}
+
+async function runBridgeCheck(
+  check: BridgeCheck,
+  config: MonitorConfig,
+  connections: Connections,
+): Promise<CheckResult> {
+  const [wrappedSide, lockedSide] = await Promise.all([
+    connections.block(check.wrapped.network),
+    connections.block(check.locked.network),
+  ]);
+  const read = <T>(network: string, call: () => Promise<T>) => withRetry(network, config.retry, call);
+
+  const wrapped = IERC20Metadata__factory.connect(check.wrapped.token, wrappedSide.provider);
+  const wrappedAt = { blockTag: wrappedSide.number };
+  const [wrappedSupply, wrappedDecimals] = await Promise.all([
+    read(check.wrapped.network, () => wrapped.totalSupply(wrappedAt)),
+    read(check.wrapped.network, () => wrapped.decimals(wrappedAt)),
+  ]);
+
+  const original = IERC20Metadata__factory.connect(check.locked.token, lockedSide.provider);
+  const lockedAt = { blockTag: lockedSide.number };
+  const [balances, lockedDecimals] = await Promise.all([
+    Promise.all(
+      check.locked.holders.map((h) => read(check.locked.network, () => original.balanceOf(h, lockedAt))),
+    ),
+    read(check.locked.network, () => original.decimals(lockedAt)),
+  ]);
+
+  const reservesWad = toWad(
+    balances.reduce((a, b) => a + b, 0n),
+    Number(lockedDecimals),
+  );
+  const supplyWad = toWad(wrappedSupply, Number(wrappedDecimals));
+  const ratio = ratioWad(reservesWad, supplyWad);
+  const state = backingState(true, ratio, true, check.minRatioWad);
+  const blocks = { [check.wrapped.network]: wrappedSide.number, [check.locked.network]: lockedSide.number };
+  const detail =
+    `locked ${formatWad(reservesWad)} on ${check.locked.network} / wrapped ${formatWad(supplyWad)} on ${check.wrapped.network}` +
+    ` = ratio ${formatRatio(ratio)} (min ${formatRatio(check.minRatioWad)})`;
+  return { check, state, reservesWad, supplyWad, ratioWad: ratio, blocks, detail };
+}
+
+function formatWad(value: bigint): string {
+  return formatAmount(value, 18);
+}

@@ -1,0 +1,183 @@
+import { InvalidFileError, PorError } from "../errors";
+import { expectFormat, readJsonFile } from "../files";
+import { type Address, parseAddress } from "../hex";
+import { parseRatio, WAD } from "../ratio";
+import { DEFAULT_RETRY, type RetryPolicy } from "../rpc";
+import { parseSubjectId } from "../subject-id";
+
+export const MONITOR_CONFIG_FORMAT = "por-monitor/1";
+
+export interface NetworkConfig {
+  rpcUrl: string;
+  /** When set, an endpoint serving another chain is refused. */
+  chainId?: bigint;
+}
+
+/** A registry subject: alert when missing, stale, or its ratio is below minRatioWad. */
+export interface SubjectCheck {
+  type: "subject";
+  name: string;
+  network: string;
+  registry: Address;
+  subjectId: string;
+  minRatioWad: bigint;
+}
+
+/**
+ * A bridge pair: wrapped-token supply on one network against what the lock addresses hold of the
+ * original token on another. Alert when locked / wrapped is below minRatioWad.
+ */
+export interface BridgeCheck {
+  type: "bridge";
+  name: string;
+  wrapped: { network: string; token: Address };
+  locked: { network: string; token: Address; holders: Address[] };
+  minRatioWad: bigint;
+}
+
+export type Check = SubjectCheck | BridgeCheck;
+
+export interface MonitorConfig {
+  intervalSeconds: number;
+  retry: RetryPolicy;
+  networks: Record<string, NetworkConfig>;
+  checks: Check[];
+}
+
+/** Reads and validates a monitor.json; every problem names the field it is in. */
+export async function loadMonitorConfig(file: string): Promise<MonitorConfig> {
+  return parseMonitorConfig(await readJsonFile(file), file);
+}
+
+export function parseMonitorConfig(value: unknown, source: string): MonitorConfig {
+  const root = expectFormat(value, MONITOR_CONFIG_FORMAT, source);
+  const at = (field: string) => `${source}: ${field}`;
+  try {
+    const networks = parseNetworks(object(root.networks, at("networks")), at);
+    const checksValue = root.checks;
+    if (!Array.isArray(checksValue) || checksValue.length === 0) {
+      throw new InvalidFileError(`${at("checks")} must be a non-empty array`);
+    }
+    const names = new Set<string>();
+    const checks = checksValue.map((item, i) => {
+      const check = parseCheck(object(item, at(`checks[${i}]`)), `checks[${i}]`, networks, at);
+      if (names.has(check.name))
+        throw new InvalidFileError(`${at(`checks[${i}].name`)} "${check.name}" is used twice`);
+      names.add(check.name);
+      return check;
+    });
+    const retry = root.retry === undefined ? {} : object(root.retry, at("retry"));
+    return {
+      intervalSeconds: positiveInteger(root.intervalSeconds ?? 60, at("intervalSeconds")),
+      retry: {
+        attempts: positiveInteger(retry.attempts ?? DEFAULT_RETRY.attempts, at("retry.attempts")),
+        baseDelayMs: positiveInteger(retry.baseDelayMs ?? DEFAULT_RETRY.baseDelayMs, at("retry.baseDelayMs")),
+        timeoutMs: positiveInteger(retry.timeoutMs ?? DEFAULT_RETRY.timeoutMs, at("retry.timeoutMs")),
+      },
+      networks,
+      checks,
+    };
+  } catch (err) {
+    // Field parsers throw InvalidArgumentError; in a file, that is an invalid file.
+    if (err instanceof PorError && !(err instanceof InvalidFileError)) {
+      throw new InvalidFileError(`${source}: ${err.message}`, { cause: err });
+    }
+    throw err;
+  }
+}
+
+function parseNetworks(
+  value: Record<string, unknown>,
+  at: (f: string) => string,
+): Record<string, NetworkConfig> {
+  const networks: Record<string, NetworkConfig> = {};
+  const entries = Object.entries(value);
+  if (entries.length === 0) throw new InvalidFileError(`${at("networks")} must name at least one network`);
+  for (const [name, raw] of entries) {
+    const network = object(raw, at(`networks.${name}`));
+    const rpcUrl = network.rpcUrl;
+    if (typeof rpcUrl !== "string" || !/^https?:\/\//.test(rpcUrl)) {
+      throw new InvalidFileError(`${at(`networks.${name}.rpcUrl`)} must be an http(s) URL`);
+    }
+    networks[name] = {
+      rpcUrl,
+      chainId:
+        network.chainId === undefined
+          ? undefined
+          : BigInt(positiveInteger(network.chainId, at(`networks.${name}.chainId`))),
+    };
+  }
+  return networks;
+}
+
+function parseCheck(
+  raw: Record<string, unknown>,
+  path: string,
+  networks: Record<string, NetworkConfig>,
+  at: (f: string) => string,
+): Check {
+  const name = raw.name;
+  if (typeof name !== "string" || name.length === 0)
+    throw new InvalidFileError(`${at(`${path}.name`)} must be a non-empty string`);
+  const networkName = (value: unknown, field: string) => {
+    if (typeof value !== "string" || !(value in networks)) {
+      throw new InvalidFileError(`${at(field)} must name a network from "networks"`, {
+        details: `got ${JSON.stringify(value)}`,
+      });
+    }
+    return value;
+  };
+  const minRatioWad = raw.minRatio === undefined ? WAD : parseRatio(String(raw.minRatio), `${path}.minRatio`);
+  if (raw.type === "subject") {
+    if (typeof raw.subject !== "string")
+      throw new InvalidFileError(`${at(`${path}.subject`)} must be a string`);
+    return {
+      type: "subject",
+      name,
+      network: networkName(raw.network, `${path}.network`),
+      registry: parseAddress(raw.registry, `${path}.registry`),
+      subjectId: parseSubjectId(raw.subject),
+      minRatioWad,
+    };
+  }
+  if (raw.type === "bridge") {
+    const wrapped = object(raw.wrapped, at(`${path}.wrapped`));
+    const locked = object(raw.locked, at(`${path}.locked`));
+    const holders = locked.holders;
+    if (!Array.isArray(holders) || holders.length === 0) {
+      throw new InvalidFileError(`${at(`${path}.locked.holders`)} must be a non-empty array of addresses`);
+    }
+    return {
+      type: "bridge",
+      name,
+      wrapped: {
+        network: networkName(wrapped.network, `${path}.wrapped.network`),
+        token: parseAddress(wrapped.token, `${path}.wrapped.token`),
+      },
+      locked: {
+        network: networkName(locked.network, `${path}.locked.network`),
+        token: parseAddress(locked.token, `${path}.locked.token`),
+        holders: holders.map((h, i) => parseAddress(h, `${path}.locked.holders[${i}]`)),
+      },
+      minRatioWad,
+    };
+  }
+  throw new InvalidFileError(`${at(`${path}.type`)} must be "subject" or "bridge"`, {
+    details: `got ${JSON.stringify(raw.type)}`,
+  });
+}
+
+function object(value: unknown, field: string): Record<string, unknown> {
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    throw new InvalidFileError(`${field} must be an object`);
+  return value as Record<string, unknown>;
+}
+
+function positiveInteger(value: unknown, field: string): number {
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value <= 0) {
+    throw new InvalidFileError(`${field} must be a positive integer`, {
+      details: `got ${JSON.stringify(value)}`,
+    });
+  }
+  return value;
+}

@@ -1,0 +1,101 @@
+import { expect } from "chai";
+import { JsonRpcProvider, NonceManager, Wallet } from "ethers";
+import { promises as fs } from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { LockVault__factory, MockERC20__factory } from "../../typechain-types";
+import { runCli } from "../helpers/cli";
+import { type HardhatNode, startHardhatNode } from "../helpers/hardhat-node";
+
+// Hardhat's first well-known development account (public test key, funded on every hardhat node).
+const DEV_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+const PAIR = "USDO home->remote";
+
+describe("por monitor on a two-chain bridge (e2e)", function () {
+  this.timeout(180_000);
+
+  let home: HardhatNode | undefined;
+  let remote: HardhatNode | undefined;
+  let dir: string;
+  let configFile: string;
+  let mintWrapped: (amount: bigint) => Promise<void>;
+
+  before(async function () {
+    [home, remote] = await Promise.all([startHardhatNode(31337), startHardhatNode(31338)]);
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), "por-bridge-"));
+
+    const homeSigner = new NonceManager(new Wallet(DEV_KEY, new JsonRpcProvider(home.url)));
+    const remoteSigner = new NonceManager(new Wallet(DEV_KEY, new JsonRpcProvider(remote.url)));
+    const user = await homeSigner.getAddress();
+
+    // Home chain: the original token (8 decimals) and the bridge's lock vault.
+    const original = await new MockERC20__factory(homeSigner).deploy("USD Original", "USDO", 8);
+    const vault = await new LockVault__factory(homeSigner).deploy(await original.getAddress());
+    await (await original.mint(user, 1_000n * 10n ** 8n)).wait();
+    await (await original.approve(await vault.getAddress(), 600n * 10n ** 8n)).wait();
+    await (await vault.lock(user, 600n * 10n ** 8n)).wait();
+
+    // Remote chain: the wrapped token (18 decimals), minted 1:1 for what was locked.
+    const wrapped = await new MockERC20__factory(remoteSigner).deploy("Wrapped USDO", "wUSDO", 18);
+    mintWrapped = async (amount) => void (await (await wrapped.mint(user, amount)).wait());
+    await mintWrapped(600n * 10n ** 18n);
+
+    configFile = path.join(dir, "monitor.json");
+    await fs.writeFile(
+      configFile,
+      JSON.stringify({
+        format: "por-monitor/1",
+        retry: { attempts: 2, baseDelayMs: 50, timeoutMs: 5_000 },
+        networks: {
+          home: { rpcUrl: home.url, chainId: 31337 },
+          remote: { rpcUrl: remote.url, chainId: 31338 },
+        },
+        checks: [
+          {
+            type: "bridge",
+            name: PAIR,
+            wrapped: { network: "remote", token: await wrapped.getAddress() },
+            locked: {
+              network: "home",
+              token: await original.getAddress(),
+              holders: [await vault.getAddress()],
+            },
+          },
+        ],
+      }),
+    );
+  });
+
+  after(async function () {
+    await Promise.all([home?.stop(), remote?.stop()]);
+    if (dir) await fs.rm(dir, { recursive: true, force: true });
+  });
+
+  it("exits 0 with no alert while the wrapped supply is fully locked", async function () {
+    const result = await runCli(["monitor", "--config", configFile, "--once"]);
+    expect(result.stderr).to.equal("");
+    expect(result.stdout).to.equal("");
+    expect(result.code).to.equal(0);
+  });
+
+  it("exits 1 with a JSON alert naming the pair once the wrapped token is over-minted", async function () {
+    await mintWrapped(1n); // one wei of wrapped supply more than is locked
+    const result = await runCli(["--json", "monitor", "--config", configFile, "--once"]);
+    expect(result.code).to.equal(1);
+    const lines = result.stdout.trim().split("\n");
+    expect(lines).to.have.length(1);
+    const alert = JSON.parse(lines[0]!) as Record<string, unknown>;
+    expect(alert).to.include({ check: PAIR, type: "bridge", state: "undercollateralized" });
+    expect(alert.reservesWad).to.equal((600n * 10n ** 18n).toString());
+    expect(alert.supplyWad).to.equal((600n * 10n ** 18n + 1n).toString());
+  });
+
+  it("exits 2 and reports the pair unreachable when one chain stops answering", async function () {
+    await remote!.stop();
+    const result = await runCli(["monitor", "--config", configFile, "--once"]);
+    expect(result.code).to.equal(2);
+    expect(result.stdout).to.match(
+      new RegExp(`ALERT unreachable bridge "${PAIR}": remote \\(${remote!.url}\\) unreachable after 2 attempts`),
+    );
+  });
+});

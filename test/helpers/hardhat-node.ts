@@ -1,0 +1,80 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { createServer } from "node:net";
+import * as path from "node:path";
+
+const ROOT = path.join(__dirname, "..", "..");
+
+/** A `hardhat node` child process on a loopback port, for tests that need a real RPC endpoint. */
+export interface HardhatNode {
+  url: string;
+  chainId: number;
+  stop(): Promise<void>;
+}
+
+/** A free TCP port on 127.0.0.1, picked by the OS. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
+      );
+    });
+  });
+}
+
+/**
+ * Starts `hardhat node` on 127.0.0.1 with `chainId`, resolving once it answers eth_chainId.
+ * The caller must call stop() (in an after hook) so the process never outlives the tests.
+ */
+export async function startHardhatNode(chainId = 31337, timeoutMs = 60_000): Promise<HardhatNode> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [
+      require.resolve("hardhat/internal/cli/cli.js"),
+      "node",
+      "--hostname",
+      "127.0.0.1",
+      "--port",
+      String(port),
+    ],
+    {
+      cwd: ROOT,
+      env: { ...process.env, POR_HARDHAT_CHAIN_ID: String(chainId) },
+      stdio: ["ignore", "ignore", "pipe"],
+    },
+  );
+  let stderr = "";
+  child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill("SIGTERM");
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    }
+  };
+
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`hardhat node exited early: ${stderr}`);
+    try {
+      const response = await fetch(url, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }),
+      });
+      const { result } = (await response.json()) as { result: string };
+      if (Number(result) === chainId) return { url, chainId, stop };
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  await stop();
+  throw new Error(`hardhat node did not start within ${timeoutMs} ms: ${stderr}`);
+}
