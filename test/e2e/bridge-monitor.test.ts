@@ -95,7 +95,9 @@ describe("por monitor on a two-chain bridge (e2e)", function () {
     const result = await runCli(["monitor", "--config", configFile, "--once"]);
     expect(result.code).to.equal(2);
     expect(result.stdout).to.match(
-      new RegExp(`ALERT unreachable bridge "${PAIR}": remote \\(${remote!.url}\\) unreachable after 2 attempts`),
+      new RegExp(
+        `ALERT unreachable bridge "${PAIR}": remote \\(${remote!.url}\\) unreachable after 2 attempts`,
+      ),
     );
   });
 });
