@@ -1,9 +1,10 @@
 import { Command, CommanderError } from "commander";
 import { reportFailure } from "./cli-kit";
+import { registerCollateral } from "./commands/collateral";
 import { registerMonitor } from "./commands/monitor";
 
 /** Each command area registers its sub-commands on the root program. */
-const areas: Array<(program: Command) => void> = [registerMonitor];
+const areas: Array<(program: Command) => void> = [registerCollateral, registerMonitor];
 
 export function buildProgram(): Command {
   const program = new Command("por")

@@ -1,5 +1,6 @@
-import type { BlockTag, ContractRunner } from "ethers";
+import type { BlockTag, Provider } from "ethers";
 import { ReserveRegistry__factory } from "../typechain-types";
+import { ChainError } from "./errors";
 import { isRevert } from "./rpc";
 import { WAD } from "./ratio";
 
@@ -50,7 +51,7 @@ export function backingState(
  * Returns null for a subject the registry does not know.
  */
 export async function readSubjectCollateral(
-  runner: ContractRunner & { getBlock(tag: BlockTag): Promise<{ number: number; timestamp: number } | null> },
+  runner: Provider,
   registryAddress: string,
   subjectId: string,
   options: { blockTag?: BlockTag; minRatioWad?: bigint } = {},
@@ -59,6 +60,9 @@ export async function readSubjectCollateral(
   const block = await runner.getBlock(options.blockTag ?? "latest");
   if (block === null) throw new Error(`block ${String(options.blockTag)} not found`);
   const at = { blockTag: block.number };
+  if ((await runner.getCode(registryAddress, block.number)) === "0x") {
+    throw new ChainError(`no contract at registry address ${registryAddress} (block ${block.number})`);
+  }
   let config: Awaited<ReturnType<typeof registry.subject>>["config"];
   try {
     ({ config } = await registry.subject(subjectId, at));

@@ -1,0 +1,91 @@
+import { expect } from "chai";
+import { InvalidFileError } from "../../src/errors";
+import { parseMonitorConfig } from "../../src/monitor";
+import { WAD } from "../../src/ratio";
+
+const TOKEN = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
+const VAULT = "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512";
+
+function config(overrides: Record<string, unknown> = {}) {
+  return {
+    format: "por-monitor/1",
+    networks: {
+      home: { rpcUrl: "http://127.0.0.1:8545", chainId: 31337 },
+      remote: { rpcUrl: "http://127.0.0.1:8546" },
+    },
+    checks: [
+      { type: "subject", name: "USDX", network: "home", registry: TOKEN, subject: "USDX", minRatio: "98%" },
+      {
+        type: "bridge",
+        name: "pair",
+        wrapped: { network: "remote", token: TOKEN },
+        locked: { network: "home", token: TOKEN, holders: [VAULT] },
+      },
+    ],
+    ...overrides,
+  };
+}
+
+function refusal(value: unknown): string {
+  try {
+    parseMonitorConfig(value, "monitor.json");
+  } catch (err) {
+    expect(err).to.be.instanceOf(InvalidFileError);
+    return (err as Error).message;
+  }
+  throw new Error("config was accepted");
+}
+
+describe("parseMonitorConfig", function () {
+  it("parses subject and bridge checks with defaults", function () {
+    const parsed = parseMonitorConfig(config(), "monitor.json");
+    expect(parsed.intervalSeconds).to.equal(60);
+    expect(parsed.retry).to.deep.equal({ attempts: 4, baseDelayMs: 250, timeoutMs: 10_000 });
+    expect(parsed.networks.home!.chainId).to.equal(31337n);
+    expect(parsed.networks.remote!.chainId).to.equal(undefined);
+    const [subject, bridge] = parsed.checks;
+    expect(subject).to.include({ type: "subject", name: "USDX", minRatioWad: (98n * WAD) / 100n });
+    expect(bridge).to.include({ type: "bridge", minRatioWad: WAD });
+  });
+
+  it("refuses an unknown format", function () {
+    expect(refusal(config({ format: "por-monitor/2" }))).to.match(
+      /format "por-monitor\/2".*expected "por-monitor\/1"/,
+    );
+  });
+
+  it("refuses a check on a network that is not declared", function () {
+    const bad = config();
+    (bad.checks[0] as Record<string, unknown>).network = "mainnet";
+    expect(refusal(bad)).to.match(/checks\[0\]\.network must name a network/);
+  });
+
+  it("refuses a malformed address, naming the field", function () {
+    const bad = config();
+    (bad.checks[1] as { locked: { holders: string[] } }).locked.holders = ["0x1234"];
+    expect(refusal(bad)).to.match(/checks\[1\]\.locked\.holders\[0\] must be an address/);
+  });
+
+  it("refuses duplicate check names, an unknown check type, empty checks and bad numbers", function () {
+    const duplicate = config();
+    (duplicate.checks[1] as Record<string, unknown>).name = "USDX";
+    expect(refusal(duplicate)).to.match(/"USDX" is used twice/);
+    const unknownType = config();
+    (unknownType.checks[0] as Record<string, unknown>).type = "oracle";
+    expect(refusal(unknownType)).to.match(/checks\[0\]\.type must be "subject" or "bridge"/);
+    expect(refusal(config({ checks: [] }))).to.match(/checks must be a non-empty array/);
+    expect(refusal(config({ intervalSeconds: 0 }))).to.match(/intervalSeconds must be a positive integer/);
+    expect(refusal(config({ retry: { attempts: 1.5 } }))).to.match(
+      /retry.attempts must be a positive integer/,
+    );
+    expect(refusal(config({ networks: { home: { rpcUrl: "ftp://x" } } }))).to.match(
+      /rpcUrl must be an http\(s\) URL/,
+    );
+  });
+
+  it("refuses a malformed minRatio as an invalid file", function () {
+    const bad = config();
+    (bad.checks[0] as Record<string, unknown>).minRatio = "-1";
+    expect(refusal(bad)).to.match(/monitor.json: checks\[0\]\.minRatio must be a non-negative decimal/);
+  });
+});
