@@ -13,6 +13,7 @@ import {
   attestationTuple,
   configTuple,
   malleate,
+  namedAccounts,
   registryDomain,
   signAttestation,
   subjectIdOf,
@@ -55,24 +56,25 @@ function attestation(subjectId: string, asOf: number, overrides: Partial<Attesta
 }
 
 async function deployRegistryFixture() {
-  const accounts = await ethers.getSigners();
-  const account = (i: number): HardhatEthersSigner => {
-    const a = accounts[i];
-    if (a === undefined) throw new Error(`Hardhat account ${i} missing`);
-    return a;
-  };
-  const admin = account(0);
-  const subjectOwner = account(1);
-  const newOwner = account(2);
-  const relayer = account(3);
-  const stranger = account(4);
-  const walletOwner = account(5);
-  // Accredited, but listed for no subject.
-  const outsider = account(6);
-  // Never accredited.
-  const unaccredited = account(7);
+  const { admin, subjectOwner, newOwner, relayer, stranger, walletOwner, outsider, unaccredited, ...more } =
+    await namedAccounts(
+      "admin",
+      "subjectOwner",
+      "newOwner",
+      "relayer",
+      "stranger",
+      "walletOwner",
+      // Accredited, but listed for no subject.
+      "outsider",
+      // Never accredited.
+      "unaccredited",
+      "auditor0",
+      "auditor1",
+      "auditor2",
+      "auditor3",
+    );
   // Four EOA auditors in ascending address order, so [a0, a1] is already a valid signer list.
-  const eoaAuditors = ascending([8, 9, 10, 11].map(account)).map(eoa);
+  const eoaAuditors = ascending([more.auditor0, more.auditor1, more.auditor2, more.auditor3]).map(eoa);
   const [a0, a1, a2, a3] = eoaAuditors as [Auditor, Auditor, Auditor, Auditor];
 
   const Registry = await ethers.getContractFactory("ReserveRegistry");

@@ -1,4 +1,5 @@
 import { ethers } from "hardhat";
+import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { BigNumberish, Signer, TypedDataDomain } from "ethers";
 import type { IReserveRegistry, ReserveRegistry } from "../../typechain-types";
 
@@ -94,4 +95,13 @@ export function attestationTuple(att: Attestation): unknown[] {
     att.liabilitiesRoot,
     att.reportHash,
   ];
+}
+
+/** Hardhat accounts 0, 1, 2… under the given names, e.g. `namedAccounts("admin", "auditor")`. */
+export async function namedAccounts<N extends string>(
+  ...names: N[]
+): Promise<Record<N, HardhatEthersSigner>> {
+  const accounts = await ethers.getSigners();
+  if (accounts.length < names.length) throw new Error(`need ${names.length} Hardhat accounts`);
+  return Object.fromEntries(names.map((name, i) => [name, accounts[i]])) as Record<N, HardhatEthersSigner>;
 }
