@@ -1117,19 +1117,21 @@ describe("ReserveRegistry", function () {
         liabilitiesRoot: ethers.ZeroHash,
         reportHash: ethers.id("second report"),
       });
-      await time.setNextBlockTimestamp(now + 7);
+      const firstPostedAt = (await time.latest()) + 7;
+      await time.setNextBlockTimestamp(firstPostedAt);
       await post(first, [a0]);
-      await time.setNextBlockTimestamp(now + 1000);
+      const secondPostedAt = (await time.latest()) + 1000;
+      await time.setNextBlockTimestamp(secondPostedAt);
       const receipt = await (await post(second, [a0])).wait();
       const block = await ethers.provider.getBlock(receipt!.blockNumber);
-      expect(block!.timestamp).to.equal(now + 1000);
+      expect(block!.timestamp).to.equal(secondPostedAt);
 
       const [att1, postedAt1] = await registry.getAttestation(S1, 1);
       expect(att1).to.deep.equal(attestationTuple(first));
-      expect(postedAt1).to.equal(now + 7);
+      expect(postedAt1).to.equal(firstPostedAt);
       const [att2, postedAt2] = await registry.getAttestation(S1, 2);
       expect(att2).to.deep.equal(attestationTuple(second));
-      expect(postedAt2).to.equal(now + 1000);
+      expect(postedAt2).to.equal(secondPostedAt);
     });
 
     it("reverts RoundNotFound for round 0 and for the round after the latest", async function () {
@@ -1163,12 +1165,13 @@ describe("ReserveRegistry", function () {
       const now = await time.latest();
       await post(attestation(S1, now - 10, { reserves: 1n }), [a0]);
       const latest = attestation(S1, now - 5, { reserves: 2n });
-      await time.setNextBlockTimestamp(now + 3);
+      const postedAtExpected = (await time.latest()) + 3;
+      await time.setNextBlockTimestamp(postedAtExpected);
       await post(latest, [a0]);
       const [roundId, att, postedAt] = await registry.latestAttestation(S1);
       expect(roundId).to.equal(2);
       expect(att).to.deep.equal(attestationTuple(latest));
-      expect(postedAt).to.equal(now + 3);
+      expect(postedAt).to.equal(postedAtExpected);
     });
 
     it("reverts RoundNotFound (round 0) before the first round", async function () {
