@@ -95,6 +95,14 @@ describe("ReserveFeed", function () {
       await registry.connect(issuer).updateSubject(SUBJECT, { ...config, decimals: 18 });
       expect(await feed.decimals()).to.equal(18);
     });
+    it("cannot be changed under an existing answer, so the owner cannot rescale signed reserves", async function () {
+      const { registry, feed, issuer, config, post } = await loadFixture(deployFeedFixture);
+      await post(await time.latest(), 5_000_000n);
+      await expect(registry.connect(issuer).updateSubject(SUBJECT, { ...config, decimals: 0 }))
+        .to.be.revertedWithCustomError(registry, "DecimalsFrozen")
+        .withArgs(SUBJECT, 6, 0);
+      expect(await feed.decimals()).to.equal(6);
+    });
   });
 
   describe("description", function () {

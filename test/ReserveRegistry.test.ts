@@ -485,7 +485,7 @@ describe("ReserveRegistry", function () {
       const { registry, subjectOwner, a0, a1, a2, config, post } = await loadFixture(deployRegistryFixture);
       const asOf = await time.latest();
       await post(attestation(S1, asOf), [a0]);
-      const c = { ...config("Renamed", 2, [a1, a2]), decimals: 18, heartbeat: 7 * DAY };
+      const c = { ...config("Renamed", 2, [a1, a2]), heartbeat: 7 * DAY };
       await expect(registry.connect(subjectOwner).updateSubject(S1, c))
         .to.emit(registry, "SubjectConfigSet")
         .withArgs(S1, configTuple(c));
@@ -495,6 +495,28 @@ describe("ReserveRegistry", function () {
       expect(await registry.latestRoundId(S1)).to.equal(1);
       const [att] = await registry.getAttestation(S1, 1);
       expect(att).to.deep.equal(attestationTuple(attestation(S1, asOf)));
+    });
+
+    it("changes the decimals while the subject has no round yet", async function () {
+      const { registry, subjectOwner, configs } = await loadFixture(deployRegistryFixture);
+      const c = { ...configs[S1]!, decimals: 18 };
+      await expect(registry.connect(subjectOwner).updateSubject(S1, c))
+        .to.emit(registry, "SubjectConfigSet")
+        .withArgs(S1, configTuple(c));
+    });
+
+    it("refuses to change the decimals once a round exists, so signed amounts cannot be rescaled", async function () {
+      const { registry, subjectOwner, a0, configs, post } = await loadFixture(deployRegistryFixture);
+      await post(attestation(S1, await time.latest()), [a0]);
+      // From 6 to 0 decimals would show the signed reserves a million times larger.
+      for (const decimals of [0, 18]) {
+        await expect(registry.connect(subjectOwner).updateSubject(S1, { ...configs[S1]!, decimals }))
+          .to.be.revertedWithCustomError(registry, "DecimalsFrozen")
+          .withArgs(S1, 6, decimals);
+      }
+      await expect(
+        registry.connect(subjectOwner).updateSubject(S1, { ...configs[S1]!, name: "Renamed" }),
+      ).to.emit(registry, "SubjectConfigSet");
     });
 
     it("accepts the same auditors again (the previous list is cleared first)", async function () {
