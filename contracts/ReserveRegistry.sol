@@ -125,6 +125,10 @@ contract ReserveRegistry is IReserveRegistry, AccessControlDefaultAdminRules, EI
         if (walletCount != 0 && config.reserveAsset != s.config.reserveAsset) {
             revert ReserveWalletsRegistered(subjectId, walletCount);
         }
+        // Auditors sign amounts, not their decimals: rescaling signed rounds must not be the owner's call.
+        if (s.latestRoundId != 0 && config.decimals != s.config.decimals) {
+            revert DecimalsFrozen(subjectId, s.config.decimals, config.decimals);
+        }
         address[] storage previous = s.config.auditors;
         for (uint256 i = 0; i < previous.length; ++i) {
             delete _isSubjectAuditor[subjectId][previous[i]];

@@ -126,6 +126,10 @@ interface IReserveRegistry {
     /// @notice `decimals` is above MAX_DECIMALS.
     error InvalidDecimals(uint8 decimals, uint8 maxDecimals);
 
+    /// @notice `subjectId` already has rounds whose figures were signed in `currentDecimals`; changing
+    /// the decimals to `decimals` would rescale them without any auditor signing. Register a new subject.
+    error DecimalsFrozen(bytes32 subjectId, uint8 currentDecimals, uint8 decimals);
+
     /// @notice A zero heartbeat would make every attestation stale at once.
     error InvalidHeartbeat();
 
@@ -206,7 +210,8 @@ interface IReserveRegistry {
     /// @notice Registers `subjectId` with `config`; the caller becomes its owner. Permissionless.
     function registerSubject(bytes32 subjectId, SubjectConfig calldata config) external;
 
-    /// @notice Replaces `subjectId`'s config. Subject owner only. Existing rounds are kept.
+    /// @notice Replaces `subjectId`'s config. Subject owner only. Existing rounds are kept, so once the
+    /// first round is posted the decimals they were signed in can no longer change (DecimalsFrozen).
     function updateSubject(bytes32 subjectId, SubjectConfig calldata config) external;
 
     /// @notice Offers ownership of `subjectId` to `newOwner`, who must accept. Zero cancels.
