@@ -1,8 +1,19 @@
 import { Command, CommanderError } from "commander";
 import { reportFailure } from "./cli-kit";
+import { registerAttest } from "./commands/attest";
+import { registerAuditor } from "./commands/auditor";
+import { registerDeploy } from "./commands/deploy";
+import { registerStatus } from "./commands/status";
+import { registerSubject } from "./commands/subject";
 
 /** Each command area registers its sub-commands on the root program. */
-const areas: Array<(program: Command) => void> = [];
+const areas: Array<(program: Command) => void> = [
+  registerDeploy,
+  registerAuditor,
+  registerSubject,
+  registerAttest,
+  registerStatus,
+];
 
 export function buildProgram(): Command {
   const program = new Command("por")
