@@ -44,7 +44,7 @@ export function formatTimestamp(seconds: bigint): string {
   return new Date(Number(seconds) * 1000).toISOString().replace(".000Z", "Z");
 }
 
-/** A duration for humans: "45s", "3m 20s", "2h 5m", "3d 4h". */
+/** A duration for humans, its two largest non-zero units: "45s", "3m 20s", "2h 5m", "1d 1s". */
 export function formatDuration(seconds: bigint | number): string {
   let rest = BigInt(seconds);
   const sign = rest < 0n ? "-" : "";
@@ -55,13 +55,12 @@ export function formatDuration(seconds: bigint | number): string {
     [(rest % 3600n) / 60n, "m"],
     [rest % 60n, "s"],
   ];
-  const first = parts.findIndex(([n]) => n > 0n);
-  if (first === -1) return "0s";
+  const nonZero = parts.filter(([n]) => n > 0n);
+  if (nonZero.length === 0) return "0s";
   return (
     sign +
-    parts
-      .slice(first, first + 2)
-      .filter(([n]) => n > 0n)
+    nonZero
+      .slice(0, 2)
       .map(([n, u]) => `${n}${u}`)
       .join(" ")
   );

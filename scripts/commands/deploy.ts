@@ -1,7 +1,6 @@
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
 import type { Command } from "commander";
-import ReserveRegistryModule from "../../deploy/ReserveRegistry";
 import { ChainError } from "../../src/errors";
 import { parseAddress } from "../../src/hex";
 import type { KeyOptions } from "../../src/keys";
@@ -43,6 +42,8 @@ export function registerDeploy(program: Command): void {
       const dir = deploymentDir(hre, chainId);
       if (options.reset && persistent) await fs.rm(dir, { recursive: true, force: true });
 
+      // Loaded here: Ignition's module builder is slow to load and other commands don't need it.
+      const { default: ReserveRegistryModule } = await import("../../deploy/ReserveRegistry");
       let address: string;
       try {
         const { registry } = await hre.ignition.deploy(ReserveRegistryModule, {
