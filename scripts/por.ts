@@ -1,10 +1,23 @@
 import { Command, CommanderError } from "commander";
 import { reportFailure } from "./cli-kit";
+import { registerAttest } from "./commands/attest";
+import { registerAuditor } from "./commands/auditor";
 import { registerCollateral } from "./commands/collateral";
+import { registerDeploy } from "./commands/deploy";
 import { registerMonitor } from "./commands/monitor";
+import { registerStatus } from "./commands/status";
+import { registerSubject } from "./commands/subject";
 
 /** Each command area registers its sub-commands on the root program. */
-const areas: Array<(program: Command) => void> = [registerCollateral, registerMonitor];
+const areas: Array<(program: Command) => void> = [
+  registerDeploy,
+  registerAuditor,
+  registerSubject,
+  registerAttest,
+  registerStatus,
+  registerCollateral,
+  registerMonitor,
+];
 
 export function buildProgram(): Command {
   const program = new Command("por")

@@ -1,0 +1,14 @@
+import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
+
+/**
+ * Deploys the ReserveRegistry. Parameter `admin` (default: the deploying account) receives the
+ * default admin role, which accredits and revokes auditors. `por deploy` runs this module; its
+ * address is recorded under "ReserveRegistryModule#ReserveRegistry".
+ */
+const ReserveRegistryModule = buildModule("ReserveRegistryModule", (m) => {
+  const admin = m.getParameter("admin", m.getAccount(0));
+  const registry = m.contract("ReserveRegistry", [admin]);
+  return { registry };
+});
+
+export default ReserveRegistryModule;

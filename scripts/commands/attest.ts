@@ -1,0 +1,232 @@
+import { promises as fs } from "node:fs";
+import type { Command } from "commander";
+import { getAddress, keccak256 } from "ethers";
+import { formatAmount, parseAmount } from "../../src/amounts";
+import { attestationDomain, signAttestation } from "../../src/attestation";
+import {
+  attestationFileDigest,
+  readAttestationFile,
+  readSignatureFile,
+  writeAttestationFile,
+  writeSignatureFile,
+} from "../../src/attestation-file";
+import type { AttestationFile } from "../../src/attestation-file";
+import { ChainError, InvalidArgumentError, InvalidFileError, VerificationError } from "../../src/errors";
+import { parseAddress, parseHex32, ZERO_HASH } from "../../src/hex";
+import type { Address, Hex32 } from "../../src/hex";
+import { requireWallet } from "../../src/keys";
+import type { KeyOptions } from "../../src/keys";
+import { call, postSubmission } from "../../src/registry-client";
+import { buildSubmission } from "../../src/submission";
+import type { CollectedSignature } from "../../src/submission";
+import { formatSubjectId, parseSubjectId } from "../../src/subject-id";
+import { formatTimestamp, parseTimestamp } from "../../src/time";
+import { action, optionsOf, output } from "../cli-kit";
+import { networkLabel, openRegistry, openRegistryForSending, registryOption, keyOptions } from "./common";
+import type { RegistryOptions } from "./common";
+
+interface CreateOptions extends RegistryOptions {
+  subject: string;
+  asOf: string;
+  reserves: string;
+  liabilities: string;
+  liabilitiesRoot?: string;
+  report?: string;
+  reportHash?: string;
+  out: string;
+}
+
+interface SignOptions extends RegistryOptions, KeyOptions {
+  out: string;
+}
+
+export function registerAttest(program: Command): void {
+  const attest = program
+    .command("attest")
+    .description(
+      "create attestation files, sign them as an auditor, and post them with a quorum of signatures",
+    );
+
+  registryOption(
+    attest
+      .command("create")
+      .description(
+        "write an attestation file for a subject, converting decimal amounts with its on-chain decimals",
+      )
+      .requiredOption("--subject <id>", "subject id: text (e.g. USDX) or 0x-prefixed 32-byte hex")
+      .requiredOption("--as-of <time>", "snapshot time: unix seconds or ISO 8601 (2025-01-01T00:00:00Z)")
+      .requiredOption(
+        "--reserves <amount>",
+        "reserves as a decimal number in the subject's units, e.g. 1050000.25",
+      )
+      .requiredOption("--liabilities <amount>", "liabilities as a decimal number in the subject's units")
+      .option("--liabilities-root <hash>", "Merkle-sum root of customer balances (default: none)")
+      .option("--report <file>", "the auditor's report document; reportHash = keccak256 of its bytes")
+      .option("--report-hash <hash>", "reportHash given directly (default: none)")
+      .requiredOption("--out <file>", "attestation file to write"),
+  ).action(
+    action(async (_opts: unknown, command: Command) => {
+      const options = optionsOf<CreateOptions>(command);
+      const subjectId = parseSubjectId(options.subject);
+      const asOf = parseTimestamp(options.asOf, "--as-of");
+      if (options.report !== undefined && options.reportHash !== undefined) {
+        throw new InvalidArgumentError("pass either --report or --report-hash, not both");
+      }
+      const liabilitiesRoot =
+        options.liabilitiesRoot === undefined
+          ? ZERO_HASH
+          : parseHex32(options.liabilitiesRoot, "--liabilities-root");
+      const reportHash =
+        options.report !== undefined
+          ? await hashReport(options.report)
+          : options.reportHash === undefined
+            ? ZERO_HASH
+            : parseHex32(options.reportHash, "--report-hash");
+      const ctx = await openRegistry(options);
+      const [config] = await call("reading subject", () => ctx.registry.subject(subjectId));
+      const decimals = Number(config.decimals);
+      const file: AttestationFile = {
+        chainId: ctx.chainId,
+        registry: getAddress(ctx.address) as Address,
+        attestation: {
+          subjectId,
+          asOf,
+          reserves: parseAmount(options.reserves, decimals, "--reserves"),
+          liabilities: parseAmount(options.liabilities, decimals, "--liabilities"),
+          liabilitiesRoot,
+          reportHash,
+        },
+      };
+      await writeAttestationFile(options.out, file);
+      const digest = attestationFileDigest(file);
+      output(options, { file: options.out, digest, decimals, ...file }, () =>
+        [
+          `wrote ${options.out}`,
+          `subject      ${formatSubjectId(subjectId)} (${config.name}, ${decimals} decimals)`,
+          `as of        ${formatTimestamp(asOf)}`,
+          `reserves     ${formatAmount(file.attestation.reserves, decimals, { grouping: true })}`,
+          `liabilities  ${formatAmount(file.attestation.liabilities, decimals, { grouping: true })}`,
+          `registry     ${ctx.address} on ${networkLabel(ctx.hre, ctx.chainId)}`,
+          `digest       ${digest}`,
+        ].join("\n"),
+      );
+    }),
+  );
+
+  keyOptions(
+    registryOption(
+      attest
+        .command("sign")
+        .description(
+          "sign an attestation file as an auditor (offline: no network needed) into a signature file",
+        )
+        .argument("<attestation-file>", "attestation file made by `por attest create`")
+        .requiredOption("--out <file>", "signature file to write"),
+    ),
+    "sign",
+  )
+    .addHelpText("after", "With --registry, refuses a file made for another registry.")
+    .action(
+      action(async (attestationPath: string, _opts: unknown, command: Command) => {
+        const options = optionsOf<SignOptions>(command);
+        const file = await readAttestationFile(attestationPath);
+        if (
+          options.registry !== undefined &&
+          parseAddress(options.registry, "--registry") !== file.registry
+        ) {
+          throw new VerificationError(
+            `${attestationPath} is for registry ${file.registry}, not ${options.registry}`,
+          );
+        }
+        const wallet = await requireWallet(options);
+        const signed = await signAttestation(
+          wallet,
+          attestationDomain(file.chainId, file.registry),
+          file.attestation,
+        );
+        await writeSignatureFile(options.out, { chainId: file.chainId, registry: file.registry, ...signed });
+        const att = file.attestation;
+        output(
+          options,
+          { file: options.out, chainId: file.chainId, registry: file.registry, ...signed },
+          () =>
+            [
+              `wrote ${options.out}`,
+              `signer       ${signed.signer}`,
+              `subject      ${formatSubjectId(att.subjectId)}`,
+              `as of        ${formatTimestamp(att.asOf)}`,
+              `reserves     ${att.reserves} (base units)`,
+              `liabilities  ${att.liabilities} (base units)`,
+              `registry     ${file.registry} (chain ${file.chainId})`,
+              `digest       ${signed.digest}`,
+            ].join("\n"),
+        );
+      }),
+    );
+
+  keyOptions(
+    registryOption(
+      attest
+        .command("post")
+        .description("check signatures off-chain, sort signers, and post the attestation as the next round")
+        .argument("<attestation-file>", "attestation file made by `por attest create`")
+        .argument("<signature-files...>", "signature files made by `por attest sign`, in any order"),
+    ),
+    "send",
+  )
+    .addHelpText(
+      "after",
+      "The registry and chain come from the attestation file; --registry and --network must match them.\n" +
+        "Anyone may post (the sender is only a relayer); the registry checks quorum and accreditation.",
+    )
+    .action(
+      action(async (attestationPath: string, signaturePaths: string[], _opts: unknown, command: Command) => {
+        const options = optionsOf<RegistryOptions & KeyOptions>(command);
+        const file = await readAttestationFile(attestationPath);
+        const signatures = await Promise.all(
+          signaturePaths.map(async (source) => ({ source, file: await readSignatureFile(source) })),
+        );
+        if (
+          options.registry !== undefined &&
+          parseAddress(options.registry, "--registry") !== file.registry
+        ) {
+          throw new VerificationError(
+            `${attestationPath} is for registry ${file.registry}, not ${options.registry}`,
+          );
+        }
+        const ctx = await openRegistryForSending({ ...options, registry: file.registry });
+        if (ctx.chainId !== file.chainId) {
+          throw new ChainError(
+            `${attestationPath} is for chain ${file.chainId}, but ${ctx.hre.network.name} is chain ${ctx.chainId}`,
+          );
+        }
+        const collected: CollectedSignature[] = await Promise.all(
+          signatures.map(async (s) => ({
+            ...s,
+            signerIsContract: (await ctx.hre.ethers.provider.getCode(s.file.signer)) !== "0x",
+          })),
+        );
+        const submission = buildSubmission(file, collected);
+        const posted = await postSubmission(ctx.registry, submission);
+        output(options, { ...posted, subjectId: file.attestation.subjectId, registry: ctx.address }, () =>
+          [
+            `posted round #${posted.roundId} of subject ${formatSubjectId(file.attestation.subjectId)}`,
+            `signers    ${posted.signers.join(", ")}`,
+            `registry   ${ctx.address} on ${networkLabel(ctx.hre, ctx.chainId)}`,
+            `tx         ${posted.transactionHash}`,
+          ].join("\n"),
+        );
+      }),
+    );
+}
+
+async function hashReport(filePath: string): Promise<Hex32> {
+  try {
+    return keccak256(await fs.readFile(filePath)) as Hex32;
+  } catch (err) {
+    throw new InvalidFileError(`cannot read report ${filePath}`, {
+      details: (err as NodeJS.ErrnoException).code,
+      cause: err,
+    });
+  }
+}

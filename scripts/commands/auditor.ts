@@ -1,0 +1,74 @@
+import type { Command } from "commander";
+import { validateArgument } from "../../src/errors";
+import { parseAddress } from "../../src/hex";
+import type { KeyOptions } from "../../src/keys";
+import { call } from "../../src/registry-client";
+import { action, optionsOf, output } from "../cli-kit";
+import { keyOptions, networkLabel, openRegistryForSending, registryOption } from "./common";
+import type { RegistryOptions } from "./common";
+
+type AuditorOptions = RegistryOptions & KeyOptions;
+
+export function registerAuditor(program: Command): void {
+  const auditor = program
+    .command("auditor")
+    .description("accredit and revoke auditors (registry admin only)");
+
+  keyOptions(
+    registryOption(
+      auditor
+        .command("accredit")
+        .description("accredit AUDITOR under NAME; its signatures then count for subjects that list it")
+        .argument("<auditor>", "auditor address")
+        .argument("<name>", "auditor name, e.g. 'Alpha Audit LLP'"),
+    ),
+    "send",
+  ).action(
+    action(async (auditorArg: string, name: string, _opts: unknown, command: Command) => {
+      const options = optionsOf<AuditorOptions>(command);
+      const address = parseAddress(auditorArg, "auditor");
+      validateArgument(name.trim().length > 0, "auditor name must not be empty");
+      const ctx = await openRegistryForSending(options);
+      const tx = await call("accreditation refused", () => ctx.registry.accreditAuditor(address, name));
+      await call("accreditation failed", () => tx.wait());
+      output(
+        options,
+        { auditor: address, name, accredited: true, registry: ctx.address, transactionHash: tx.hash },
+        () =>
+          [
+            `accredited ${address} as ${JSON.stringify(name)}`,
+            `registry   ${ctx.address} on ${networkLabel(ctx.hre, ctx.chainId)}`,
+            `tx         ${tx.hash}`,
+          ].join("\n"),
+      );
+    }),
+  );
+
+  keyOptions(
+    registryOption(
+      auditor
+        .command("revoke")
+        .description("revoke AUDITOR; its signatures stop counting for every subject at once")
+        .argument("<auditor>", "auditor address"),
+    ),
+    "send",
+  ).action(
+    action(async (auditorArg: string, _opts: unknown, command: Command) => {
+      const options = optionsOf<AuditorOptions>(command);
+      const address = parseAddress(auditorArg, "auditor");
+      const ctx = await openRegistryForSending(options);
+      const tx = await call("revocation refused", () => ctx.registry.revokeAuditor(address));
+      await call("revocation failed", () => tx.wait());
+      output(
+        options,
+        { auditor: address, accredited: false, registry: ctx.address, transactionHash: tx.hash },
+        () =>
+          [
+            `revoked    ${address}`,
+            `registry   ${ctx.address} on ${networkLabel(ctx.hre, ctx.chainId)}`,
+            `tx         ${tx.hash}`,
+          ].join("\n"),
+      );
+    }),
+  );
+}

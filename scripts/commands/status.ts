@@ -1,0 +1,106 @@
+import type { Command } from "commander";
+import { ZeroAddress } from "ethers";
+import { formatAmount } from "../../src/amounts";
+import type { Hex32 } from "../../src/hex";
+import { ZERO_HASH } from "../../src/hex";
+import { readSubjectStatus } from "../../src/registry-client";
+import type { SubjectStatus } from "../../src/registry-client";
+import { formatSubjectId, parseSubjectId } from "../../src/subject-id";
+import { formatDuration, formatTimestamp } from "../../src/time";
+import { action, optionsOf, output } from "../cli-kit";
+import { networkLabel, openRegistry, registryOption } from "./common";
+import type { RegistryContext, RegistryOptions } from "./common";
+
+export function registerStatus(program: Command): void {
+  registryOption(
+    program
+      .command("status")
+      .description("latest round, reserves, liabilities, ratio, freshness and auditors of a subject")
+      .argument("<subject>", "subject id: text (e.g. USDX) or 0x-prefixed 32-byte hex"),
+  ).action(
+    action(async (subjectArg: string, _opts: unknown, command: Command) => {
+      const options = optionsOf<RegistryOptions>(command);
+      const subjectId = parseSubjectId(subjectArg);
+      const ctx = await openRegistry(options);
+      const status = await readStatus(ctx, subjectId);
+      output(options, statusJson(status), () => [describeRound(status), describeAuditors(status)].join("\n"));
+    }),
+  );
+}
+
+/** The subject's status at the latest block. */
+export async function readStatus(ctx: RegistryContext, subjectId: Hex32): Promise<SubjectStatus> {
+  return readSubjectStatus(ctx.registry, subjectId);
+}
+
+/** The JSON shape of `por status --json`: base units as decimal strings plus formatted amounts. */
+export function statusJson(status: SubjectStatus): Record<string, unknown> {
+  const round = status.latestRound;
+  return {
+    ...status,
+    label: formatSubjectId(status.subjectId),
+    latestRound:
+      round === null
+        ? null
+        : {
+            ...round,
+            reservesFormatted: formatAmount(round.reserves, status.decimals),
+            liabilitiesFormatted: formatAmount(round.liabilities, status.decimals),
+            asOfIso: formatTimestamp(round.asOf),
+            postedAtIso: formatTimestamp(round.postedAt),
+          },
+  };
+}
+
+/** The subject's configuration for humans. */
+export function describeSubject(status: SubjectStatus, ctx: RegistryContext, pendingOwner?: string): string {
+  const lines = [
+    `${status.name}  (subject ${formatSubjectId(status.subjectId)})`,
+    `  id            ${status.subjectId}`,
+    `  registry      ${ctx.address} on ${networkLabel(ctx.hre, ctx.chainId)}`,
+    `  owner         ${status.owner}`,
+  ];
+  if (pendingOwner !== undefined && pendingOwner !== ZeroAddress)
+    lines.push(`  pending owner ${pendingOwner}`);
+  lines.push(
+    `  decimals      ${status.decimals}`,
+    `  token         ${status.token === ZeroAddress ? "none on this chain" : status.token}`,
+    `  reserve asset ${status.reserveAsset === ZeroAddress ? "off-chain" : status.reserveAsset}`,
+    `  heartbeat     ${formatDuration(status.heartbeatSeconds)} (${status.heartbeatSeconds}s)`,
+    `  quorum        ${status.quorum} of ${status.auditors.length} auditors`,
+    describeAuditors(status),
+  );
+  return lines.join("\n");
+}
+
+/** The latest round for humans, or a line saying there is none. */
+export function describeRound(status: SubjectStatus, withTitle = true): string {
+  const round = status.latestRound;
+  const title = withTitle ? [`${status.name}  (subject ${formatSubjectId(status.subjectId)})`] : [];
+  if (round === null) return [...title, "  latest round  none yet (no attestation posted)"].join("\n");
+  const amount = (value: bigint) => formatAmount(value, status.decimals, { grouping: true });
+  const state = round.fresh ? "FRESH" : "STALE";
+  return [
+    ...title,
+    `  latest round  #${round.roundId}`,
+    `  as of         ${formatTimestamp(round.asOf)} (age ${formatDuration(round.ageSeconds)})`,
+    `  freshness     ${state} (heartbeat ${formatDuration(status.heartbeatSeconds)})`,
+    `  posted at     ${formatTimestamp(round.postedAt)}`,
+    `  reserves      ${amount(round.reserves)}`,
+    `  liabilities   ${amount(round.liabilities)}`,
+    `  ratio         ${round.ratio}${round.ratio === "n/a" ? " (no liabilities)" : ""}`,
+    `  liab. root    ${round.liabilitiesRoot === ZERO_HASH ? "none published" : round.liabilitiesRoot}`,
+    `  report hash   ${round.reportHash === ZERO_HASH ? "none" : round.reportHash}`,
+  ].join("\n");
+}
+
+/** The listed auditors and whether each is still accredited. */
+export function describeAuditors(status: SubjectStatus): string {
+  const width = Math.max(...status.auditors.map((a) => a.name.length), 4);
+  return [
+    `  auditors (quorum ${status.quorum} of ${status.auditors.length})`,
+    ...status.auditors.map(
+      (a) => `    ${a.address}  ${a.name.padEnd(width)}  ${a.accredited ? "accredited" : "REVOKED"}`,
+    ),
+  ].join("\n");
+}

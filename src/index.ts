@@ -1,0 +1,14 @@
+// The por-registry SDK: protocol logic used by the CLI, the demo and the tests.
+export * from "./errors";
+export * from "./files";
+export * from "./hex";
+export * from "./amounts";
+export * from "./time";
+export * from "./subject-id";
+export * from "./attestation";
+export * from "./attestation-file";
+export * from "./submission";
+export * from "./subject-config";
+export * from "./keys";
+export * from "./registry-client";
+// export * from "./liabilities"; (added when the liabilities SDK is merged)

@@ -1,0 +1,251 @@
+import { ErrorDescription, getAddress, Interface, isHexString } from "ethers";
+import type { Provider } from "ethers";
+import type { ReserveRegistry } from "../typechain-types";
+import { ReserveRegistry__factory } from "../typechain-types/factories/contracts/ReserveRegistry__factory";
+import type { Attestation } from "./attestation";
+import { ChainError } from "./errors";
+import type { Address, Hex32 } from "./hex";
+import { formatSubjectId } from "./subject-id";
+import type { Submission } from "./submission";
+
+/** The registry's ABI, for decoding its custom errors and events. */
+export const registryInterface: Interface =
+  ReserveRegistry__factory.createInterface() as unknown as Interface;
+
+/** Decimal places of `ratio`. */
+export const RATIO_PRECISION = 4;
+
+/**
+ * reserves / liabilities as a decimal string with `precision` places, rounded down, computed
+ * with bigint math ("1.0526"); "n/a" when liabilities are 0.
+ */
+export function computeRatio(reserves: bigint, liabilities: bigint, precision = RATIO_PRECISION): string {
+  if (liabilities === 0n) return "n/a";
+  const scale = 10n ** BigInt(precision);
+  const scaled = (reserves * scale) / liabilities;
+  const whole = (scaled / scale).toString();
+  return precision === 0 ? whole : `${whole}.${(scaled % scale).toString().padStart(precision, "0")}`;
+}
+
+/** How old a snapshot is at chain time `now`, and whether it is within the heartbeat (as isFresh). */
+export function freshness(
+  asOf: bigint,
+  heartbeatSeconds: bigint,
+  now: bigint,
+): { ageSeconds: bigint; fresh: boolean } {
+  const ageSeconds = now > asOf ? now - asOf : 0n;
+  return { ageSeconds, fresh: ageSeconds <= heartbeatSeconds };
+}
+
+/** A listed auditor and whether its signatures currently count. */
+export interface AuditorStatus {
+  address: Address;
+  name: string;
+  accredited: boolean;
+}
+
+/** A subject's configuration as stored. */
+export interface SubjectInfo {
+  subjectId: Hex32;
+  name: string;
+  decimals: number;
+  token: Address;
+  reserveAsset: Address;
+  heartbeatSeconds: bigint;
+  quorum: number;
+  owner: Address;
+  auditors: AuditorStatus[];
+}
+
+/** A posted round with derived figures. */
+export interface RoundStatus extends Attestation {
+  roundId: bigint;
+  postedAt: bigint;
+  ratio: string;
+  ageSeconds: bigint;
+  fresh: boolean;
+}
+
+/** Everything `por status` shows about a subject, at chain time `now`. */
+export interface SubjectStatus extends SubjectInfo {
+  registry: Address;
+  chainId: bigint;
+  now: bigint;
+  latestRound: RoundStatus | null;
+}
+
+/** A subject's config, owner and auditors' accreditation. Unknown subjects become ChainError. */
+export async function readSubject(registry: ReserveRegistry, subjectId: Hex32): Promise<SubjectInfo> {
+  const [config, owner] = await call("reading subject", () => registry.subject(subjectId));
+  const auditors = await Promise.all(
+    config.auditors.map(async (address) => ({
+      address: getAddress(address) as Address,
+      name: await call("reading auditor", () => registry.auditorName(address)),
+      accredited: await call("reading auditor", () => registry.isAccredited(address)),
+    })),
+  );
+  return {
+    subjectId,
+    name: config.name,
+    decimals: Number(config.decimals),
+    token: getAddress(config.token) as Address,
+    reserveAsset: getAddress(config.reserveAsset) as Address,
+    heartbeatSeconds: config.heartbeat,
+    quorum: Number(config.quorum),
+    owner: getAddress(owner) as Address,
+    auditors,
+  };
+}
+
+/** The subject, its latest round (or null) and freshness at the latest block's time. */
+export async function readSubjectStatus(registry: ReserveRegistry, subjectId: Hex32): Promise<SubjectStatus> {
+  const provider = requireProvider(registry);
+  const info = await readSubject(registry, subjectId);
+  const [{ chainId }, block, roundId] = await Promise.all([
+    provider.getNetwork(),
+    provider.getBlock("latest"),
+    call("reading latest round", () => registry.latestRoundId(subjectId)),
+  ]);
+  const now = BigInt(block?.timestamp ?? Math.floor(Date.now() / 1000));
+  let latestRound: RoundStatus | null = null;
+  if (roundId > 0n) {
+    const [att, postedAt] = await call("reading latest round", () =>
+      registry.getAttestation(subjectId, roundId),
+    );
+    latestRound = {
+      roundId,
+      subjectId,
+      asOf: att.asOf,
+      reserves: att.reserves,
+      liabilities: att.liabilities,
+      liabilitiesRoot: att.liabilitiesRoot as Hex32,
+      reportHash: att.reportHash as Hex32,
+      postedAt,
+      ratio: computeRatio(att.reserves, att.liabilities),
+      ...freshness(att.asOf, info.heartbeatSeconds, now),
+    };
+  }
+  return { ...info, registry: getAddress(await registry.getAddress()) as Address, chainId, now, latestRound };
+}
+
+/** Result of a posted attestation. */
+export interface PostedRound {
+  roundId: bigint;
+  transactionHash: string;
+  signers: Address[];
+}
+
+/**
+ * Posts `submission` (simulated first, so a refusal costs nothing and decodes to its custom
+ * error), waits for it to be mined, and returns the new round id from the AttestationPosted event.
+ */
+export async function postSubmission(
+  registry: ReserveRegistry,
+  submission: Submission,
+): Promise<PostedRound> {
+  const args = [submission.attestation, submission.signers, submission.signatures] as const;
+  await call("posting refused", () => registry.postAttestation.staticCall(...args));
+  const tx = await call("posting refused", () => registry.postAttestation(...args));
+  const receipt = await call("posting failed", () => tx.wait());
+  for (const log of receipt?.logs ?? []) {
+    const parsed = tryParseLog(log);
+    if (parsed?.name === "AttestationPosted") {
+      return {
+        roundId: parsed.args.roundId as bigint,
+        transactionHash: tx.hash,
+        signers: submission.signers,
+      };
+    }
+  }
+  throw new ChainError("posting failed: no AttestationPosted event in the receipt", { details: tx.hash });
+}
+
+/** Runs `fn`, turning any chain failure into a ChainError "<what>: <decoded reason>". */
+export async function call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    throw toChainError(what, err);
+  }
+}
+
+/**
+ * A one-line ChainError for a failed call or transaction: the registry's custom error decoded
+ * with its arguments ("QuorumNotMet(1, 2)") when the revert data is one, else the provider's
+ * short message.
+ */
+export function toChainError(what: string, err: unknown, iface: Interface = registryInterface): ChainError {
+  if (err instanceof ChainError) return err;
+  const data = findRevertData(err);
+  if (data !== undefined) {
+    const reason = decodeRevert(data, iface);
+    return new ChainError(`${what}: ${reason}`, { cause: err });
+  }
+  return new ChainError(`${what}: ${shortMessage(err)}`, { cause: err });
+}
+
+/** A custom error, Error(string) or Panic revert as "Name(arg, …)", or the raw data. */
+export function decodeRevert(data: string, iface: Interface = registryInterface): string {
+  if (data === "0x") return "reverted without a reason";
+  let parsed: ErrorDescription | null = null;
+  try {
+    parsed = iface.parseError(data);
+  } catch {
+    parsed = null;
+  }
+  if (parsed === null) return `reverted with unknown error data ${data.slice(0, 74)}`;
+  const args = parsed.fragment.inputs.map((input, i) => formatArg(input.type, parsed.args[i]));
+  return `${parsed.name}(${args.join(", ")})`;
+}
+
+function formatArg(type: string, value: unknown): string {
+  if (type === "address" && typeof value === "string") return getAddress(value);
+  if (type === "bytes32" && typeof value === "string") {
+    const text = formatSubjectId(value);
+    return text.startsWith("0x") ? text : JSON.stringify(text);
+  }
+  if (type === "string") return JSON.stringify(value);
+  return String(value);
+}
+
+/** The revert data of an ethers / Hardhat error, wherever the provider nested it. */
+function findRevertData(err: unknown, depth = 0): string | undefined {
+  if (typeof err !== "object" || err === null || depth > 5) return undefined;
+  const record = err as Record<string, unknown>;
+  const data = record.data;
+  if (typeof data === "string" && isHexString(data) && (data.length >= 10 || data === "0x")) {
+    if (data !== "0x" || record.code === "CALL_EXCEPTION") return data;
+  }
+  if (typeof data === "object" && data !== null) {
+    const nested = findRevertData(data, depth + 1);
+    if (nested !== undefined) return nested;
+  }
+  for (const key of ["error", "info", "cause"]) {
+    const nested = findRevertData(record[key], depth + 1);
+    if (nested !== undefined) return nested;
+  }
+  return undefined;
+}
+
+function shortMessage(err: unknown): string {
+  if (typeof err === "object" && err !== null) {
+    const record = err as Record<string, unknown>;
+    if (typeof record.shortMessage === "string") return record.shortMessage;
+    if (typeof record.message === "string") return record.message.split("\n")[0] ?? "unknown error";
+  }
+  return String(err);
+}
+
+function tryParseLog(log: { topics: readonly string[]; data: string }) {
+  try {
+    return registryInterface.parseLog(log);
+  } catch {
+    return null;
+  }
+}
+
+function requireProvider(registry: ReserveRegistry): Provider {
+  const provider = registry.runner?.provider;
+  if (!provider) throw new ChainError("the registry contract is not connected to a provider");
+  return provider;
+}

@@ -1,0 +1,67 @@
+import { InvalidArgumentError } from "./errors";
+
+const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400, w: 604_800 };
+
+/**
+ * A duration in seconds from "3600", "90s", "15m", "1h", "1d" or "2w". Must be a positive
+ * integer number of seconds; `field` names the value in error messages.
+ */
+export function parseDuration(text: string, field = "duration"): number {
+  const match = /^(\d+)([smhdw]?)$/.exec(text.trim());
+  const unit = match ? UNIT_SECONDS[match[2] || "s"] : undefined;
+  if (!match || unit === undefined) {
+    throw new InvalidArgumentError(`${field} must be seconds or a number with s/m/h/d/w`, {
+      details: `got ${JSON.stringify(text)}`,
+    });
+  }
+  const seconds = Number(match[1]) * unit;
+  if (!Number.isSafeInteger(seconds) || seconds <= 0) {
+    throw new InvalidArgumentError(`${field} must be positive`, { details: `got ${JSON.stringify(text)}` });
+  }
+  return seconds;
+}
+
+/**
+ * A unix time in seconds from either a decimal unix timestamp ("1735689600") or an ISO 8601
+ * date-time with an explicit zone ("2025-01-01T00:00:00Z"). Fractional seconds are refused.
+ */
+export function parseTimestamp(text: string, field = "time"): bigint {
+  const trimmed = text.trim();
+  if (/^\d+$/.test(trimmed)) return BigInt(trimmed);
+  const iso = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?(Z|[+-]\d{2}:\d{2})$/.test(trimmed);
+  const millis = iso ? Date.parse(trimmed) : Number.NaN;
+  if (Number.isNaN(millis)) {
+    throw new InvalidArgumentError(`${field} must be unix seconds or an ISO 8601 time with a zone`, {
+      details: `got ${JSON.stringify(text)}, e.g. 2025-01-01T00:00:00Z`,
+    });
+  }
+  if (millis < 0) throw new InvalidArgumentError(`${field} is before 1970`);
+  return BigInt(millis / 1000);
+}
+
+/** A unix time as ISO 8601 UTC without milliseconds ("2025-01-01T00:00:00Z"). */
+export function formatTimestamp(seconds: bigint): string {
+  return new Date(Number(seconds) * 1000).toISOString().replace(".000Z", "Z");
+}
+
+/** A duration for humans, its two largest non-zero units: "45s", "3m 20s", "2h 5m", "1d 1s". */
+export function formatDuration(seconds: bigint | number): string {
+  let rest = BigInt(seconds);
+  const sign = rest < 0n ? "-" : "";
+  if (rest < 0n) rest = -rest;
+  const parts: Array<[bigint, string]> = [
+    [rest / 86_400n, "d"],
+    [(rest % 86_400n) / 3600n, "h"],
+    [(rest % 3600n) / 60n, "m"],
+    [rest % 60n, "s"],
+  ];
+  const nonZero = parts.filter(([n]) => n > 0n);
+  if (nonZero.length === 0) return "0s";
+  return (
+    sign +
+    nonZero
+      .slice(0, 2)
+      .map(([n, u]) => `${n}${u}`)
+      .join(" ")
+  );
+}
