@@ -5,6 +5,7 @@ import { registerAuditor } from "./commands/auditor";
 import { registerCollateral } from "./commands/collateral";
 import { registerDeploy } from "./commands/deploy";
 import { registerMonitor } from "./commands/monitor";
+import { registerReporter } from "./commands/reporter";
 import { registerStatus } from "./commands/status";
 import { registerSubject } from "./commands/subject";
 
@@ -15,6 +16,7 @@ const areas: Array<(program: Command) => void> = [
   registerSubject,
   registerAttest,
   registerStatus,
+  registerReporter,
   registerCollateral,
   registerMonitor,
 ];

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
-import { InvalidFileError } from "./errors";
+import { InvalidArgumentError, InvalidFileError } from "./errors";
 
 /**
  * Writes `data` to `filePath` through a temporary file in the same directory and a rename, so a
@@ -57,4 +57,31 @@ export function expectFormat(value: unknown, format: string, source: string): Re
     });
   }
   return record;
+}
+
+/**
+ * Writes `files` (name → content) as a new directory `dir`, all or nothing: they are written into
+ * a hidden sibling directory that is renamed into place last. Refuses an existing `dir`.
+ */
+export async function writeDirectoryAtomic(dir: string, files: Record<string, string>): Promise<void> {
+  const target = path.resolve(dir);
+  try {
+    await fs.access(target);
+    throw new InvalidArgumentError(`${dir} already exists`, { details: "choose a new --out-dir" });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+  }
+  const staging = path.join(
+    path.dirname(target),
+    `.${path.basename(target)}.${randomBytes(6).toString("hex")}.tmp`,
+  );
+  await fs.mkdir(staging, { recursive: true });
+  try {
+    for (const [name, content] of Object.entries(files))
+      await fs.writeFile(path.join(staging, name), content);
+    await fs.rename(staging, target);
+  } catch (err) {
+    await fs.rm(staging, { recursive: true, force: true });
+    throw err;
+  }
 }

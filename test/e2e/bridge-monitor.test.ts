@@ -5,10 +5,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { LockVault__factory, MockERC20__factory } from "../../typechain-types";
 import { runCli } from "../helpers/cli";
-import { type HardhatNode, startHardhatNode } from "../helpers/hardhat-node";
+import { devWallet, type HardhatNode, startHardhatNode } from "../helpers/hardhat-node";
 
-// Hardhat's first well-known development account (public test key, funded on every hardhat node).
-const DEV_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
 const PAIR = "USDO home->remote";
 
 describe("por monitor on a two-chain bridge (e2e)", function () {
@@ -24,8 +22,8 @@ describe("por monitor on a two-chain bridge (e2e)", function () {
     [home, remote] = await Promise.all([startHardhatNode(31337), startHardhatNode(31338)]);
     dir = await fs.mkdtemp(path.join(os.tmpdir(), "por-bridge-"));
 
-    const homeSigner = new NonceManager(new Wallet(DEV_KEY, new JsonRpcProvider(home.url)));
-    const remoteSigner = new NonceManager(new Wallet(DEV_KEY, new JsonRpcProvider(remote.url)));
+    const homeSigner = new NonceManager(devWallet(0, new JsonRpcProvider(home.url)));
+    const remoteSigner = new NonceManager(devWallet(0, new JsonRpcProvider(remote.url)));
     const user = await homeSigner.getAddress();
 
     // Home chain: the original token (8 decimals) and the bridge's lock vault.

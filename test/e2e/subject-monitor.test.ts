@@ -13,11 +13,8 @@ import * as path from "node:path";
 import { MockERC20__factory, ReserveRegistry__factory } from "../../typechain-types";
 import type { MockERC20, ReserveRegistry } from "../../typechain-types";
 import { runCli } from "../helpers/cli";
-import { type HardhatNode, startHardhatNode } from "../helpers/hardhat-node";
+import { devWallet, type HardhatNode, startHardhatNode } from "../helpers/hardhat-node";
 
-// Hardhat's well-known development accounts 0 and 1 (public test keys).
-const ADMIN_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
-const AUDITOR_KEY = "0x59c6995e998f97a5a0044966f0945389dc9eabae3fd2b5e0f3f12d3a3b5b4e6a";
 const SUBJECT = "USDX";
 const HEARTBEAT = 3600;
 
@@ -83,8 +80,8 @@ describe("por monitor and por collateral on registry subjects (e2e)", function (
     node = await startHardhatNode(31337);
     dir = await fs.mkdtemp(path.join(os.tmpdir(), "por-monitor-"));
     provider = new JsonRpcProvider(node.url);
-    const admin = new NonceManager(new Wallet(ADMIN_KEY, provider));
-    auditor = new Wallet(AUDITOR_KEY, provider);
+    const admin = new NonceManager(devWallet(0, provider));
+    auditor = devWallet(1, provider);
     registry = await new ReserveRegistry__factory(admin).deploy(await admin.getAddress());
     token = await new MockERC20__factory(admin).deploy("USDX", "USDX", 6);
     await (await registry.accreditAuditor(auditor.address, "Auditor One")).wait();

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createServer } from "node:net";
 import * as path from "node:path";
+import { HDNodeWallet, type Provider, Wallet } from "ethers";
 
 const ROOT = path.join(__dirname, "..", "..");
 
@@ -77,4 +78,13 @@ export async function startHardhatNode(chainId = 31337, timeoutMs = 60_000): Pro
   }
   await stop();
   throw new Error(`hardhat node did not start within ${timeoutMs} ms: ${stderr}`);
+}
+
+/** Hardhat's public development mnemonic: every `hardhat node` funds its first 20 accounts. */
+const DEV_MNEMONIC = "test test test test test test test test test test test junk";
+
+/** Development account `index` of a hardhat node (a well-known public test key, never a secret). */
+export function devWallet(index: number, provider?: Provider): Wallet {
+  const node = HDNodeWallet.fromPhrase(DEV_MNEMONIC, undefined, `m/44'/60'/0'/0/${index}`);
+  return new Wallet(node.privateKey, provider);
 }

@@ -1,0 +1,159 @@
+import type { Command } from "commander";
+import { formatAmount, parseAmount } from "../../src/amounts";
+import { attestationDomain, signAttestation } from "../../src/attestation";
+import { attestationFileToJson, signatureFileToJson } from "../../src/attestation-file";
+import { InvalidArgumentError, VerificationError } from "../../src/errors";
+import { writeDirectoryAtomic } from "../../src/files";
+import { parseHex32 } from "../../src/hex";
+import { requireWallet, type KeyOptions } from "../../src/keys";
+import { call, postSubmission } from "../../src/registry-client";
+import { type LiabilitiesInput, takeReserveSnapshot } from "../../src/reporter";
+import { buildSubmission } from "../../src/submission";
+import { formatSubjectId, parseSubjectId } from "../../src/subject-id";
+import { formatTimestamp } from "../../src/time";
+import { action, optionsOf, output } from "../cli-kit";
+import {
+  keyOptions,
+  networkLabel,
+  openRegistryForSending,
+  registryOption,
+  type RegistryOptions,
+} from "./common";
+
+interface SnapshotOptions extends RegistryOptions, KeyOptions {
+  subject: string;
+  block?: string;
+  liabilities?: string;
+  liabilitiesRoot?: string;
+  outDir?: string;
+  post: boolean;
+}
+
+export function registerReporter(program: Command): void {
+  const reporter = program
+    .command("reporter")
+    .description("automated auditor: snapshot on-chain reserve wallets and attest them");
+
+  keyOptions(
+    registryOption(
+      reporter
+        .command("snapshot")
+        .description(
+          "read the subject's reserve wallets at one block, sign the attestation, and post it (quorum 1) or write it for co-signers",
+        )
+        .requiredOption("--subject <id>", "subject id: text (e.g. USDX) or 0x-prefixed 32-byte hex")
+        .option("--block <number>", "block to read (default: the latest)")
+        .option(
+          "--liabilities <amount>",
+          "liabilities in the subject's units (default: the token supply at the block)",
+        )
+        .option("--liabilities-root <hash>", "Merkle-sum root of customer balances, with --liabilities")
+        .option(
+          "--out-dir <dir>",
+          "new directory for report.json, attestation.json and the signature (default: snapshot-<subject>-<block>)",
+        )
+        .option(
+          "--no-post",
+          "only write the files, even when the reporter's signature alone meets the quorum",
+        ),
+    ),
+    "sign",
+  )
+    .addHelpText(
+      "after",
+      "\nThe key is the reporter's own, an accredited auditor listed for the subject; it also pays for posting.\n" +
+        "reportHash is keccak256 of report.json, which lists every wallet's balance and the block: publish it.\n" +
+        "With quorum above 1, other auditors check report.json against the chain, then run `por attest sign`\n" +
+        "on attestation.json, and anyone posts with `por attest post attestation.json <signature files>`.",
+    )
+    .action(
+      action(async (_opts: unknown, command: Command) => {
+        const options = optionsOf<SnapshotOptions>(command);
+        const subjectId = parseSubjectId(options.subject);
+        const block = options.block === undefined ? "latest" : parseBlock(options.block);
+        if (options.liabilitiesRoot !== undefined && options.liabilities === undefined) {
+          throw new InvalidArgumentError("--liabilities-root needs --liabilities (the root's total)");
+        }
+        const wallet = await requireWallet(options);
+        const ctx = await openRegistryForSending(options);
+        const [config] = await call("reading subject", () => ctx.registry.subject(subjectId));
+        const decimals = Number(config.decimals);
+        const listed = config.auditors.some((a) => a.toLowerCase() === wallet.address.toLowerCase());
+        if (!listed || !(await ctx.registry.isAccredited(wallet.address))) {
+          throw new VerificationError(
+            `${wallet.address} is not an accredited auditor of subject ${formatSubjectId(subjectId)}`,
+          );
+        }
+        const liabilities: LiabilitiesInput =
+          options.liabilities === undefined
+            ? { source: "token-supply" }
+            : {
+                source: "given",
+                amount: parseAmount(options.liabilities, decimals, "--liabilities"),
+                root:
+                  options.liabilitiesRoot === undefined
+                    ? undefined
+                    : parseHex32(options.liabilitiesRoot, "--liabilities-root"),
+              };
+        const snapshot = await call("snapshot failed", () =>
+          takeReserveSnapshot(ctx.hre.ethers.provider, ctx.address, subjectId, liabilities, block),
+        );
+        const signed = await signAttestation(
+          wallet,
+          attestationDomain(ctx.chainId, ctx.address),
+          snapshot.attestation.attestation,
+        );
+        const signatureFile = { chainId: ctx.chainId, registry: snapshot.attestation.registry, ...signed };
+
+        const outDir =
+          options.outDir ?? `snapshot-${formatSubjectId(subjectId)}-${snapshot.report.block.number}`;
+        await writeDirectoryAtomic(outDir, {
+          "report.json": snapshot.reportJson,
+          "attestation.json": `${JSON.stringify(attestationFileToJson(snapshot.attestation), null, 2)}\n`,
+          [`signature-${signed.signer}.json`]: `${JSON.stringify(signatureFileToJson(signatureFile), null, 2)}\n`,
+        });
+
+        const quorum = Number(config.quorum);
+        const posted =
+          options.post && quorum === 1
+            ? await postSubmission(
+                ctx.registry,
+                buildSubmission(snapshot.attestation, [
+                  { file: signatureFile, source: "reporter signature", signerIsContract: false },
+                ]),
+              )
+            : undefined;
+        const { report } = snapshot;
+        output(
+          options,
+          {
+            outDir,
+            report: JSON.parse(snapshot.reportJson) as unknown,
+            attestation: snapshot.attestation,
+            signer: signed.signer,
+            posted,
+          },
+          () =>
+            [
+              `snapshot of ${formatSubjectId(subjectId)} at block ${report.block.number} (${formatTimestamp(BigInt(report.block.timestamp))})`,
+              `wallets      ${report.wallets.length}`,
+              `reserves     ${formatAmount(report.reserves, decimals, { grouping: true })}`,
+              `liabilities  ${formatAmount(report.liabilities, decimals, { grouping: true })} (${report.liabilitiesSource})`,
+              `wrote        ${outDir}/ (report.json, attestation.json, signature-${signed.signer}.json)`,
+              posted
+                ? `posted       round #${posted.roundId} on ${networkLabel(ctx.hre, ctx.chainId)} (tx ${posted.transactionHash})`
+                : quorum > 1
+                  ? `not posted   quorum is ${quorum}: co-signers run \`por attest sign ${outDir}/attestation.json\``
+                  : "not posted   (--no-post)",
+            ].join("\n"),
+        );
+      }),
+    );
+}
+
+function parseBlock(text: string): number {
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(Number(text))) {
+    throw new InvalidArgumentError(`--block must be a block number, got ${JSON.stringify(text)}`);
+  }
+  return Number(text);
+}
