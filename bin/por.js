@@ -3,6 +3,12 @@
 "use strict";
 const path = require("node:path");
 
+// A reader that stops early (`por … | head`) is not an error worth a stack trace.
+process.stdout.on("error", (err) => {
+  if (err.code === "EPIPE") process.exit(0);
+  throw err;
+});
+
 require("ts-node").register({
   transpileOnly: true,
   swc: true, // @swc/core transpiles ~5x faster than tsc; the CLI starts in about a second
