@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import fc from "fast-check";
 import {
   type Attestation,
   type SubjectConfig,
@@ -162,6 +163,24 @@ describe("ReserveFeed", function () {
       await expect(feed.latestRoundData())
         .to.be.revertedWithCustomError(feed, "SafeCastOverflowedUintToInt")
         .withArgs(huge);
+    });
+
+    it("reports any reserves up to int256 max exactly, and reverts above it (property)", async function () {
+      await fc.assert(
+        fc.asyncProperty(fc.bigInt({ min: 0n, max: 2n ** 256n - 1n }), async (reserves) => {
+          const { feed, post } = await loadFixture(deployFeedFixture);
+          await post(await time.latest(), reserves);
+          if (reserves <= INT256_MAX) {
+            const [, answer] = await feed.latestRoundData();
+            expect(answer).to.equal(reserves);
+          } else {
+            await expect(feed.latestRoundData())
+              .to.be.revertedWithCustomError(feed, "SafeCastOverflowedUintToInt")
+              .withArgs(reserves);
+          }
+        }),
+        { numRuns: process.env.CI ? 100 : 20 },
+      );
     });
 
     it("is readable through the plain Chainlink AggregatorV3Interface", async function () {

@@ -543,6 +543,28 @@ describe("ReserveRegistry", function () {
       await expectPosted(registry, post(attestation(S1, asOf), [a1]), attestation(S1, asOf), 1, [a1]);
     });
 
+    it("shrinks and regrows the auditor list, with only the listed auditors counting each time", async function () {
+      const { registry, subjectOwner, a0, a1, a2, a3, configs, config, post } =
+        await loadFixture(deployRegistryFixture);
+      const asOwner = registry.connect(subjectOwner);
+      const shrunk = config("Shrunk", 1, [a3]);
+      await asOwner.updateSubject(S3, shrunk);
+      const [stored] = await registry.subject(S3);
+      expect(stored.auditors).to.deep.equal([a3.address]);
+      const now = await time.latest();
+      await expect(post(attestation(S3, now - 10), [a0, a3]))
+        .to.be.revertedWithCustomError(registry, "SignerNotSubjectAuditor")
+        .withArgs(S3, a0.address);
+      const first = attestation(S3, now - 10);
+      await expectPosted(registry, post(first, [a3]), first, 1, [a3]);
+
+      await asOwner.updateSubject(S3, configs[S3]!);
+      const [regrown] = await registry.subject(S3);
+      expect(regrown.auditors).to.deep.equal([a0, a1, a2, a3].map((a) => a.address));
+      const second = attestation(S3, now);
+      await expectPosted(registry, post(second, [a0, a1, a2]), second, 2, [a0, a1, a2]);
+    });
+
     it("validates the new config like registerSubject", async function () {
       const { registry, subjectOwner, a0, a1, config } = await loadFixture(deployRegistryFixture);
       const asOwner = registry.connect(subjectOwner);
