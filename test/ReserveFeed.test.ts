@@ -91,11 +91,12 @@ describe("ReserveFeed", function () {
       expect(await feed.decimals()).to.equal(6);
     });
 
-    it("follows updateSubject", async function () {
+    it("follows updateSubject before the first round", async function () {
       const { registry, feed, issuer, config } = await loadFixture(deployFeedFixture);
       await registry.connect(issuer).updateSubject(SUBJECT, { ...config, decimals: 18 });
       expect(await feed.decimals()).to.equal(18);
     });
+
     it("cannot be changed under an existing answer, so the owner cannot rescale signed reserves", async function () {
       const { registry, feed, issuer, config, post } = await loadFixture(deployFeedFixture);
       await post(await time.latest(), 5_000_000n);
@@ -112,8 +113,9 @@ describe("ReserveFeed", function () {
       expect(await feed.description()).to.equal("USDX / USD reserves");
     });
 
-    it("follows updateSubject", async function () {
-      const { registry, feed, issuer, config } = await loadFixture(deployFeedFixture);
+    it("follows updateSubject, also after rounds were posted", async function () {
+      const { registry, feed, issuer, config, post } = await loadFixture(deployFeedFixture);
+      await post(await time.latest(), 1n);
       await registry.connect(issuer).updateSubject(SUBJECT, { ...config, name: "USDX v2 / USD" });
       expect(await feed.description()).to.equal("USDX v2 / USD reserves");
     });
