@@ -29,6 +29,12 @@ async function deployConsumerFixture() {
   const feed = await ethers.deployContract("ReserveFeed", [await registry.getAddress(), SUBJECT]);
   const consumer = await ethers.deployContract("LendingPoolConsumer", [await feed.getAddress(), MAX_AGE]);
   const domain = await registryDomain(registry);
+  // A hand-driven feed for answers ReserveFeed never gives (negative, incomplete round).
+  const mockFeed = await ethers.deployContract("MockAggregatorV3");
+  const mockConsumer = await ethers.deployContract("LendingPoolConsumer", [
+    await mockFeed.getAddress(),
+    MAX_AGE,
+  ]);
 
   /** Posts reserves `reserves` at snapshot time `asOf`. */
   async function post(asOf: number, reserves: bigint) {
@@ -43,7 +49,7 @@ async function deployConsumerFixture() {
     await registry.postAttestation(att, [auditor.address], [await signAttestation(auditor, domain, att)]);
   }
 
-  return { registry, feed, consumer, borrower, post };
+  return { registry, feed, consumer, mockFeed, mockConsumer, borrower, post };
 }
 
 describe("LendingPoolConsumer", function () {
@@ -97,6 +103,24 @@ describe("LendingPoolConsumer", function () {
       await post(now - 10, 0n);
       await post(now, 5n);
       expect(await consumer.reserves()).to.equal(5n);
+    });
+
+    it("rejects a negative answer from a generic AggregatorV3 feed", async function () {
+      const { mockFeed, mockConsumer } = await loadFixture(deployConsumerFixture);
+      await mockFeed.setLatestRound(3, -1, await time.latest(), 3);
+      await expect(mockConsumer.reserves())
+        .to.be.revertedWithCustomError(mockConsumer, "NonPositiveReserves")
+        .withArgs(-1);
+    });
+
+    it("rejects an answer carried over from an earlier round of a generic AggregatorV3 feed", async function () {
+      const { mockFeed, mockConsumer } = await loadFixture(deployConsumerFixture);
+      await mockFeed.setLatestRound(5, 100, await time.latest(), 4);
+      await expect(mockConsumer.reserves())
+        .to.be.revertedWithCustomError(mockConsumer, "IncompleteRound")
+        .withArgs(5, 4);
+      await mockFeed.setLatestRound(5, 100, await time.latest(), 5);
+      expect(await mockConsumer.reserves()).to.equal(100);
     });
 
     it("bubbles up the feed's RoundNotAvailable(0) before any round", async function () {

@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import fc from "fast-check";
 import {
   type Attestation,
   type SubjectConfig,
@@ -90,11 +91,12 @@ describe("ReserveFeed", function () {
       expect(await feed.decimals()).to.equal(6);
     });
 
-    it("follows updateSubject", async function () {
+    it("follows updateSubject before the first round", async function () {
       const { registry, feed, issuer, config } = await loadFixture(deployFeedFixture);
       await registry.connect(issuer).updateSubject(SUBJECT, { ...config, decimals: 18 });
       expect(await feed.decimals()).to.equal(18);
     });
+
     it("cannot be changed under an existing answer, so the owner cannot rescale signed reserves", async function () {
       const { registry, feed, issuer, config, post } = await loadFixture(deployFeedFixture);
       await post(await time.latest(), 5_000_000n);
@@ -111,8 +113,9 @@ describe("ReserveFeed", function () {
       expect(await feed.description()).to.equal("USDX / USD reserves");
     });
 
-    it("follows updateSubject", async function () {
-      const { registry, feed, issuer, config } = await loadFixture(deployFeedFixture);
+    it("follows updateSubject, also after rounds were posted", async function () {
+      const { registry, feed, issuer, config, post } = await loadFixture(deployFeedFixture);
+      await post(await time.latest(), 1n);
       await registry.connect(issuer).updateSubject(SUBJECT, { ...config, name: "USDX v2 / USD" });
       expect(await feed.description()).to.equal("USDX v2 / USD reserves");
     });
@@ -162,6 +165,24 @@ describe("ReserveFeed", function () {
       await expect(feed.latestRoundData())
         .to.be.revertedWithCustomError(feed, "SafeCastOverflowedUintToInt")
         .withArgs(huge);
+    });
+
+    it("reports any reserves up to int256 max exactly, and reverts above it (property)", async function () {
+      await fc.assert(
+        fc.asyncProperty(fc.bigInt({ min: 0n, max: 2n ** 256n - 1n }), async (reserves) => {
+          const { feed, post } = await loadFixture(deployFeedFixture);
+          await post(await time.latest(), reserves);
+          if (reserves <= INT256_MAX) {
+            const [, answer] = await feed.latestRoundData();
+            expect(answer).to.equal(reserves);
+          } else {
+            await expect(feed.latestRoundData())
+              .to.be.revertedWithCustomError(feed, "SafeCastOverflowedUintToInt")
+              .withArgs(reserves);
+          }
+        }),
+        { numRuns: process.env.CI ? 100 : 20 },
+      );
     });
 
     it("is readable through the plain Chainlink AggregatorV3Interface", async function () {

@@ -3,7 +3,7 @@ import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import fc from "fast-check";
-import type { Signer } from "ethers";
+import type { ContractTransactionResponse, Signer } from "ethers";
 import type { ReserveRegistry } from "../typechain-types";
 import {
   ATTESTATION_TYPES,
@@ -195,10 +195,14 @@ describe("ReserveRegistry", function () {
   describe("default admin transfer", function () {
     it("hands the admin role over in two steps, only after the two-day delay", async function () {
       const { registry, admin, newOwner, stranger } = await loadFixture(deployRegistryFixture);
-      await registry.connect(admin).beginDefaultAdminTransfer(newOwner.address);
+      const begunAt = (await time.latest()) + 1;
+      await time.setNextBlockTimestamp(begunAt);
+      await expect(registry.connect(admin).beginDefaultAdminTransfer(newOwner.address))
+        .to.emit(registry, "DefaultAdminTransferScheduled")
+        .withArgs(newOwner.address, begunAt + 2 * DAY);
       const [pending, schedule] = await registry.pendingDefaultAdmin();
       expect(pending).to.equal(newOwner.address);
-      expect(schedule).to.equal(BigInt(await time.latest()) + BigInt(2 * DAY));
+      expect(schedule).to.equal(begunAt + 2 * DAY);
 
       await expect(registry.connect(stranger).acceptDefaultAdminTransfer())
         .to.be.revertedWithCustomError(registry, "AccessControlInvalidDefaultAdmin")
@@ -210,7 +214,9 @@ describe("ReserveRegistry", function () {
 
       await time.setNextBlockTimestamp(schedule + 1n);
       await expect(registry.connect(newOwner).acceptDefaultAdminTransfer())
-        .to.emit(registry, "RoleGranted")
+        .to.emit(registry, "RoleRevoked")
+        .withArgs(DEFAULT_ADMIN_ROLE, admin.address, newOwner.address)
+        .and.to.emit(registry, "RoleGranted")
         .withArgs(DEFAULT_ADMIN_ROLE, newOwner.address, newOwner.address);
       expect(await registry.defaultAdmin()).to.equal(newOwner.address);
 
@@ -236,18 +242,16 @@ describe("ReserveRegistry", function () {
 
     it("refuses the zero address", async function () {
       const { registry } = await loadFixture(deployRegistryFixture);
-      await expect(registry.accreditAuditor(ethers.ZeroAddress, "Nobody")).to.be.revertedWithCustomError(
-        registry,
-        "InvalidAuditorAddress",
-      );
+      await expect(registry.accreditAuditor(ethers.ZeroAddress, "Nobody"))
+        .to.be.revertedWithCustomError(registry, "InvalidAuditorAddress")
+        .withArgs();
     });
 
     it("refuses an empty name", async function () {
       const { registry, stranger } = await loadFixture(deployRegistryFixture);
-      await expect(registry.accreditAuditor(stranger.address, "")).to.be.revertedWithCustomError(
-        registry,
-        "EmptyAuditorName",
-      );
+      await expect(registry.accreditAuditor(stranger.address, ""))
+        .to.be.revertedWithCustomError(registry, "EmptyAuditorName")
+        .withArgs();
     });
 
     it("refuses an auditor that is already accredited", async function () {
@@ -277,7 +281,7 @@ describe("ReserveRegistry", function () {
         .withArgs(a0.address, "Auditor 0, renamed");
       expect(await registry.isAccredited(a0.address)).to.equal(true);
       expect(await registry.auditorName(a0.address)).to.equal("Auditor 0, renamed");
-      await expect(post(attestation(S1, asOf), [a0])).to.emit(registry, "AttestationPosted");
+      await expectPosted(registry, post(attestation(S1, asOf), [a0]), attestation(S1, asOf), 1, [a0]);
     });
   });
 
@@ -361,7 +365,9 @@ describe("ReserveRegistry", function () {
     it("accepts the bounds: 36 decimals, a one-second heartbeat and a quorum of every auditor", async function () {
       const { registry, a0, a1, a2, config } = await loadFixture(deployRegistryFixture);
       const c = { ...config("Bounds", 3, [a0, a1, a2]), decimals: 36, heartbeat: 1 };
-      await expect(registry.registerSubject(NEW, c)).to.emit(registry, "SubjectRegistered");
+      await expect(registry.registerSubject(NEW, c))
+        .to.emit(registry, "SubjectConfigSet")
+        .withArgs(NEW, configTuple(c));
     });
 
     it("accepts exactly MAX_AUDITORS_PER_SUBJECT (32) auditors", async function () {
@@ -378,9 +384,9 @@ describe("ReserveRegistry", function () {
 
     it("refuses the zero subject id", async function () {
       const { registry, a0, config } = await loadFixture(deployRegistryFixture);
-      await expect(
-        registry.registerSubject(ethers.ZeroHash, config("Zero", 1, [a0])),
-      ).to.be.revertedWithCustomError(registry, "InvalidSubjectId");
+      await expect(registry.registerSubject(ethers.ZeroHash, config("Zero", 1, [a0])))
+        .to.be.revertedWithCustomError(registry, "InvalidSubjectId")
+        .withArgs();
     });
 
     it("refuses a subject id that is already registered, even from its owner", async function () {
@@ -394,10 +400,9 @@ describe("ReserveRegistry", function () {
 
     it("refuses an empty name", async function () {
       const { registry, a0, config } = await loadFixture(deployRegistryFixture);
-      await expect(registry.registerSubject(NEW, config("", 1, [a0]))).to.be.revertedWithCustomError(
-        registry,
-        "EmptySubjectName",
-      );
+      await expect(registry.registerSubject(NEW, config("", 1, [a0])))
+        .to.be.revertedWithCustomError(registry, "EmptySubjectName")
+        .withArgs();
     });
 
     it("refuses decimals above MAX_DECIMALS", async function () {
@@ -409,9 +414,9 @@ describe("ReserveRegistry", function () {
 
     it("refuses a zero heartbeat", async function () {
       const { registry, a0, config } = await loadFixture(deployRegistryFixture);
-      await expect(
-        registry.registerSubject(NEW, { ...config("Heartbeat", 1, [a0]), heartbeat: 0 }),
-      ).to.be.revertedWithCustomError(registry, "InvalidHeartbeat");
+      await expect(registry.registerSubject(NEW, { ...config("Heartbeat", 1, [a0]), heartbeat: 0 }))
+        .to.be.revertedWithCustomError(registry, "InvalidHeartbeat")
+        .withArgs();
     });
 
     it("refuses a token that is an EOA", async function () {
@@ -514,9 +519,10 @@ describe("ReserveRegistry", function () {
           .to.be.revertedWithCustomError(registry, "DecimalsFrozen")
           .withArgs(S1, 6, decimals);
       }
-      await expect(
-        registry.connect(subjectOwner).updateSubject(S1, { ...configs[S1]!, name: "Renamed" }),
-      ).to.emit(registry, "SubjectConfigSet");
+      const renamed = { ...configs[S1]!, name: "Renamed" };
+      await expect(registry.connect(subjectOwner).updateSubject(S1, renamed))
+        .to.emit(registry, "SubjectConfigSet")
+        .withArgs(S1, configTuple(renamed));
     });
 
     it("accepts the same auditors again (the previous list is cleared first)", async function () {
@@ -534,7 +540,29 @@ describe("ReserveRegistry", function () {
       await expect(post(attestation(S1, asOf), [a0]))
         .to.be.revertedWithCustomError(registry, "SignerNotSubjectAuditor")
         .withArgs(S1, a0.address);
-      await expect(post(attestation(S1, asOf), [a1])).to.emit(registry, "AttestationPosted");
+      await expectPosted(registry, post(attestation(S1, asOf), [a1]), attestation(S1, asOf), 1, [a1]);
+    });
+
+    it("shrinks and regrows the auditor list, with only the listed auditors counting each time", async function () {
+      const { registry, subjectOwner, a0, a1, a2, a3, configs, config, post } =
+        await loadFixture(deployRegistryFixture);
+      const asOwner = registry.connect(subjectOwner);
+      const shrunk = config("Shrunk", 1, [a3]);
+      await asOwner.updateSubject(S3, shrunk);
+      const [stored] = await registry.subject(S3);
+      expect(stored.auditors).to.deep.equal([a3.address]);
+      const now = await time.latest();
+      await expect(post(attestation(S3, now - 10), [a0, a3]))
+        .to.be.revertedWithCustomError(registry, "SignerNotSubjectAuditor")
+        .withArgs(S3, a0.address);
+      const first = attestation(S3, now - 10);
+      await expectPosted(registry, post(first, [a3]), first, 1, [a3]);
+
+      await asOwner.updateSubject(S3, configs[S3]!);
+      const [regrown] = await registry.subject(S3);
+      expect(regrown.auditors).to.deep.equal([a0, a1, a2, a3].map((a) => a.address));
+      const second = attestation(S3, now);
+      await expectPosted(registry, post(second, [a0, a1, a2]), second, 2, [a0, a1, a2]);
     });
 
     it("validates the new config like registerSubject", async function () {
@@ -546,10 +574,9 @@ describe("ReserveRegistry", function () {
       await expect(asOwner.updateSubject(S1, config("Duplicate", 1, [a1, a1])))
         .to.be.revertedWithCustomError(registry, "DuplicateAuditor")
         .withArgs(a1.address);
-      await expect(asOwner.updateSubject(S1, config("", 1, [a0]))).to.be.revertedWithCustomError(
-        registry,
-        "EmptySubjectName",
-      );
+      await expect(asOwner.updateSubject(S1, config("", 1, [a0])))
+        .to.be.revertedWithCustomError(registry, "EmptySubjectName")
+        .withArgs();
     });
 
     it("refuses a caller that is not the subject owner", async function () {
@@ -622,10 +649,10 @@ describe("ReserveRegistry", function () {
       await expect(registry.connect(subjectOwner).updateSubject(S1, config("Old owner", 1, [a0])))
         .to.be.revertedWithCustomError(registry, "NotSubjectOwner")
         .withArgs(S1, subjectOwner.address);
-      await expect(registry.connect(newOwner).updateSubject(S1, config("New owner", 1, [a0]))).to.emit(
-        registry,
-        "SubjectConfigSet",
-      );
+      const byNewOwner = config("New owner", 1, [a0]);
+      await expect(registry.connect(newOwner).updateSubject(S1, byNewOwner))
+        .to.emit(registry, "SubjectConfigSet")
+        .withArgs(S1, configTuple(byNewOwner));
     });
 
     it("refuses anyone but the pending owner", async function () {
@@ -739,16 +766,10 @@ describe("ReserveRegistry", function () {
     it("posts with quorum 2 from two of three auditors, and from all three", async function () {
       const { registry, a0, a1, a2, post } = await loadFixture(deployRegistryFixture);
       const now = await time.latest();
-      await expect(post(attestation(S2, now - 10), [a0, a2]))
-        .to.emit(registry, "AttestationPosted")
-        .withArgs(S2, 1, now - 10, anyAmount(), anyAmount(), anyHash(), anyHash(), [a0.address, a2.address]);
-      await expect(post(attestation(S2, now - 5), [a2, a1, a0]))
-        .to.emit(registry, "AttestationPosted")
-        .withArgs(S2, 2, now - 5, anyAmount(), anyAmount(), anyHash(), anyHash(), [
-          a0.address,
-          a1.address,
-          a2.address,
-        ]);
+      const first = attestation(S2, now - 10);
+      const second = attestation(S2, now - 5);
+      await expectPosted(registry, post(first, [a0, a2]), first, 1, [a0, a2]);
+      await expectPosted(registry, post(second, [a2, a1, a0]), second, 2, [a0, a1, a2]);
     });
 
     it("posts with quorum 3 from three of four auditors", async function () {
@@ -788,9 +809,12 @@ describe("ReserveRegistry", function () {
       const { registry, a0, sign, stranger } = await loadFixture(deployRegistryFixture);
       const att = attestation(S1, await time.latest());
       const { signers, signatures } = await sign(att, [a0]);
-      await expect(registry.connect(stranger).postAttestation(att, signers, signatures)).to.emit(
+      await expectPosted(
         registry,
-        "AttestationPosted",
+        registry.connect(stranger).postAttestation(att, signers, signatures),
+        att,
+        1,
+        [a0],
       );
     });
 
@@ -798,7 +822,7 @@ describe("ReserveRegistry", function () {
       const { registry, a0, post } = await loadFixture(deployRegistryFixture);
       const next = (await time.latest()) + 100;
       await time.setNextBlockTimestamp(next);
-      await expect(post(attestation(S1, next), [a0])).to.emit(registry, "AttestationPosted");
+      await expectPosted(registry, post(attestation(S1, next), [a0]), attestation(S1, next), 1, [a0]);
     });
 
     it("accepts an ERC-1271 contract-wallet auditor whose owner signed", async function () {
@@ -920,16 +944,13 @@ describe("ReserveRegistry", function () {
 
     it("does not change any state when it reverts", async function () {
       const { registry, a0, a1, post } = await loadFixture(deployRegistryFixture);
-      await expect(post(attestation(S2, await time.latest()), [a0])).to.be.revertedWithCustomError(
-        registry,
-        "QuorumNotMet",
-      );
+      await expect(post(attestation(S2, await time.latest()), [a0]))
+        .to.be.revertedWithCustomError(registry, "QuorumNotMet")
+        .withArgs(1, 2);
       expect(await registry.latestRoundId(S2)).to.equal(0);
       expect(await registry.isFresh(S2)).to.equal(false);
-      await expect(post(attestation(S2, await time.latest()), [a0, a1])).to.emit(
-        registry,
-        "AttestationPosted",
-      );
+      const att = attestation(S2, await time.latest());
+      await expectPosted(registry, post(att, [a0, a1]), att, 1, [a0, a1]);
     });
   });
 
@@ -1014,7 +1035,7 @@ describe("ReserveRegistry", function () {
       await expect(registry.postAttestation(att, signers, [twin]))
         .to.be.revertedWithCustomError(registry, "InvalidSignature")
         .withArgs(a0.address);
-      await expect(registry.postAttestation(att, signers, signatures)).to.emit(registry, "AttestationPosted");
+      await expectPosted(registry, registry.postAttestation(att, signers, signatures), att, 1, [a0]);
     });
 
     it("refuses a snapshot time in the future (FutureAttestation)", async function () {
@@ -1102,6 +1123,36 @@ describe("ReserveRegistry", function () {
                 .withArgs(chosen.length, 3);
               expect(await registry.latestRoundId(SP)).to.equal(0);
             }
+          },
+        ),
+        { numRuns: PROPERTY_RUNS },
+      );
+    });
+  });
+
+  describe("postAttestation sequence property", function () {
+    it("numbers rounds by the count of successful posts, whatever the mix of quorate and short signer sets", async function () {
+      const { propertyAuditors } = await loadFixture(deployRegistryFixture);
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(fc.subarray(propertyAuditors), { minLength: 1, maxLength: 4 }),
+          async (signerSets) => {
+            const { registry, post } = await loadFixture(deployRegistryFixture);
+            const start = (await time.latest()) - signerSets.length;
+            let expectedRound = 0;
+            for (const [i, chosen] of signerSets.entries()) {
+              const att = attestation(SP, start + i, { reserves: BigInt(i) });
+              if (chosen.length >= 3) {
+                expectedRound += 1;
+                await expectPosted(registry, post(att, chosen), att, expectedRound, chosen);
+              } else {
+                await expect(post(att, chosen))
+                  .to.be.revertedWithCustomError(registry, "QuorumNotMet")
+                  .withArgs(chosen.length, 3);
+              }
+              expect(await registry.latestRoundId(SP)).to.equal(expectedRound);
+            }
+            expect(await registry.isFresh(SP)).to.equal(expectedRound > 0);
           },
         ),
         { numRuns: PROPERTY_RUNS },
@@ -1256,11 +1307,24 @@ describe("ReserveRegistry", function () {
   });
 });
 
-/** Matchers for event arguments a test does not pin down. */
-function anyAmount() {
-  return (value: unknown) => typeof value === "bigint";
-}
-
-function anyHash() {
-  return (value: unknown) => typeof value === "string" && ethers.isHexString(value, 32);
+/** Asserts `tx` posted `att` as round `roundId` with `signers` listed in ascending order. */
+async function expectPosted(
+  registry: ReserveRegistry,
+  tx: Promise<ContractTransactionResponse>,
+  att: Attestation,
+  roundId: number,
+  signers: readonly { address: string }[],
+): Promise<void> {
+  await expect(tx)
+    .to.emit(registry, "AttestationPosted")
+    .withArgs(
+      att.subjectId,
+      roundId,
+      att.asOf,
+      att.reserves,
+      att.liabilities,
+      att.liabilitiesRoot,
+      att.reportHash,
+      ascending(signers).map((a) => a.address),
+    );
 }
