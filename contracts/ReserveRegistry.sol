@@ -36,6 +36,10 @@ contract ReserveRegistry is IReserveRegistry, AccessControlDefaultAdminRules, EI
     /// @notice Bound on listed auditors, so posting and config updates stay cheap and bounded.
     uint256 public constant MAX_AUDITORS_PER_SUBJECT = 32;
 
+    /// @notice Longest heartbeat a subject may set: a quarter, the slowest common audit cadence.
+    /// Without a bound the subject owner could keep any attestation "fresh" forever.
+    uint32 public constant MAX_HEARTBEAT = 92 days;
+
     /// @notice Bound on decimals, so amounts can always be normalized to 18 decimals in a uint256.
     uint8 public constant MAX_DECIMALS = 36;
 
@@ -386,7 +390,9 @@ contract ReserveRegistry is IReserveRegistry, AccessControlDefaultAdminRules, EI
     function _setConfig(bytes32 subjectId, Subject storage s, SubjectConfig calldata config) private {
         if (bytes(config.name).length == 0) revert EmptySubjectName();
         if (config.decimals > MAX_DECIMALS) revert InvalidDecimals(config.decimals, MAX_DECIMALS);
-        if (config.heartbeat == 0) revert InvalidHeartbeat();
+        if (config.heartbeat == 0 || config.heartbeat > MAX_HEARTBEAT) {
+            revert InvalidHeartbeat(config.heartbeat, MAX_HEARTBEAT);
+        }
         _requireContractOrZero(config.token);
         _requireContractOrZero(config.reserveAsset);
         uint256 auditorCount = config.auditors.length;

@@ -416,7 +416,19 @@ describe("ReserveRegistry", function () {
       const { registry, a0, config } = await loadFixture(deployRegistryFixture);
       await expect(registry.registerSubject(NEW, { ...config("Heartbeat", 1, [a0]), heartbeat: 0 }))
         .to.be.revertedWithCustomError(registry, "InvalidHeartbeat")
-        .withArgs();
+        .withArgs(0, 92 * 86_400);
+    });
+
+    it("accepts a heartbeat of exactly MAX_HEARTBEAT and refuses one second more", async function () {
+      const { registry, a0, config } = await loadFixture(deployRegistryFixture);
+      const max = await registry.MAX_HEARTBEAT();
+      expect(max).to.equal(92n * 86_400n);
+      await expect(registry.registerSubject(NEW, { ...config("Heartbeat", 1, [a0]), heartbeat: max + 1n }))
+        .to.be.revertedWithCustomError(registry, "InvalidHeartbeat")
+        .withArgs(max + 1n, max);
+      await expect(
+        registry.registerSubject(NEW, { ...config("Heartbeat", 1, [a0]), heartbeat: max }),
+      ).to.emit(registry, "SubjectRegistered");
     });
 
     it("refuses a token that is an EOA", async function () {

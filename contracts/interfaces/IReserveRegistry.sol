@@ -130,8 +130,9 @@ interface IReserveRegistry {
     /// the decimals to `decimals` would rescale them without any auditor signing. Register a new subject.
     error DecimalsFrozen(bytes32 subjectId, uint8 currentDecimals, uint8 decimals);
 
-    /// @notice A zero heartbeat would make every attestation stale at once.
-    error InvalidHeartbeat();
+    /// @notice `heartbeat` is zero (every attestation stale at once) or above `maxHeartbeat` (an
+    /// issuer could keep old figures "fresh" indefinitely).
+    error InvalidHeartbeat(uint32 heartbeat, uint32 maxHeartbeat);
 
     /// @notice `account` (a token or reserve asset) has no code.
     error NotAContract(address account);
