@@ -1,4 +1,4 @@
-import type { JsonRpcProvider } from "ethers";
+import type { Provider } from "ethers";
 import { IERC20Metadata__factory } from "../../typechain-types";
 import { type BackingState, backingState, readSubjectCollateral } from "../collateral";
 import { formatAmount } from "../amounts";
@@ -35,13 +35,25 @@ export function exitCodeFor(results: CheckResult[]): number {
   return EXIT_HEALTHY;
 }
 
-/** RPC connections by network name, opened on first use and kept across rounds. */
+/**
+ * RPC connections by network name, opened on first use and kept across rounds. `providers` supplies
+ * ready-made ones (an in-process network in the demo and tests); the others are opened from rpcUrl.
+ */
 export class Connections {
-  private readonly open = new Map<string, Promise<JsonRpcProvider>>();
+  private readonly open = new Map<string, Promise<Provider>>();
+  private readonly given = new Set<string>();
 
-  constructor(private readonly config: MonitorConfig) {}
+  constructor(
+    private readonly config: MonitorConfig,
+    providers: Record<string, Provider> = {},
+  ) {
+    for (const [network, provider] of Object.entries(providers)) {
+      this.open.set(network, Promise.resolve(provider));
+      this.given.add(network);
+    }
+  }
 
-  get(network: string): Promise<JsonRpcProvider> {
+  get(network: string): Promise<Provider> {
     let provider = this.open.get(network);
     if (provider === undefined) {
       const { rpcUrl, chainId } = this.config.networks[network]!;
@@ -54,14 +66,17 @@ export class Connections {
   }
 
   /** The latest block on `network`, retried with backoff. */
-  async block(network: string): Promise<{ provider: JsonRpcProvider; number: number }> {
+  async block(network: string): Promise<{ provider: Provider; number: number }> {
     const provider = await this.get(network);
     const number = await withRetry(network, this.config.retry, () => provider.getBlockNumber());
     return { provider, number };
   }
 
+  /** Closes the connections this object opened (not the ones it was given). */
   destroy(): void {
-    for (const provider of this.open.values()) provider.then((p) => p.destroy()).catch(() => undefined);
+    for (const [network, provider] of this.open) {
+      if (!this.given.has(network)) provider.then((p) => p.destroy()).catch(() => undefined);
+    }
     this.open.clear();
   }
 }

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
+import type { Provider } from "ethers";
 import type { CheckResult, CheckState } from "./checks";
 import { Connections, exitCodeFor, runChecks } from "./checks";
 import type { MonitorConfig } from "./config";
@@ -34,6 +35,8 @@ export interface WatchOptions {
   report(results: CheckResult[]): void;
   /** Aborted when watching should stop (e.g. on SIGINT). */
   signal?: AbortSignal;
+  /** Ready-made providers by network name, used instead of opening the config's rpcUrl. */
+  providers?: Record<string, Provider>;
 }
 
 /**
@@ -41,7 +44,7 @@ export interface WatchOptions {
  * reporting a check when its state changes, including back to healthy.
  */
 export async function watch(config: MonitorConfig, options: WatchOptions): Promise<number> {
-  const connections = new Connections(config);
+  const connections = new Connections(config, options.providers);
   const previous = new Map<string, CheckState>();
   try {
     for (;;) {
