@@ -7,6 +7,7 @@ import hre from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import ReserveRegistryModule from "../deploy/ReserveRegistry";
+import { backingScenes } from "./demo/backing";
 import type { ReserveFeed, ReserveRegistry } from "../typechain-types";
 import { AggregatorV3Interface__factory } from "../typechain-types/factories/contracts/interfaces/AggregatorV3Interface__factory";
 import { ReserveRegistry__factory } from "../typechain-types/factories/contracts/ReserveRegistry__factory";
@@ -252,9 +253,10 @@ async function setUp(): Promise<DemoContext> {
 async function main(): Promise<void> {
   process.stdout.write("Proof-of-Reserves registry demo (in-process Hardhat network)\n");
   const ctx = await setUp();
-  for (const [i, scene] of SCENES.entries()) {
+  const scenes = [...SCENES.map((s) => ({ title: s.title, run: () => s.run(ctx) })), ...backingScenes(ctx)];
+  for (const [i, scene] of scenes.entries()) {
     heading(i + 1, scene.title);
-    await scene.run(ctx);
+    await scene.run();
   }
   process.stdout.write("\nDone. Try the same with the CLI: docs/cli.md\n");
 }

@@ -11,4 +11,9 @@ export * from "./submission";
 export * from "./subject-config";
 export * from "./keys";
 export * from "./registry-client";
+export * from "./ratio";
+export * from "./decimals";
+export * from "./collateral";
+export * from "./reporter";
+export * from "./rpc";
 // export * from "./liabilities"; (added when the liabilities SDK is merged)

@@ -1,0 +1,191 @@
+/**
+ * Demo scenes for live backing: a wrapped token whose reserves are an on-chain lock wallet, kept
+ * honest by secure mint, the ratio feed and the monitor. Staged here; the logic is in src/.
+ */
+import hre from "hardhat";
+import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
+import type { MockERC20, ReserveBackedToken, ReserveRatioFeed, ReserveRegistry } from "../../typechain-types";
+import { formatAmount, formatRatio, parseSubjectId, toChainError } from "../../src";
+import { alertText, parseMonitorConfig, watch } from "../../src/monitor";
+import type { Scene } from "./output";
+import { line } from "./output";
+
+/** What the backing scenes need from the demo's set-up. */
+export interface BackingContext {
+  registry: ReserveRegistry;
+  registryAddress: string;
+  chainId: bigint;
+  issuer: HardhatEthersSigner;
+  relayer: HardhatEthersSigner;
+  auditors: Array<{ signer: HardhatEthersSigner; name: string }>;
+}
+
+interface WrappedState {
+  original: MockERC20;
+  wrapped: ReserveBackedToken;
+  ratioFeed: ReserveRatioFeed;
+  custodian: HardhatEthersSigner;
+  user: HardhatEthersSigner;
+}
+
+const WRAPPED_SUBJECT = parseSubjectId("wUSDO");
+const ORIGINAL_DECIMALS = 8;
+const WRAPPED_DECIMALS = 18;
+
+const usdo = (value: bigint) => `${formatAmount(value, ORIGINAL_DECIMALS, { grouping: true })} USDO`;
+const wusdo = (value: bigint) => `${formatAmount(value, WRAPPED_DECIMALS, { grouping: true })} wUSDO`;
+const units = (whole: bigint, decimals: number) => whole * 10n ** BigInt(decimals);
+
+export function backingScenes(ctx: BackingContext): Scene[] {
+  let state: WrappedState;
+
+  /** Runs the monitor's subject check once, exactly as `por monitor --once` would. */
+  const monitorOnce = async (): Promise<string> => {
+    const config = parseMonitorConfig(
+      {
+        format: "por-monitor/1",
+        networks: { demo: { rpcUrl: "http://in-process.invalid" } },
+        checks: [
+          {
+            type: "subject",
+            name: "wUSDO backing",
+            network: "demo",
+            registry: ctx.registryAddress,
+            subject: "wUSDO",
+          },
+        ],
+      },
+      "demo monitor config",
+    );
+    const lines: string[] = [];
+    const code = await watch(config, {
+      once: true,
+      providers: { demo: hre.ethers.provider },
+      report: (results) => lines.push(...results.map((r) => alertText(r, new Date()))),
+    });
+    return `exit ${code}${lines.length > 0 ? `: ${lines.join("; ")}` : " (healthy, no alert)"}`;
+  };
+
+  const showBacking = async () => {
+    const [reserves, supply, ratioWad, fresh] = await ctx.registry.collateralization(WRAPPED_SUBJECT);
+    const [, answer] = await state.ratioFeed.latestRoundData();
+    line("locked", usdo(await state.original.balanceOf(state.custodian.address)));
+    line("wrapped supply", wusdo(await state.wrapped.totalSupply()));
+    line(
+      "ratio",
+      `${formatRatio(ratioWad)} (reserves ${formatAmount(reserves, 18)} / supply ${formatAmount(supply, 18)}, ${fresh ? "live" : "stale"})`,
+    );
+    line("ratio feed", `latestRoundData answer ${formatRatio(answer)} (18 decimals)`);
+    line("monitor", await monitorOnce());
+  };
+
+  const tryMint = async (amount: bigint) => {
+    try {
+      await (await state.wrapped.connect(ctx.relayer).mint(state.user.address, amount)).wait();
+      return `minted ${wusdo(amount)}`;
+    } catch (err) {
+      return `REFUSED ${toChainError("mint", err, state.wrapped.interface).message.replace(/^mint: /, "")}`;
+    }
+  };
+
+  return [
+    {
+      title: "Wrapped token: reserves are a lock wallet on this chain (live backing)",
+      run: async () => {
+        const [, , , , , , custodian, user] = await hre.ethers.getSigners();
+        if (!custodian || !user) throw new Error("need eight accounts");
+        const original = (await hre.ethers.deployContract("MockERC20", [
+          "USD Original",
+          "USDO",
+          ORIGINAL_DECIMALS,
+        ])) as unknown as MockERC20;
+        const wrapped = (await hre.ethers.deployContract("ReserveBackedToken", [
+          "Wrapped USDO",
+          "wUSDO",
+          WRAPPED_DECIMALS,
+          ctx.registryAddress,
+          WRAPPED_SUBJECT,
+          ctx.issuer.address,
+        ])) as unknown as ReserveBackedToken;
+        await (
+          await wrapped.connect(ctx.issuer).grantRole(await wrapped.MINTER_ROLE(), ctx.relayer.address)
+        ).wait();
+        await (
+          await ctx.registry.connect(ctx.issuer).registerSubject(WRAPPED_SUBJECT, {
+            name: "wUSDO / locked USDO",
+            decimals: ORIGINAL_DECIMALS,
+            token: await wrapped.getAddress(),
+            reserveAsset: await original.getAddress(),
+            heartbeat: 86_400,
+            quorum: 1,
+            auditors: [ctx.auditors[0]!.signer.address],
+          })
+        ).wait();
+        // The lock wallet proves it consents to back this subject, then the issuer registers it.
+        const signature = await custodian.signTypedData(
+          {
+            name: "ReserveRegistry",
+            version: "1",
+            chainId: ctx.chainId,
+            verifyingContract: ctx.registryAddress,
+          },
+          {
+            ReserveAddress: [
+              { name: "subjectId", type: "bytes32" },
+              { name: "wallet", type: "address" },
+            ],
+          },
+          { subjectId: WRAPPED_SUBJECT, wallet: custodian.address },
+        );
+        await (
+          await ctx.registry
+            .connect(ctx.issuer)
+            .addReserveWallet(WRAPPED_SUBJECT, custodian.address, signature)
+        ).wait();
+        const ratioFeed = (await hre.ethers.deployContract("ReserveRatioFeed", [
+          ctx.registryAddress,
+          WRAPPED_SUBJECT,
+        ])) as unknown as ReserveRatioFeed;
+        state = { original, wrapped, ratioFeed, custodian, user };
+        line("original", `${await original.getAddress()} (USDO, ${ORIGINAL_DECIMALS} decimals)`);
+        line("wrapped", `${await wrapped.getAddress()} (wUSDO, ${WRAPPED_DECIMALS} decimals, secure mint)`);
+        line("lock wallet", `${custodian.address} (signed ReserveAddress, registered)`);
+        line("ratio feed", `${await ratioFeed.getAddress()} "${await ratioFeed.description()}"`);
+      },
+    },
+    {
+      title: "Backed: 1,000 USDO locked, 1,000 wUSDO minted",
+      run: async () => {
+        await (await state.original.mint(state.custodian.address, units(1_000n, ORIGINAL_DECIMALS))).wait();
+        line("mint 1,000", await tryMint(units(1_000n, WRAPPED_DECIMALS)));
+        await showBacking();
+      },
+    },
+    {
+      title: "Over-minted: the bridge mints without a lock, then the lock wallet is drained",
+      run: async () => {
+        line("mint 300", await tryMint(units(300n, WRAPPED_DECIMALS)));
+        // An exploit moves 300 USDO out of the lock wallet: the wrapped supply is now over-minted.
+        await (
+          await state.original
+            .connect(state.custodian)
+            .transfer(state.user.address, units(300n, ORIGINAL_DECIMALS))
+        ).wait();
+        line("drained", `300 USDO left the lock wallet`);
+        await showBacking();
+        line("mint 1", await tryMint(units(1n, WRAPPED_DECIMALS)));
+      },
+    },
+    {
+      title: "Re-backed: the issuer restores the lock wallet",
+      run: async () => {
+        await (await state.original.mint(state.custodian.address, units(300n, ORIGINAL_DECIMALS))).wait();
+        line("restored", "300 USDO back in the lock wallet");
+        await showBacking();
+        await (await state.original.mint(state.custodian.address, units(100n, ORIGINAL_DECIMALS))).wait();
+        line("lock 100", "a user locks 100 USDO");
+        line("mint 100", await tryMint(units(100n, WRAPPED_DECIMALS)));
+      },
+    },
+  ];
+}
