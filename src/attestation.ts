@@ -102,7 +102,8 @@ export function recoverAttestationSigner(
   } catch (err) {
     throw new VerificationError("malformed ECDSA signature", { cause: err });
   }
-  if (BigInt(parsed.s) > SECP256K1_HALF_N) throw new VerificationError("signature has a high s value");
+  // `_s` is the raw s; ethers' `s` getter throws for the non-canonical (high) half.
+  if (BigInt(parsed._s) > SECP256K1_HALF_N) throw new VerificationError("signature has a high s value");
   return getAddress(verifyTypedData(domain, ATTESTATION_TYPES, { ...att }, parsed)) as Address;
 }
 

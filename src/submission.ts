@@ -31,10 +31,39 @@ export function buildSubmission(
   attestationFile: AttestationFile,
   collected: CollectedSignature[],
 ): Submission {
-  const digest = attestationFileDigest(attestationFile);
+  checkSignatureFiles(attestationFile, collected);
   const domain = attestationDomain(attestationFile.chainId, attestationFile.registry);
-  const seen = new Map<Address, string>();
   for (const { file, source, signerIsContract } of collected) {
+    if (signerIsContract) continue;
+    const recovered = recoverWithSource(source, () =>
+      recoverAttestationSigner(domain, attestationFile.attestation, file.signature),
+    );
+    if (recovered !== file.signer) {
+      throw new VerificationError(
+        `${source}: signature recovers to ${recovered}, not its signer ${file.signer}`,
+      );
+    }
+  }
+  const sorted = [...collected].sort((a, b) => compareAddresses(a.file.signer, b.file.signer));
+  return {
+    attestation: attestationFile.attestation,
+    signers: sorted.map((c) => c.file.signer),
+    signatures: sorted.map((c) => c.file.signature),
+  };
+}
+
+/**
+ * The checks that need no chain: every signature file is for the attestation file's chain,
+ * registry and digest, and no signer appears twice. buildSubmission runs them too; the CLI runs
+ * them before connecting so a wrong file fails fast.
+ */
+export function checkSignatureFiles(
+  attestationFile: AttestationFile,
+  collected: ReadonlyArray<Pick<CollectedSignature, "file" | "source">>,
+): void {
+  const digest = attestationFileDigest(attestationFile);
+  const seen = new Map<Address, string>();
+  for (const { file, source } of collected) {
     if (file.chainId !== attestationFile.chainId) {
       throw new VerificationError(
         `${source} is for chain ${file.chainId}, the attestation for chain ${attestationFile.chainId}`,
@@ -50,28 +79,12 @@ export function buildSubmission(
         details: `digest ${file.digest}, expected ${digest}`,
       });
     }
-    if (!signerIsContract) {
-      const recovered = recoverWithSource(source, () =>
-        recoverAttestationSigner(domain, attestationFile.attestation, file.signature),
-      );
-      if (recovered !== file.signer) {
-        throw new VerificationError(
-          `${source}: signature recovers to ${recovered}, not its signer ${file.signer}`,
-        );
-      }
-    }
     const previous = seen.get(file.signer);
     if (previous !== undefined) {
       throw new VerificationError(`${file.signer} signed twice (${previous} and ${source})`);
     }
     seen.set(file.signer, source);
   }
-  const sorted = [...collected].sort((a, b) => compareAddresses(a.file.signer, b.file.signer));
-  return {
-    attestation: attestationFile.attestation,
-    signers: sorted.map((c) => c.file.signer),
-    signatures: sorted.map((c) => c.file.signature),
-  };
 }
 
 /** Orders addresses as uint160, the order the registry requires for signers. */

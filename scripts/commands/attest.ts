@@ -17,7 +17,7 @@ import type { Address, Hex32 } from "../../src/hex";
 import { requireWallet } from "../../src/keys";
 import type { KeyOptions } from "../../src/keys";
 import { call, postSubmission } from "../../src/registry-client";
-import { buildSubmission } from "../../src/submission";
+import { buildSubmission, checkSignatureFiles } from "../../src/submission";
 import type { CollectedSignature } from "../../src/submission";
 import { formatSubjectId, parseSubjectId } from "../../src/subject-id";
 import { formatTimestamp, parseTimestamp } from "../../src/time";
@@ -194,6 +194,7 @@ export function registerAttest(program: Command): void {
             `${attestationPath} is for registry ${file.registry}, not ${options.registry}`,
           );
         }
+        checkSignatureFiles(file, signatures);
         const ctx = await openRegistryForSending({ ...options, registry: file.registry });
         if (ctx.chainId !== file.chainId) {
           throw new ChainError(

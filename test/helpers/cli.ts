@@ -1,31 +1,107 @@
-import { spawn } from "node:child_process";
+/** Runs the real CLI (`node bin/por.js …`) as a child process and checks refusals. */
+import { execFile } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { promises as fs } from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
+import { expect } from "chai";
+import { REPO_ROOT } from "./hardhat-node";
+import { hardhatNode } from "./node";
 
-const ROOT = path.join(__dirname, "..", "..");
+const BIN = path.join(REPO_ROOT, "bin", "por.js");
 
 export interface CliResult {
-  code: number | null;
+  code: number;
   stdout: string;
   stderr: string;
 }
 
-/** Runs the real `por` CLI (bin/por.js) as a child process, as a user would. */
-export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 120_000): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(ROOT, "bin", "por.js"), ...args], {
-      cwd: ROOT,
-      env: { ...process.env, ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
-    child.once("error", reject);
-    child.once("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
+/** A fresh temporary directory for a test file's outputs and deployment records. */
+export function tempDir(prefix: string): string {
+  return mkdtempSync(path.join(os.tmpdir(), `por-${prefix}-`));
+}
+
+/**
+ * Runs `por args…` with a clean POR_* environment plus `env`. Commands reach the shared node with
+ * `--network localhost` (POR_LOCALHOST_RPC points there); deployments are recorded under
+ * `ignitionDir` (POR_IGNITION_DIR) so tests never touch deploy/deployments.
+ */
+export async function por(
+  args: string[],
+  options: { env?: Record<string, string | undefined>; ignitionDir?: string } = {},
+): Promise<CliResult> {
+  const node = await hardhatNode();
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (!key.startsWith("POR_") && key !== "HARDHAT_NETWORK") env[key] = value;
+  }
+  env.POR_LOCALHOST_RPC = node.url;
+  env.POR_IGNITION_DIR = options.ignitionDir ?? tempDir("ignition");
+  for (const [key, value] of Object.entries(options.env ?? {})) {
+    if (value === undefined) delete env[key];
+    else env[key] = value;
+  }
+  return runPor(args, env);
+}
+
+/** Runs `por args…` with exactly `env`, reaching whatever node the caller points it at. */
+export function runPor(args: string[], env: NodeJS.ProcessEnv): Promise<CliResult> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [BIN, ...args],
+      { cwd: REPO_ROOT, env, timeout: 120_000 },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof err.code === "number" ? err.code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
   });
+}
+
+/** Like runPor, with the test process's environment plus `env`. */
+export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+  return runPor(args, { ...process.env, ...env });
+}
+
+/** Asserts success and returns stdout. */
+export function expectSuccess(result: CliResult): string {
+  expect(result.stderr, `stderr of a successful command`).to.equal("");
+  expect(result.code, result.stderr).to.equal(0);
+  return result.stdout;
+}
+
+/** Asserts success and parses stdout as JSON. */
+export function expectJson<T = Record<string, unknown>>(result: CliResult): T {
+  return JSON.parse(expectSuccess(result)) as T;
+}
+
+/**
+ * Asserts a clean refusal: non-zero exit, exactly one stderr line and it starts with "error: ",
+ * no stack trace, nothing on stdout. Returns the message after "error: ".
+ */
+export function expectRefusal(result: CliResult, pattern?: RegExp): string {
+  expect(result.code, `exit code; stdout: ${result.stdout}`).to.not.equal(0);
+  const lines = result.stderr.split("\n").filter((l) => l !== "");
+  expect(lines, `stderr: ${result.stderr}`).to.have.lengthOf(1);
+  const line = lines[0] ?? "";
+  expect(line).to.match(/^error: /);
+  expect(result.stderr).to.not.match(/\n\s+at |internal error/);
+  expect(result.stdout).to.equal("");
+  const message = line.slice("error: ".length);
+  if (pattern) expect(message).to.match(pattern);
+  return message;
+}
+
+/** Asserts that `file` does not exist and that `dir` holds no temporary leftovers of it. */
+export async function expectNoFile(file: string): Promise<void> {
+  const exists = await fs.access(file).then(
+    () => true,
+    () => false,
+  );
+  expect(exists, `${file} exists`).to.equal(false);
+  const leftovers = (await fs.readdir(path.dirname(file))).filter((f) =>
+    f.startsWith(`.${path.basename(file)}.`),
+  );
+  expect(leftovers).to.deep.equal([]);
 }

@@ -3,13 +3,16 @@ import { createServer } from "node:net";
 import * as path from "node:path";
 import { HDNodeWallet, type Provider, Wallet } from "ethers";
 
-const ROOT = path.join(__dirname, "..", "..");
+export const REPO_ROOT = path.resolve(__dirname, "..", "..");
 
 /** A `hardhat node` child process on a loopback port, for tests that need a real RPC endpoint. */
 export interface HardhatNode {
   url: string;
   chainId: number;
+  /** Stops the node and waits for it to exit (SIGKILL after 5 s). */
   stop(): Promise<void>;
+  /** Kills the node at once, for process-exit handlers that cannot wait. */
+  kill(): void;
 }
 
 /** A free TCP port on 127.0.0.1, picked by the OS. */
@@ -44,7 +47,7 @@ export async function startHardhatNode(chainId = 31337, timeoutMs = 60_000): Pro
       String(port),
     ],
     {
-      cwd: ROOT,
+      cwd: REPO_ROOT,
       env: { ...process.env, POR_HARDHAT_CHAIN_ID: String(chainId) },
       stdio: ["ignore", "ignore", "pipe"],
     },
@@ -70,7 +73,7 @@ export async function startHardhatNode(chainId = 31337, timeoutMs = 60_000): Pro
         body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }),
       });
       const { result } = (await response.json()) as { result: string };
-      if (Number(result) === chainId) return { url, chainId, stop };
+      if (Number(result) === chainId) return { url, chainId, stop, kill: () => void child.kill("SIGKILL") };
     } catch {
       // not listening yet
     }

@@ -1,0 +1,384 @@
+import { promises as fs } from "node:fs";
+import * as path from "node:path";
+import { expect } from "chai";
+import { encryptKeystoreJson, keccak256 } from "ethers";
+import type { Wallet } from "ethers";
+import { expectJson, expectNoFile, expectRefusal, expectSuccess, por, tempDir } from "../helpers/cli";
+import { deployRegistry, registerSubject } from "../helpers/fixture";
+import type { Fixture } from "../helpers/fixture";
+import { devWallet } from "../helpers/node";
+import { compareAddresses, parseSubjectId } from "../../src";
+
+const LOCAL = ["--network", "localhost"];
+
+describe("por attest (CLI)", function () {
+  const dir = tempDir("attest");
+  const ignitionDir = tempDir("attest-ignition");
+  const file = (name: string) => path.join(dir, name);
+  const admin = devWallet(0);
+  const auditors = [devWallet(1), devWallet(2), devWallet(3)];
+  const key = (wallet: Wallet) => ({ POR_PRIVATE_KEY: wallet.privateKey });
+
+  describe("end to end: deploy → accredit ×3 → register → create → sign ×2 → post → status", function () {
+    let registry: string;
+
+    it("deploys and records the registry for later commands", async function () {
+      const out = expectJson<{ registry: string; admin: string }>(
+        await por([...LOCAL, "--json", "deploy"], { env: key(admin), ignitionDir }),
+      );
+      expect(out.admin).to.equal(admin.address);
+      registry = out.registry;
+    });
+
+    it("accredits three auditors and registers a subject with quorum 2 (registry found from the record)", async function () {
+      for (const [i, auditor] of auditors.entries()) {
+        expectSuccess(
+          await por([...LOCAL, "auditor", "accredit", auditor.address, `Auditor ${i + 1}`], {
+            env: key(admin),
+            ignitionDir,
+          }),
+        );
+      }
+      const out = expectJson(
+        await por(
+          [
+            ...LOCAL,
+            "--json",
+            "subject",
+            "register",
+            "--id",
+            "USDX",
+            "--name",
+            "USDX / USD reserves",
+            "--decimals",
+            "6",
+            "--heartbeat",
+            "1d",
+            "--quorum",
+            "2",
+            "--auditors",
+            auditors.map((a) => a.address).join(","),
+          ],
+          { env: key(devWallet(4)), ignitionDir },
+        ),
+      );
+      expect(out).to.include({ quorum: 2, heartbeatSeconds: 86400, owner: devWallet(4).address });
+    });
+
+    it("creates an attestation file with amounts converted exactly", async function () {
+      await fs.writeFile(file("report.pdf"), "the auditor's report");
+      const out = expectJson(
+        await por(
+          [
+            ...LOCAL,
+            "--json",
+            "attest",
+            "create",
+            "--subject",
+            "USDX",
+            "--as-of",
+            String(Math.floor(Date.now() / 1000) - 3600),
+            "--reserves",
+            "1,050,000.25",
+            "--liabilities",
+            "1000000",
+            "--report",
+            file("report.pdf"),
+            "--out",
+            file("att.json"),
+          ],
+          { ignitionDir },
+        ),
+      );
+      expect(out.digest).to.match(/^0x[0-9a-f]{64}$/);
+      const written = JSON.parse(await fs.readFile(file("att.json"), "utf8")) as {
+        registry: string;
+        attestation: Record<string, string>;
+      };
+      expect(written.registry).to.equal(registry);
+      expect(written.attestation).to.include({ reserves: "1050000250000", liabilities: "1000000000000" });
+      expect(written.attestation.reportHash).to.equal(keccak256(Buffer.from("the auditor's report")));
+    });
+
+    it("signs with two auditors' keys from POR_PRIVATE_KEY (offline)", async function () {
+      for (const i of [0, 1]) {
+        const out = expectJson(
+          await por(["--json", "attest", "sign", file("att.json"), "--out", file(`sig${i}.json`)], {
+            env: key(auditors[i]!),
+          }),
+        );
+        expect(out.signer).to.equal(auditors[i]!.address);
+      }
+    });
+
+    it("refuses to post with one signature: QuorumNotMet decoded", async function () {
+      expectRefusal(
+        await por([...LOCAL, "attest", "post", file("att.json"), file("sig0.json")], {
+          env: key(admin),
+          ignitionDir,
+        }),
+        /^posting refused: QuorumNotMet\(1, 2\)$/,
+      );
+    });
+
+    it("posts signatures given in descending signer order (sorted for the contract)", async function () {
+      const files = [file("sig0.json"), file("sig1.json")];
+      if (compareAddresses(auditors[0]!.address, auditors[1]!.address) < 0) files.reverse();
+      const out = expectJson<{ roundId: string; signers: string[] }>(
+        await por([...LOCAL, "--json", "attest", "post", file("att.json"), ...files], {
+          env: key(devWallet(5)),
+          ignitionDir,
+        }),
+      );
+      expect(out.roundId).to.equal("1");
+      const sorted = [...out.signers].sort(compareAddresses);
+      expect(out.signers).to.deep.equal(sorted);
+    });
+
+    it("status --json shows round 1 and the ratio", async function () {
+      const out = expectJson<{ latestRound: Record<string, unknown> }>(
+        await por([...LOCAL, "--json", "status", "USDX"], { ignitionDir }),
+      );
+      expect(out.latestRound).to.include({
+        roundId: "1",
+        reserves: "1050000250000",
+        liabilities: "1000000000000",
+        ratio: "1.0500",
+        fresh: true,
+        reservesFormatted: "1050000.25",
+      });
+    });
+
+    it("refuses to post the same attestation again: StaleAttestation decoded", async function () {
+      expectRefusal(
+        await por([...LOCAL, "attest", "post", file("att.json"), file("sig0.json"), file("sig1.json")], {
+          env: key(admin),
+          ignitionDir,
+        }),
+        /^posting refused: StaleAttestation\(\d+, \d+\)$/,
+      );
+    });
+  });
+
+  describe("refusals", function () {
+    let fixture: Fixture;
+    let other: Fixture;
+    let att: string;
+
+    before(async function () {
+      fixture = await deployRegistry();
+      other = await deployRegistry();
+      await registerSubject(fixture, "EURX");
+      await registerSubject(other, "EURX");
+      att = file("eurx.json");
+      const asOf = String((await fixture.now()) - 60n);
+      const create = (registry: string, out: string) =>
+        por([
+          ...LOCAL,
+          "attest",
+          "create",
+          "--registry",
+          registry,
+          "--subject",
+          "EURX",
+          "--as-of",
+          asOf,
+          "--reserves",
+          "10",
+          "--liabilities",
+          "9",
+          "--out",
+          out,
+        ]);
+      const [a, b] = await Promise.all([
+        create(fixture.address, att),
+        create(other.address, file("eurx-other.json")),
+      ]);
+      expectSuccess(a);
+      expectSuccess(b);
+    });
+
+    it("refuses a malformed attestation file (not JSON) and writes no signature", async function () {
+      await fs.writeFile(file("bad.json"), '{"format": "por-attestation/1", ');
+      expectRefusal(
+        await por(["attest", "sign", file("bad.json"), "--out", file("bad-sig.json")], {
+          env: key(auditors[0]!),
+        }),
+        /bad\.json is not valid JSON/,
+      );
+      await expectNoFile(file("bad-sig.json"));
+    });
+
+    it("refuses a bad field, naming it", async function () {
+      const json = JSON.parse(await fs.readFile(att, "utf8")) as { attestation: Record<string, unknown> };
+      json.attestation.reserves = "12.5";
+      await fs.writeFile(file("field.json"), JSON.stringify(json));
+      expectRefusal(
+        await por(["attest", "sign", file("field.json"), "--out", file("field-sig.json")], {
+          env: key(auditors[0]!),
+        }),
+        /attestation\.reserves must be a non-negative integer/,
+      );
+      await expectNoFile(file("field-sig.json"));
+    });
+
+    it("refuses an unknown format", async function () {
+      const json = JSON.parse(await fs.readFile(att, "utf8")) as Record<string, unknown>;
+      json.format = "por-attestation/2";
+      await fs.writeFile(file("v2.json"), JSON.stringify(json));
+      expectRefusal(
+        await por(["attest", "sign", file("v2.json"), "--out", file("v2-sig.json")], {
+          env: key(auditors[0]!),
+        }),
+        /has format "por-attestation\/2": expected "por-attestation\/1"/,
+      );
+      await expectNoFile(file("v2-sig.json"));
+    });
+
+    it("refuses a malformed POR_PRIVATE_KEY without echoing it", async function () {
+      const message = expectRefusal(
+        await por(["attest", "sign", att, "--out", file("k-sig.json")], {
+          env: { POR_PRIVATE_KEY: "0xdeadbeef" },
+        }),
+        /^POR_PRIVATE_KEY is not a valid private key/,
+      );
+      expect(message).to.not.include("deadbeef");
+      await expectNoFile(file("k-sig.json"));
+    });
+
+    it("refuses to sign without any key", async function () {
+      expectRefusal(await por(["attest", "sign", att, "--out", file("n-sig.json")]), /^no signing key/);
+      await expectNoFile(file("n-sig.json"));
+    });
+
+    it("signs with a keystore and refuses a wrong keystore password", async function () {
+      const json = await encryptKeystoreJson(
+        { address: auditors[0]!.address, privateKey: auditors[0]!.privateKey },
+        "correct horse",
+        { scrypt: { N: 1 << 10 } },
+      );
+      await fs.writeFile(file("keystore.json"), json);
+      await fs.writeFile(file("password.txt"), "correct horse\n");
+      expectRefusal(
+        await por(
+          ["attest", "sign", att, "--keystore", file("keystore.json"), "--out", file("ks-sig.json")],
+          {
+            env: { POR_KEYSTORE_PASSWORD: "wrong" },
+          },
+        ),
+        /^wrong password for keystore .*keystore\.json$/,
+      );
+      await expectNoFile(file("ks-sig.json"));
+      const out = expectJson(
+        await por([
+          "--json",
+          "attest",
+          "sign",
+          att,
+          "--keystore",
+          file("keystore.json"),
+          "--password-file",
+          file("password.txt"),
+          "--out",
+          file("ks-sig.json"),
+        ]),
+      );
+      expect(out.signer).to.equal(auditors[0]!.address);
+    });
+
+    it("refuses a signature made for a different registry", async function () {
+      expectSuccess(
+        await por(["attest", "sign", file("eurx-other.json"), "--out", file("other-sig.json")], {
+          env: key(auditors[1]!),
+        }),
+      );
+      expectSuccess(
+        await por(["attest", "sign", att, "--out", file("good-sig.json")], { env: key(auditors[0]!) }),
+      );
+      expectRefusal(
+        await por([...LOCAL, "attest", "post", att, file("good-sig.json"), file("other-sig.json")], {
+          env: key(admin),
+        }),
+        new RegExp(
+          `other-sig\\.json is for registry ${other.address}, the attestation for registry ${fixture.address}`,
+        ),
+      );
+    });
+
+    it("refuses a signature file whose signature is not its signer's", async function () {
+      const forged = JSON.parse(await fs.readFile(file("good-sig.json"), "utf8")) as Record<string, string>;
+      forged.signer = auditors[2]!.address;
+      await fs.writeFile(file("forged-sig.json"), JSON.stringify(forged));
+      expectSuccess(
+        await por(["attest", "sign", att, "--out", file("good2-sig.json")], { env: key(auditors[1]!) }),
+      );
+      expectRefusal(
+        await por([...LOCAL, "attest", "post", att, file("good2-sig.json"), file("forged-sig.json")], {
+          env: key(admin),
+        }),
+        /forged-sig\.json: signature recovers to 0x[0-9a-fA-F]{40}, not its signer/,
+      );
+    });
+
+    it("refuses amounts with more decimals than the subject's, writing no file", async function () {
+      expectRefusal(
+        await por([
+          ...LOCAL,
+          "attest",
+          "create",
+          "--registry",
+          fixture.address,
+          "--subject",
+          "EURX",
+          "--as-of",
+          "1700000000",
+          "--reserves",
+          "1.0000001",
+          "--liabilities",
+          "1",
+          "--out",
+          file("decimals.json"),
+        ]),
+        /^--reserves has 7 fractional digits: at most 6 allowed/,
+      );
+      await expectNoFile(file("decimals.json"));
+    });
+
+    it("refuses an unknown subject", async function () {
+      expectRefusal(
+        await por([
+          ...LOCAL,
+          "attest",
+          "create",
+          "--registry",
+          fixture.address,
+          "--subject",
+          "NOPE",
+          "--as-of",
+          "1700000000",
+          "--reserves",
+          "1",
+          "--liabilities",
+          "1",
+          "--out",
+          file("nope.json"),
+        ]),
+        /^reading subject: UnknownSubject\("NOPE"\)$/,
+      );
+      await expectNoFile(file("nope.json"));
+    });
+
+    it("prints --json output that parses, and posts the round", async function () {
+      const out = expectJson<{ roundId: string }>(
+        await por(
+          [...LOCAL, "--json", "attest", "post", att, file("good2-sig.json"), file("good-sig.json")],
+          {
+            env: key(admin),
+          },
+        ),
+      );
+      expect(out.roundId).to.equal("1");
+      expect(await fixture.registry.latestRoundId(parseSubjectId("EURX"))).to.equal(1n);
+    });
+  });
+});
