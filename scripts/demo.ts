@@ -240,7 +240,7 @@ async function setUp(): Promise<DemoContext> {
     chainId: (await hre.ethers.provider.getNetwork()).chainId,
     subjectId: parseSubjectId(SUBJECT),
     config: parseSubjectConfig({
-      name: "USDX / USD reserves",
+      name: "USDX / USD",
       decimals: DECIMALS,
       heartbeat: HEARTBEAT,
       quorum: 2,

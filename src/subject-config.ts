@@ -64,7 +64,7 @@ export function parseSubjectConfig(input: SubjectConfigInput): SubjectConfig {
 }
 
 /**
- * Reads a subject config file: `{"format":"por-subject/1","id":"USDX","name":"USDX / USD reserves",
+ * Reads a subject config file: `{"format":"por-subject/1","id":"USDX","name":"USDX / USD",
  * "decimals":6,"token":"0x…","reserveAsset":"0x…","heartbeat":"1d","quorum":2,"auditors":["0x…"]}`
  * (id, token and reserveAsset optional). Returns the raw fields for merging with flags.
  */

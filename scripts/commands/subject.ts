@@ -33,7 +33,7 @@ export function registerSubject(program: Command): void {
         .description("register a subject; the sender becomes its owner")
         .option("--config <file>", 'JSON config file (format "por-subject/1"); flags override its fields')
         .option("--id <id>", "subject id: text of 1-31 bytes (e.g. USDX) or 0x-prefixed 32-byte hex")
-        .option("--name <name>", 'human-readable name, e.g. "USDX / USD reserves"')
+        .option("--name <name>", 'human-readable name, e.g. "USDX / USD" (feeds append " reserves")')
         .option("--decimals <n>", "decimals of reserves and liabilities in attestations")
         .option("--token <address>", "token whose supply is the liability (default: none on this chain)")
         .option("--reserve-asset <address>", "ERC20 holding the reserves on this chain (default: none)")
@@ -42,7 +42,7 @@ export function registerSubject(program: Command): void {
         .option("--auditors <list>", "comma-separated addresses of accredited auditors")
         .addHelpText(
           "after",
-          '\nConfig file example:\n  {"format":"por-subject/1","id":"USDX","name":"USDX / USD reserves","decimals":6,' +
+          '\nConfig file example:\n  {"format":"por-subject/1","id":"USDX","name":"USDX / USD","decimals":6,' +
             '\n   "heartbeat":"1d","quorum":2,"auditors":["0x…","0x…","0x…"]}',
         ),
     ),

@@ -87,7 +87,7 @@ describe("por monitor and por collateral on registry subjects (e2e)", function (
     await (await registry.accreditAuditor(auditor.address, "Auditor One")).wait();
     await (
       await registry.registerSubject(encodeBytes32String(SUBJECT), {
-        name: "USDX / USD reserves",
+        name: "USDX / USD",
         decimals: 6,
         token: await token.getAddress(),
         reserveAsset: "0x0000000000000000000000000000000000000000",
@@ -136,7 +136,7 @@ describe("por monitor and por collateral on registry subjects (e2e)", function (
     expect(result.code).to.equal(0);
     const [row] = (JSON.parse(result.stdout) as { subjects: Record<string, unknown>[] }).subjects;
     expect(row).to.include({
-      name: "USDX / USD reserves",
+      name: "USDX / USD",
       reservesWad: (1_000n * 10n ** 18n).toString(),
       supplyWad: (1_000n * 10n ** 18n).toString(),
       ratio: "1.000000",
