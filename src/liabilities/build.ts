@@ -34,6 +34,8 @@ export interface BuildOptions {
   padTo?: number;
   /** Hashing worker threads; 0 hashes on the calling thread. Default: available cores. */
   threads?: number;
+  /** Wait until the worker threads have started before reading the input (tests, benchmarks). */
+  waitForWorkers?: boolean;
   /** Called with progress lines during long builds. */
   onProgress?: (message: string) => void;
 }
@@ -175,6 +177,7 @@ export async function buildTreeFile(options: BuildOptions): Promise<LiabilitiesS
   const out = new FileWriter(fd);
   let tail: Promise<void> = Promise.resolve();
   try {
+    if (options.waitForWorkers) await pool?.ready();
     // ---------------------------------------------------------------- accounts -> leaves
     out.write(new Uint8Array(HEADER_BYTES));
     const recordsOffset = out.position;
@@ -215,14 +218,15 @@ export async function buildTreeFile(options: BuildOptions): Promise<LiabilitiesS
         freeBatches.push(b);
         return;
       }
-      if (!pool) {
+      // On a worker if one is free, else right here: the main thread shares the hashing load
+      // with the workers (and does all of it while they start up).
+      let work = pool?.tryRun({ kind: "leaves", batch: b, from: 0, to: b.count });
+      if (work === undefined) {
         hashLeafRange(kernel, deriver, b, 0, b.count);
-        merge(b, firstRow);
-        return;
+        work = Promise.resolve();
       }
-      inflight++;
-      const work = pool.run({ kind: "leaves", batch: b, from: 0, to: b.count });
       work.catch(() => undefined); // handled through `tail` below
+      inflight++;
       tail = tail
         .then(() => work)
         .then(() => merge(b, firstRow))

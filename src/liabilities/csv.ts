@@ -64,6 +64,8 @@ export async function parseLiabilitiesCsv(
   let bytes = 0;
   let carry: Buffer = Buffer.alloc(0);
   const saltBuffer = new Uint8Array(32);
+  let quoteBuffer: Buffer | undefined;
+  let quoteAt = -1;
 
   const handleLine = (buf: Buffer, start: number, end: number): void => {
     line++;
@@ -80,7 +82,15 @@ export async function parseLiabilitiesCsv(
     if (end === start) fail(line, "blank line");
     let fields: Array<[number, number]>;
     let source: Buffer = buf;
-    if (buf.indexOf(QUOTE, start) !== -1 && buf.indexOf(QUOTE, start) < end) {
+    // The next quote in `buf` is looked up once per quote, not once per line (that would be
+    // quadratic in the chunk size).
+    if (buf !== quoteBuffer) {
+      quoteBuffer = buf;
+      quoteAt = buf.indexOf(QUOTE, start);
+    } else if (quoteAt !== -1 && quoteAt < start) {
+      quoteAt = buf.indexOf(QUOTE, start);
+    }
+    if (quoteAt !== -1 && quoteAt < end) {
       const parsed = splitQuoted(buf, start, end);
       if (parsed === undefined) return fail(line, "malformed quoted field");
       source = Buffer.concat(parsed);

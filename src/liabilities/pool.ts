@@ -18,6 +18,7 @@ export class HashPool {
   private readonly idle: Worker[] = [];
   private readonly waiting: Array<(w: Worker) => void> = [];
   private nextId = 0;
+  private readonly readyWorkers: Array<Promise<void>> = [];
 
   constructor(threads: number, saltSecret: Uint8Array) {
     const file = path.join(__dirname, `worker${path.extname(__filename)}`);
@@ -31,8 +32,26 @@ export class HashPool {
         : new Worker(file, { workerData: { saltSecret } });
       worker.unref();
       this.workers.push(worker);
-      this.idle.push(worker);
+      // A worker takes jobs once it has loaded (ts-node startup can take seconds).
+      this.readyWorkers.push(
+        new Promise<void>((resolve) =>
+          worker.once("message", () => {
+            this.release(worker);
+            resolve();
+          }),
+        ),
+      );
     }
+  }
+
+  /** Resolves once every worker has started. */
+  async ready(): Promise<void> {
+    await Promise.all(this.readyWorkers);
+  }
+
+  /** Runs `job` on an idle worker, or returns undefined if none is ready (the caller runs it). */
+  tryRun(job: HashJob): Promise<void> | undefined {
+    return this.idle.length > 0 ? this.run(job) : undefined;
   }
 
   get size(): number {

@@ -10,6 +10,7 @@ const secret = (workerData as { saltSecret: Uint8Array }).saltSecret;
 const deriver = secret.length > 0 ? new SaltDeriver(secret) : undefined;
 const kernel = keccakKernel();
 
+parentPort?.postMessage({ ready: true });
 parentPort?.on("message", ({ id, job }: { id: number; job: HashJob }) => {
   try {
     if (job.kind === "leaves") hashLeafRange(kernel, deriver, job.batch, job.from, job.to);
