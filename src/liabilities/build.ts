@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { closeSync, openSync, readSync, statSync, writeSync } from "node:fs";
+import { closeSync, openSync, readSync, rmSync, statSync, writeSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { InvalidArgumentError, InvalidFileError } from "../errors";
 import { MAX_ACCOUNT_ID_BYTES, parseLiabilitiesCsv } from "./csv";
@@ -173,9 +173,10 @@ export async function buildTreeFile(options: BuildOptions): Promise<LiabilitiesS
   const pool = shared ? new HashPool(threads, options.saltSecret) : undefined;
   const deriver = new SaltDeriver(options.saltSecret);
   const kernel = keccakKernel();
-  const fd = openSync(options.treeFile, "w");
+  const fd = openSync(options.treeFile, "w+");
   const out = new FileWriter(fd);
   let tail: Promise<void> = Promise.resolve();
+  let failed = false;
   try {
     if (options.waitForWorkers) await pool?.ready();
     // ---------------------------------------------------------------- accounts -> leaves
@@ -459,12 +460,16 @@ export async function buildTreeFile(options: BuildOptions): Promise<LiabilitiesS
     );
     progress(`done: ${rows} accounts, ${leafCount} leaves`, true);
     return { root: toHex(root), total, leafCount, decimals, inputSha256: csv.inputSha256 };
+  } catch (err) {
+    failed = true;
+    throw err;
   } finally {
     // Let in-flight batches finish writing before the descriptor is closed (and maybe reused).
     await tail.catch(() => undefined);
     out.closed = true;
     closeSync(fd);
     await pool?.close();
+    if (failed) rmSync(options.treeFile, { force: true }); // no half-built tree file
   }
 }
 
