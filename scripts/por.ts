@@ -1,8 +1,9 @@
 import { Command, CommanderError } from "commander";
 import { reportFailure } from "./cli-kit";
+import { registerLiabilities } from "./commands/liabilities";
 
 /** Each command area registers its sub-commands on the root program. */
-const areas: Array<(program: Command) => void> = [];
+const areas: Array<(program: Command) => void> = [registerLiabilities];
 
 export function buildProgram(): Command {
   const program = new Command("por")

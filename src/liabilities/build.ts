@@ -160,10 +160,11 @@ export async function buildTreeFile(options: BuildOptions): Promise<LiabilitiesS
   const threads = options.threads ?? Math.min(availableParallelism(), 4);
   const started = Date.now();
   let lastReport = started;
-  const progress = (message: string, force = false) => {
+  // At most one line every 2 s, so short builds print nothing.
+  const progress = (message: string) => {
     if (!onProgress) return;
     const now = Date.now();
-    if (!force && now - lastReport < 2000) return;
+    if (now - lastReport < 2000) return;
     lastReport = now;
     onProgress(`${((now - started) / 1000).toFixed(1)}s ${message}`);
   };
@@ -292,7 +293,7 @@ export async function buildTreeFile(options: BuildOptions): Promise<LiabilitiesS
     await tail;
     if (failure !== undefined) throw failure;
     rowOffsetsTyped[rows] = out.position - recordsOffset;
-    progress(`hashed ${rows} accounts`, true);
+    progress(`hashed ${rows} accounts`);
 
     // ---------------------------------------------------------------- padding
     const leafCount = Math.max(rows, options.padTo ?? 0);
@@ -336,7 +337,7 @@ export async function buildTreeFile(options: BuildOptions): Promise<LiabilitiesS
         );
       }
     }
-    progress("sorting leaves", true);
+    progress("sorting leaves");
     const order = sortKeys(store.leafHashes, 32, 32, leafCount);
 
     // ---------------------------------------------------------------- fixed-width sums
@@ -458,7 +459,7 @@ export async function buildTreeFile(options: BuildOptions): Promise<LiabilitiesS
       }),
       0,
     );
-    progress(`done: ${rows} accounts, ${leafCount} leaves`, true);
+    progress(`done: ${rows} accounts, ${leafCount} leaves`);
     return { root: toHex(root), total, leafCount, decimals, inputSha256: csv.inputSha256 };
   } catch (err) {
     failed = true;
