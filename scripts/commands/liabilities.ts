@@ -18,7 +18,6 @@ import {
   verifyProofPackage,
   type LiabilityProofPackage,
 } from "../../src/liabilities";
-import { parseSubjectId } from "../../src/subject-id";
 import { action, optionsOf, output } from "../cli-kit";
 import { connect, resolveRegistryAddress } from "../network";
 
@@ -154,6 +153,8 @@ async function verify(file: string, command: Command): Promise<void> {
   const lines = [`VALID: ${who} is included in liabilities root ${pkg.root} with total ${pkg.total}`];
   let onChain: Record<string, unknown> | undefined;
   if (flags.subject !== undefined) {
+    // Loaded here: ethers and Hardhat are only needed for on-chain checks, and slow to load.
+    const { parseSubjectId } = await import("../../src/subject-id");
     const subjectId = parseSubjectId(flags.subject);
     const hre = await connect(optionsOf(command));
     const address = await resolveRegistryAddress(hre, flags.registry);
@@ -163,15 +164,21 @@ async function verify(file: string, command: Command): Promise<void> {
     const registry = ReserveRegistry__factory.connect(address, hre.ethers.provider);
     const { chainId } = await hre.ethers.provider.getNetwork();
     const decode = (err: unknown): never => {
-      const data = (err as { data?: string }).data;
-      const parsed = typeof data === "string" ? registry.interface.parseError(data) : null;
+      // ethers decodes the registry's custom errors into `revert`; Hardhat's provider errors carry
+      // the revert data in `data` or `data.data`.
+      const { revert, data: raw } = err as { revert?: { name: string; args: unknown[] }; data?: unknown };
+      const data = typeof raw === "object" && raw !== null ? (raw as { data?: unknown }).data : raw;
+      let parsed: { name: string; args: ArrayLike<unknown> } | null = revert ?? null;
+      if (parsed === null && typeof data === "string" && data !== "0x") {
+        try {
+          parsed = registry.interface.parseError(data);
+        } catch {
+          parsed = null;
+        }
+      }
       if (parsed) {
-        throw new ChainError(
-          `registry ${address} refused: ${parsed.name}(${parsed.args.map(String).join(", ")})`,
-          {
-            cause: err,
-          },
-        );
+        const args = Array.from(parsed.args).map(String).join(", ");
+        throw new ChainError(`registry ${address} refused: ${parsed.name}(${args})`, { cause: err });
       }
       throw new ChainError(`cannot query registry ${address} on chain ${chainId}`, {
         details: (err as Error).message.split("\n")[0],
