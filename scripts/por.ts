@@ -4,6 +4,7 @@ import { registerAttest } from "./commands/attest";
 import { registerAuditor } from "./commands/auditor";
 import { registerCollateral } from "./commands/collateral";
 import { registerDeploy } from "./commands/deploy";
+import { registerLiabilities } from "./commands/liabilities";
 import { registerMonitor } from "./commands/monitor";
 import { registerReporter } from "./commands/reporter";
 import { registerStatus } from "./commands/status";
@@ -16,6 +17,7 @@ const areas: Array<(program: Command) => void> = [
   registerSubject,
   registerAttest,
   registerStatus,
+  registerLiabilities,
   registerReporter,
   registerCollateral,
   registerMonitor,

@@ -1,0 +1,500 @@
+import { randomBytes } from "node:crypto";
+import { closeSync, openSync, readSync, rmSync, statSync, writeSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { InvalidArgumentError, InvalidFileError } from "../errors";
+import { MAX_ACCOUNT_ID_BYTES, parseLiabilitiesCsv } from "./csv";
+import { MAX_UINT256, keccakKernel, toHex, writeUint256 } from "./hash";
+import { hashLeafRange, newLeafBatch, type LeafBatch } from "./leaves";
+import { hashLevelRange, levelSizes, newLevel, type Level, type LevelSource } from "./levels";
+import { HashPool } from "./pool";
+import { SaltDeriver } from "./salt";
+import { compareKeys, sortKeys } from "./sort";
+import type { LiabilitiesSummary } from "./summary";
+import { HEADER_BYTES, INDEX_ENTRY_BYTES, NO_ROW, encodeHeader } from "./treefile";
+
+/** File names inside a build's output directory. */
+export const TREE_FILE = "tree.bin";
+export const SUMMARY_FILE = "summary.json";
+
+/** Levels 1 .. CHUNK_LEVELS-1 are recomputed from 16 leaves at proof time instead of stored. */
+export const CHUNK_LEVELS = 4;
+
+/** Most leaves a tree may have: positions are u32 in the tree file. */
+export const MAX_LEAVES = 0xfffffffe;
+
+export interface BuildOptions {
+  /** The CSV of `account,balance[,salt]`. */
+  input: string;
+  /** Where the tree file is written (summary.json is the caller's: see buildLiabilities in build-dir). */
+  treeFile: string;
+  decimals: number;
+  /** Secret for salts the CSV does not give (HMAC-SHA256(secret, accountId)). Must be non-empty. */
+  saltSecret: Uint8Array;
+  /** Pad with zero-balance dummy leaves up to this many leaves. */
+  padTo?: number;
+  /** Hashing worker threads; 0 hashes on the calling thread. Default: available cores. */
+  threads?: number;
+  /** Wait until the worker threads have started before reading the input (tests, benchmarks). */
+  waitForWorkers?: boolean;
+  /** Called with progress lines during long builds. */
+  onProgress?: (message: string) => void;
+}
+
+const BATCH_ROWS = 8192;
+
+/** Row-order arrays that grow as the CSV streams in (shared with workers when there are any). */
+class RowStore {
+  capacity: number;
+  leafHashes: Uint8Array;
+  balances: Uint8Array;
+  idPrefixes: Uint8Array;
+  lines: Uint32Array;
+
+  constructor(
+    capacity: number,
+    private readonly shared: boolean,
+  ) {
+    this.capacity = capacity;
+    this.leafHashes = this.bytes(capacity * 32);
+    this.balances = this.bytes(capacity * 32);
+    this.idPrefixes = this.bytes(capacity * 8);
+    this.lines = new Uint32Array(capacity);
+  }
+
+  private bytes(n: number): Uint8Array {
+    return new Uint8Array(this.shared ? new SharedArrayBuffer(n) : new ArrayBuffer(n));
+  }
+
+  ensure(rows: number): void {
+    if (rows <= this.capacity) return;
+    const capacity = Math.max(rows, Math.ceil(this.capacity * 1.25));
+    const grow = (old: Uint8Array, width: number) => {
+      const next = this.bytes(capacity * width);
+      next.set(old.subarray(0, this.capacity * width));
+      return next;
+    };
+    this.leafHashes = grow(this.leafHashes, 32);
+    this.balances = grow(this.balances, 32);
+    this.idPrefixes = grow(this.idPrefixes, 8);
+    const lines = new Uint32Array(capacity);
+    lines.set(this.lines);
+    this.lines = lines;
+    this.capacity = capacity;
+  }
+}
+
+/** Buffered sequential writer over a file descriptor, with positional patches. */
+class FileWriter {
+  position = 0;
+  closed = false;
+  private readonly buffer = Buffer.allocUnsafe(8 << 20);
+  private used = 0;
+
+  constructor(readonly fd: number) {}
+
+  write(data: Uint8Array): void {
+    if (data.length > this.buffer.length - this.used) this.flush();
+    if (data.length >= this.buffer.length) {
+      this.writeFully(data, this.position);
+    } else {
+      this.buffer.set(data, this.used);
+      this.used += data.length;
+    }
+    this.position += data.length;
+  }
+
+  align(to: number): void {
+    const pad = (to - (this.position % to)) % to;
+    if (pad > 0) this.write(new Uint8Array(pad));
+  }
+
+  flush(): void {
+    if (this.used === 0) return;
+    this.writeFully(this.buffer.subarray(0, this.used), this.position - this.used);
+    this.used = 0;
+  }
+
+  writeAt(data: Uint8Array, position: number): void {
+    this.flush();
+    this.writeFully(data, position);
+  }
+
+  private writeFully(data: Uint8Array, position: number): void {
+    if (this.closed) throw new Error("BUG: write after close");
+    let done = 0;
+    while (done < data.length) done += writeSync(this.fd, data, done, data.length - done, position + done);
+  }
+}
+
+/** Rows per byte in the first MiB of the CSV: sizes the row arrays once instead of regrowing. */
+function estimateRows(file: string): number {
+  let size: number;
+  try {
+    size = statSync(file).size;
+  } catch {
+    return 1024;
+  }
+  const fd = openSync(file, "r");
+  try {
+    const sample = Buffer.alloc(Math.min(size, 1 << 20));
+    const n = readSync(fd, sample, 0, sample.length, 0);
+    let lines = 0;
+    for (let i = 0; i < n; i++) if (sample[i] === 0x0a) lines++;
+    if (lines <= 1 || n === size) return lines + 2;
+    return Math.ceil((size / n) * lines * 1.02) + 1024;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Builds the liabilities tree of a CSV into a tree file and returns its summary. Streams the input;
+ * keeps per account only 32-byte leaf hash and balance words and an 8-byte index key in memory
+ * (ids and salts go straight to the file), hashes on worker threads, and computes the levels with
+ * fixed-width sums. Refuses (InvalidFileError with the line) anything parseLiabilitiesCsv refuses, a
+ * duplicate account, and a total above 2^256 - 1.
+ */
+export async function buildTreeFile(options: BuildOptions): Promise<LiabilitiesSummary> {
+  const { input, decimals, onProgress } = options;
+  if (options.saltSecret.length === 0) throw new InvalidArgumentError("empty salt secret");
+  const threads = options.threads ?? Math.min(availableParallelism(), 4);
+  const started = Date.now();
+  let lastReport = started;
+  // At most one line every 2 s, so short builds print nothing.
+  const progress = (message: string) => {
+    if (!onProgress) return;
+    const now = Date.now();
+    if (now - lastReport < 2000) return;
+    lastReport = now;
+    onProgress(`${((now - started) / 1000).toFixed(1)}s ${message}`);
+  };
+
+  const shared = threads > 0;
+  const store = new RowStore(estimateRows(input), shared);
+  const pool = shared ? new HashPool(threads, options.saltSecret) : undefined;
+  const deriver = new SaltDeriver(options.saltSecret);
+  const kernel = keccakKernel();
+  const fd = openSync(options.treeFile, "w+");
+  const out = new FileWriter(fd);
+  let tail: Promise<void> = Promise.resolve();
+  let failed = false;
+  try {
+    if (options.waitForWorkers) await pool?.ready();
+    // ---------------------------------------------------------------- accounts -> leaves
+    out.write(new Uint8Array(HEADER_BYTES));
+    const recordsOffset = out.position;
+    let rowOffsetsTyped = new Float64Array(store.capacity + 1);
+    let rows = 0;
+    let total = 0n;
+    const freeBatches: LeafBatch[] = [];
+    let batch = newLeafBatch(BATCH_ROWS, BATCH_ROWS * 64, shared);
+    let batchFirstRow = 0;
+    let inflight = 0;
+    let failure: unknown;
+    const record = Buffer.alloc(36 + MAX_ACCOUNT_ID_BYTES);
+
+    const merge = (b: LeafBatch, firstRow: number) => {
+      store.leafHashes.set(b.leafHashes.subarray(0, b.count * 32), firstRow * 32);
+      store.idPrefixes.set(b.idPrefixes.subarray(0, b.count * 8), firstRow * 8);
+      let start = 0;
+      for (let i = 0; i < b.count; i++) {
+        const end = b.idEnds[i] as number;
+        const idLength = end - start;
+        record.writeUInt32LE(idLength, 0);
+        record.set(b.salts.subarray(i * 32, i * 32 + 32), 4);
+        record.set(b.ids.subarray(start, end), 36);
+        rowOffsetsTyped[firstRow + i] = out.position - recordsOffset;
+        out.write(record.subarray(0, 36 + idLength));
+        start = end;
+      }
+      freeBatches.push(b);
+    };
+
+    const dispatch = () => {
+      const b = batch;
+      const firstRow = batchFirstRow;
+      batch = freeBatches.pop() ?? newLeafBatch(BATCH_ROWS, BATCH_ROWS * 64, shared);
+      batch.count = 0;
+      batchFirstRow = rows;
+      if (b.count === 0) {
+        freeBatches.push(b);
+        return;
+      }
+      // On a worker if one is free, else right here: the main thread shares the hashing load
+      // with the workers (and does all of it while they start up).
+      let work = pool?.tryRun({ kind: "leaves", batch: b, from: 0, to: b.count });
+      if (work === undefined) {
+        hashLeafRange(kernel, deriver, b, 0, b.count);
+        work = Promise.resolve();
+      }
+      work.catch(() => undefined); // handled through `tail` below
+      inflight++;
+      tail = tail
+        .then(() => work)
+        .then(() => merge(b, firstRow))
+        .catch((err: unknown) => {
+          failure ??= err;
+        })
+        .finally(() => {
+          inflight--;
+        });
+    };
+
+    const csv = await parseLiabilitiesCsv(
+      input,
+      decimals,
+      (row) => {
+        if (rows >= MAX_LEAVES)
+          throw new InvalidFileError(`${input}:${row.line}: more than ${MAX_LEAVES} accounts`);
+        total += row.balance;
+        if (total > MAX_UINT256) {
+          throw new InvalidFileError(`${input}:${row.line}: the total of balances overflows uint256`);
+        }
+        let idStart = batch.count === 0 ? 0 : (batch.idEnds[batch.count - 1] as number);
+        if (batch.count === BATCH_ROWS || idStart + row.id.length > batch.ids.length) {
+          dispatch();
+          idStart = 0;
+        }
+        addRow(row, idStart);
+      },
+      async (bytesRead) => {
+        dispatch();
+        while (inflight > 2 * threads) await tail;
+        if (failure !== undefined) throw failure;
+        progress(`read ${(bytesRead / 1e6).toFixed(0)} MB, ${rows} accounts`);
+      },
+    );
+    function addRow(
+      row: { line: number; id: Uint8Array; balance: bigint; salt: Uint8Array | undefined },
+      idStart: number,
+    ) {
+      const i = batch.count;
+      batch.ids.set(row.id, idStart);
+      batch.idEnds[i] = idStart + row.id.length;
+      if (row.salt) {
+        batch.salts.set(row.salt, i * 32);
+        batch.hasSalt[i] = 1;
+      } else {
+        batch.hasSalt[i] = 0;
+      }
+      writeUint256(row.balance, batch.balances, i * 32);
+      store.ensure(rows + 1);
+      if (rowOffsetsTyped.length < store.capacity + 1) {
+        const grown = new Float64Array(store.capacity + 1);
+        grown.set(rowOffsetsTyped);
+        rowOffsetsTyped = grown;
+      }
+      store.balances.set(batch.balances.subarray(i * 32, i * 32 + 32), rows * 32);
+      store.lines[rows] = row.line;
+      batch.count++;
+      rows++;
+    }
+    dispatch();
+    await tail;
+    if (failure !== undefined) throw failure;
+    rowOffsetsTyped[rows] = out.position - recordsOffset;
+    progress(`hashed ${rows} accounts`);
+
+    // ---------------------------------------------------------------- padding
+    const leafCount = Math.max(rows, options.padTo ?? 0);
+    if (options.padTo !== undefined) {
+      if (!Number.isSafeInteger(options.padTo) || options.padTo < 1 || options.padTo > MAX_LEAVES) {
+        throw new InvalidArgumentError(`--pad-to must be an integer from 1 to ${MAX_LEAVES}`);
+      }
+      if (options.padTo < rows) {
+        throw new InvalidArgumentError(`--pad-to ${options.padTo} is below the ${rows} accounts in ${input}`);
+      }
+    }
+    store.ensure(leafCount);
+    for (let r = rows; r < leafCount; r++) {
+      // A dummy leaf: a random commitment nobody can open, balance zero.
+      const io = kernel.io;
+      io.set(randomBytes(32), 0);
+      io.fill(0, 32, 64);
+      kernel.hash(64);
+      kernel.hash(32);
+      store.leafHashes.set(io.subarray(0, 32), r * 32);
+      store.balances.fill(0, r * 32, r * 32 + 32);
+    }
+
+    // ---------------------------------------------------------------- duplicates and index
+    const byId = sortKeys(store.idPrefixes, 8, 8, rows);
+    const readId = (row: number): Buffer => {
+      const start = rowOffsetsTyped[row] as number;
+      const end = rowOffsetsTyped[row + 1] as number;
+      out.flush();
+      const buf = Buffer.alloc(end - start);
+      readSync(fd, buf, 0, buf.length, recordsOffset + start);
+      return buf.subarray(36);
+    };
+    for (let i = 1; i < rows; i++) {
+      const a = byId[i - 1] as number;
+      const b = byId[i] as number;
+      if (compareKeys(store.idPrefixes, a * 8, b * 8, 8) === 0 && readId(a).equals(readId(b))) {
+        const [first, second] = a < b ? [a, b] : [b, a];
+        throw new InvalidFileError(
+          `${input}:${store.lines[second]}: duplicate account ${JSON.stringify(readId(a).toString("utf8"))} (first on line ${store.lines[first]})`,
+        );
+      }
+    }
+    progress("sorting leaves");
+    const order = sortKeys(store.leafHashes, 32, 32, leafCount);
+
+    // ---------------------------------------------------------------- fixed-width sums
+    const totalBytes = Math.max(1, Math.ceil(total.toString(16).length / 2));
+    const sumBytes = Math.ceil(totalBytes / 4) * 4;
+
+    // ---------------------------------------------------------------- tables
+    out.align(8);
+    const rowOffsetsOffset = out.position;
+    const u64 = Buffer.alloc(8 * 4096);
+    for (let r = 0; r <= rows; r += 4096) {
+      const n = Math.min(4096, rows + 1 - r);
+      for (let i = 0; i < n; i++) u64.writeBigUInt64LE(BigInt(rowOffsetsTyped[r + i] as number), i * 8);
+      out.write(u64.subarray(0, n * 8));
+    }
+    const leafToRow = new Uint32Array(leafCount);
+    const rowToLeaf = new Uint32Array(Math.max(rows, 1));
+    for (let p = 0; p < leafCount; p++) {
+      const r = order[p] as number;
+      if (r < rows) {
+        leafToRow[p] = r;
+        rowToLeaf[r] = p;
+      } else {
+        leafToRow[p] = NO_ROW;
+      }
+    }
+    const leafToRowOffset = out.position;
+    out.write(new Uint8Array(leafToRow.buffer, 0, leafCount * 4));
+    out.align(8);
+    const rowToLeafOffset = out.position;
+    out.write(new Uint8Array(rowToLeaf.buffer, 0, rows * 4));
+    out.align(8);
+    const indexOffset = out.position;
+    const entry = Buffer.alloc(INDEX_ENTRY_BYTES);
+    for (let i = 0; i < rows; i++) {
+      const r = byId[i] as number;
+      entry.set(store.idPrefixes.subarray(r * 8, r * 8 + 8), 0);
+      entry.writeUInt32LE(r, 8);
+      out.write(entry);
+    }
+
+    // ---------------------------------------------------------------- levels
+    const sizes = levelSizes(leafCount);
+    out.align(8);
+    const levelTableOffset = out.position;
+    out.write(new Uint8Array(sizes.length * 16));
+    const levelOffsets = sizes.map(() => 0);
+    const nodeBytes = 32 + sumBytes;
+    const writeLevel = (
+      level: number,
+      hashes: Uint8Array,
+      sums: Uint8Array,
+      stride: number,
+      ord?: Uint32Array,
+    ) => {
+      levelOffsets[level] = out.position;
+      const count = sizes[level] as number;
+      const chunk = Buffer.alloc(nodeBytes * 4096);
+      for (let i = 0; i < count; i += 4096) {
+        const n = Math.min(4096, count - i);
+        for (let j = 0; j < n; j++) {
+          const k = ord ? (ord[i + j] as number) : i + j;
+          chunk.set(hashes.subarray(k * 32, k * 32 + 32), j * nodeBytes);
+          chunk.set(sums.subarray(k * stride + stride - sumBytes, (k + 1) * stride), j * nodeBytes + 32);
+        }
+        out.write(chunk.subarray(0, n * nodeBytes));
+      }
+    };
+    writeLevel(0, store.leafHashes, store.balances, 32, order);
+    let source: LevelSource = {
+      count: leafCount,
+      hashes: store.leafHashes,
+      sums: store.balances,
+      sumStride: 32,
+      order: shared ? shareOrder(order) : order,
+    };
+    let top: Level = {
+      count: 1,
+      hashes: store.leafHashes.slice((order[0] as number) * 32, (order[0] as number) * 32 + 32),
+      sums: new Uint8Array(0),
+      sumBytes,
+    };
+    for (let level = 1; level < sizes.length; level++) {
+      const next = newLevel(sizes[level] as number, sumBytes, shared);
+      await computeLevel(pool, kernel, source, next);
+      if (level >= CHUNK_LEVELS || level === sizes.length - 1)
+        writeLevel(level, next.hashes, next.sums, sumBytes);
+      source = { count: next.count, hashes: next.hashes, sums: next.sums, sumStride: sumBytes };
+      top = next;
+      progress(`level ${level}/${sizes.length - 1}`);
+    }
+    const root = top.hashes.slice(0, 32);
+    out.flush();
+    const table = Buffer.alloc(sizes.length * 16);
+    sizes.forEach((n, l) => {
+      table.writeBigUInt64LE(BigInt(n), l * 16);
+      table.writeBigUInt64LE(BigInt(levelOffsets[l] as number), l * 16 + 8);
+    });
+    out.writeAt(table, levelTableOffset);
+    const inputSha256 = Uint8Array.from(Buffer.from(csv.inputSha256.slice(2), "hex"));
+    out.writeAt(
+      encodeHeader({
+        sumBytes,
+        leafCount,
+        accountCount: rows,
+        decimals,
+        levelCount: sizes.length,
+        chunkLevels: CHUNK_LEVELS,
+        recordsOffset,
+        rowOffsetsOffset,
+        leafToRowOffset,
+        rowToLeafOffset,
+        indexOffset,
+        levelTableOffset,
+        root,
+        total,
+        inputSha256,
+        fileBytes: out.position,
+      }),
+      0,
+    );
+    progress(`done: ${rows} accounts, ${leafCount} leaves`);
+    return { root: toHex(root), total, leafCount, decimals, inputSha256: csv.inputSha256 };
+  } catch (err) {
+    failed = true;
+    throw err;
+  } finally {
+    // Let in-flight batches finish writing before the descriptor is closed (and maybe reused).
+    await tail.catch(() => undefined);
+    out.closed = true;
+    closeSync(fd);
+    await pool?.close();
+    if (failed) rmSync(options.treeFile, { force: true }); // no half-built tree file
+  }
+}
+
+function shareOrder(order: Uint32Array): Uint32Array {
+  const shared = new Uint32Array(new SharedArrayBuffer(order.byteLength));
+  shared.set(order);
+  return shared;
+}
+
+async function computeLevel(
+  pool: HashPool | undefined,
+  kernel: ReturnType<typeof keccakKernel>,
+  source: LevelSource,
+  out: Level,
+) {
+  if (!pool || out.count < 4096) {
+    hashLevelRange(kernel, source, out, 0, out.count);
+    return;
+  }
+  const parts = pool.size * 4;
+  const step = Math.ceil(out.count / parts);
+  const jobs: Array<Promise<void>> = [];
+  for (let from = 0; from < out.count; from += step) {
+    jobs.push(pool.run({ kind: "level", source, out, from, to: Math.min(out.count, from + step) }));
+  }
+  await Promise.all(jobs);
+}

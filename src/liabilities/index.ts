@@ -1,0 +1,38 @@
+/**
+ * Liabilities side of Proof-of-Reserves: a Merkle-sum tree of customer balances
+ * (docs/liabilities-tree.md), per-customer proof packages and their verification.
+ */
+export {
+  MAX_UINT256,
+  accountCommitment,
+  accountIdHash,
+  leafHash,
+  parentNode,
+  toHex,
+  type Hex,
+  type SumNode,
+} from "./hash";
+export { MAX_DECIMALS, formatUnits, parseDecimalAmount, parseDecimals } from "./decimal";
+export { MAX_ACCOUNT_ID_BYTES, parseLiabilitiesCsv, type CsvRow } from "./csv";
+export { SALT_SECRET_ENV, SaltDeriver, loadSaltSecret } from "./salt";
+export {
+  PROOF_FORMAT,
+  parseProofPackage,
+  processProof,
+  proofStepsForContract,
+  readProofPackage,
+  verifyProofPackage,
+  type LiabilityProofPackage,
+  type ProofStepJson,
+  type ProofVerification,
+} from "./proof";
+export {
+  SUMMARY_FORMAT,
+  parseLiabilitiesSummary,
+  readLiabilitiesSummary,
+  summaryToJson,
+  type LiabilitiesSummary,
+  type LiabilitiesSummaryJson,
+} from "./summary";
+export { CHUNK_LEVELS, SUMMARY_FILE, TREE_FILE, buildTreeFile, type BuildOptions } from "./build";
+export { TreeFile, type StoredAccount } from "./treefile";

@@ -1,0 +1,135 @@
+import { InvalidFileError } from "../errors";
+import { expectFormat, readJsonFile } from "../files";
+import {
+  MAX_UINT256,
+  accountCommitment,
+  bytes32FromHex,
+  leafHash,
+  parentNode,
+  toHex,
+  type Hex,
+  type SumNode,
+} from "./hash";
+
+export const PROOF_FORMAT = "por-liability-proof/1";
+
+/** One sibling on the path from a leaf to the root. Amounts are base units as decimal strings. */
+export interface ProofStepJson {
+  hash: Hex;
+  sum: string;
+}
+
+/** A customer's proof package (`por-liability-proof/1`), as written to JSON. */
+export interface LiabilityProofPackage {
+  format: typeof PROOF_FORMAT;
+  accountId: string;
+  salt: Hex;
+  balance: string;
+  proof: ProofStepJson[];
+  root: Hex;
+  total: string;
+}
+
+/** Outcome of verifying a proof package against the root and total it names. */
+export interface ProofVerification {
+  ok: boolean;
+  /** Why it failed, when it failed. */
+  reason?: string;
+  /** The commitment recomputed from accountId and salt (what verifyLiability takes). */
+  commitment: Hex;
+  /** The root and total the proof folds to (undefined if a sum overflowed). */
+  computedRoot?: Hex;
+  computedTotal?: bigint;
+}
+
+/**
+ * Folds `steps` from (`leaf`, `balance`) to the root they imply. Undefined if a sum overflows uint256,
+ * which no valid tree contains.
+ */
+export function processProof(
+  leaf: Uint8Array,
+  balance: bigint,
+  steps: readonly SumNode[],
+): SumNode | undefined {
+  let node: SumNode | undefined = { hash: leaf, sum: balance };
+  for (const step of steps) {
+    node = parentNode(node, step);
+    if (node === undefined) return undefined;
+  }
+  return node;
+}
+
+/**
+ * Verifies a package from scratch: the commitment is recomputed from accountId and salt (a given
+ * leaf hash is never trusted), the leaf from commitment and balance, and the path must reach exactly
+ * the package's root with exactly its total.
+ */
+export function verifyProofPackage(pkg: LiabilityProofPackage): ProofVerification {
+  const commitment = accountCommitment(bytes32FromHex(pkg.salt, "salt"), pkg.accountId);
+  const balance = BigInt(pkg.balance);
+  const steps = pkg.proof.map((s) => ({
+    hash: bytes32FromHex(s.hash, "proof step hash"),
+    sum: BigInt(s.sum),
+  }));
+  const node = processProof(leafHash(commitment, balance), balance, steps);
+  const result: ProofVerification = { ok: false, commitment: toHex(commitment) };
+  if (node === undefined) return { ...result, reason: "a proof step's sum overflows uint256" };
+  result.computedRoot = toHex(node.hash);
+  result.computedTotal = node.sum;
+  if (result.computedRoot !== pkg.root.toLowerCase())
+    return { ...result, reason: "the proof does not lead to the root" };
+  if (node.sum !== BigInt(pkg.total))
+    return { ...result, reason: "the proof's total differs from the stated total" };
+  return { ...result, ok: true };
+}
+
+const AMOUNT = /^(0|[1-9][0-9]*)$/;
+const HASH = /^0x[0-9a-f]{64}$/;
+
+function amount(value: unknown, what: string, source: string): string {
+  if (typeof value !== "string" || !AMOUNT.test(value) || BigInt(value) > MAX_UINT256) {
+    throw new InvalidFileError(`${source}: ${what} must be a uint256 as a decimal string`);
+  }
+  return value;
+}
+
+function hash(value: unknown, what: string, source: string): Hex {
+  if (typeof value !== "string" || !HASH.test(value)) {
+    throw new InvalidFileError(`${source}: ${what} must be 0x-prefixed lowercase 32-byte hex`);
+  }
+  return value as Hex;
+}
+
+/** Validates a parsed proof package; refuses an unknown `format` or any malformed field. */
+export function parseProofPackage(value: unknown, source: string): LiabilityProofPackage {
+  const record = expectFormat(value, PROOF_FORMAT, source);
+  if (typeof record.accountId !== "string" || record.accountId === "") {
+    throw new InvalidFileError(`${source}: accountId must be a non-empty string`);
+  }
+  if (!Array.isArray(record.proof)) throw new InvalidFileError(`${source}: proof must be an array`);
+  const proof = record.proof.map((step: unknown, i) => {
+    if (typeof step !== "object" || step === null)
+      throw new InvalidFileError(`${source}: proof[${i}] is not an object`);
+    const s = step as Record<string, unknown>;
+    return { hash: hash(s.hash, `proof[${i}].hash`, source), sum: amount(s.sum, `proof[${i}].sum`, source) };
+  });
+  return {
+    format: PROOF_FORMAT,
+    accountId: record.accountId,
+    salt: hash(record.salt, "salt", source),
+    balance: amount(record.balance, "balance", source),
+    proof,
+    root: hash(record.root, "root", source),
+    total: amount(record.total, "total", source),
+  };
+}
+
+/** Reads and validates a proof package file. */
+export async function readProofPackage(file: string): Promise<LiabilityProofPackage> {
+  return parseProofPackage(await readJsonFile(file), file);
+}
+
+/** The proof's steps as the on-chain `ProofStep[]` tuple shape. */
+export function proofStepsForContract(pkg: LiabilityProofPackage): Array<{ hash: Hex; sum: bigint }> {
+  return pkg.proof.map((s) => ({ hash: s.hash, sum: BigInt(s.sum) }));
+}
