@@ -15,6 +15,7 @@ import { ChainError, InvalidArgumentError, InvalidFileError, VerificationError }
 import { parseAddress, parseHex32, ZERO_HASH } from "../../src/hex";
 import type { Address, Hex32 } from "../../src/hex";
 import { requireWallet } from "../../src/keys";
+import { readLiabilitiesSummary } from "../../src/liabilities";
 import type { KeyOptions } from "../../src/keys";
 import { call, postSubmission } from "../../src/registry-client";
 import { buildSubmission, checkSignatureFiles } from "../../src/submission";
@@ -29,8 +30,9 @@ interface CreateOptions extends RegistryOptions {
   subject: string;
   asOf: string;
   reserves: string;
-  liabilities: string;
+  liabilities?: string;
   liabilitiesRoot?: string;
+  liabilitiesSummary?: string;
   report?: string;
   reportHash?: string;
   out: string;
@@ -59,8 +61,12 @@ export function registerAttest(program: Command): void {
         "--reserves <amount>",
         "reserves as a decimal number in the subject's units, e.g. 1050000.25",
       )
-      .requiredOption("--liabilities <amount>", "liabilities as a decimal number in the subject's units")
+      .option("--liabilities <amount>", "liabilities as a decimal number in the subject's units")
       .option("--liabilities-root <hash>", "Merkle-sum root of customer balances (default: none)")
+      .option(
+        "--liabilities-summary <file>",
+        "summary.json of `por liabilities build`: its root and total become liabilitiesRoot and liabilities",
+      )
       .option("--report <file>", "the auditor's report document; reportHash = keccak256 of its bytes")
       .option("--report-hash <hash>", "reportHash given directly (default: none)")
       .requiredOption("--out <file>", "attestation file to write"),
@@ -72,10 +78,19 @@ export function registerAttest(program: Command): void {
       if (options.report !== undefined && options.reportHash !== undefined) {
         throw new InvalidArgumentError("pass either --report or --report-hash, not both");
       }
-      const liabilitiesRoot =
-        options.liabilitiesRoot === undefined
-          ? ZERO_HASH
-          : parseHex32(options.liabilitiesRoot, "--liabilities-root");
+      const liabilitiesFromFlags = options.liabilities !== undefined || options.liabilitiesRoot !== undefined;
+      if (liabilitiesFromFlags === (options.liabilitiesSummary !== undefined)) {
+        throw new InvalidArgumentError(
+          "pass either --liabilities [--liabilities-root] or --liabilities-summary",
+        );
+      }
+      if (options.liabilitiesSummary === undefined && options.liabilities === undefined) {
+        throw new InvalidArgumentError("--liabilities-root needs --liabilities (the root's total)");
+      }
+      const summary =
+        options.liabilitiesSummary === undefined
+          ? undefined
+          : await readLiabilitiesSummary(options.liabilitiesSummary);
       const reportHash =
         options.report !== undefined
           ? await hashReport(options.report)
@@ -85,6 +100,11 @@ export function registerAttest(program: Command): void {
       const ctx = await openRegistry(options);
       const [config] = await call("reading subject", () => ctx.registry.subject(subjectId));
       const decimals = Number(config.decimals);
+      if (summary !== undefined && summary.decimals !== decimals) {
+        throw new InvalidArgumentError(
+          `${options.liabilitiesSummary} was built with ${summary.decimals} decimals, the subject uses ${decimals}`,
+        );
+      }
       const file: AttestationFile = {
         chainId: ctx.chainId,
         registry: getAddress(ctx.address) as Address,
@@ -92,8 +112,13 @@ export function registerAttest(program: Command): void {
           subjectId,
           asOf,
           reserves: parseAmount(options.reserves, decimals, "--reserves"),
-          liabilities: parseAmount(options.liabilities, decimals, "--liabilities"),
-          liabilitiesRoot,
+          liabilities: summary?.total ?? parseAmount(options.liabilities ?? "", decimals, "--liabilities"),
+          liabilitiesRoot:
+            summary !== undefined
+              ? parseHex32(summary.root, "summary root")
+              : options.liabilitiesRoot === undefined
+                ? ZERO_HASH
+                : parseHex32(options.liabilitiesRoot, "--liabilities-root"),
           reportHash,
         },
       };

@@ -100,6 +100,68 @@ describe("por attest (CLI)", function () {
       expect(written.attestation.reportHash).to.equal(keccak256(Buffer.from("the auditor's report")));
     });
 
+    it("takes liabilities and liabilitiesRoot from a liabilities summary.json, so auditors sign what was built", async function () {
+      await fs.writeFile(file("balances.csv"), "account,balance\nalice,100.5\nbob,20\ncarol,0.000001\n");
+      const secret = { POR_SALT_SECRET: "demo secret, not for production" };
+      for (const [out, decimals] of [
+        ["tree6", "6"],
+        ["tree2", "2"],
+      ] as const) {
+        const csv = decimals === "6" ? file("balances.csv") : file("balances2.csv");
+        if (decimals === "2") await fs.writeFile(csv, "account,balance\nalice,100.5\n");
+        expectSuccess(
+          await por(["liabilities", "build", csv, "--decimals", decimals, "--out", file(out)], {
+            env: secret,
+          }),
+        );
+      }
+      const summary = JSON.parse(await fs.readFile(file("tree6/summary.json"), "utf8")) as Record<
+        string,
+        unknown
+      >;
+      expect(summary.total).to.equal("120500001");
+      const create = (extra: string[]) =>
+        por(
+          [
+            ...LOCAL,
+            "--json",
+            "attest",
+            "create",
+            "--subject",
+            "USDX",
+            "--as-of",
+            "1700000000",
+            "--reserves",
+            "200",
+          ].concat(extra),
+          { ignitionDir },
+        );
+      expectSuccess(
+        await create(["--liabilities-summary", file("tree6/summary.json"), "--out", file("att-tree.json")]),
+      );
+      const written = JSON.parse(await fs.readFile(file("att-tree.json"), "utf8")) as {
+        attestation: Record<string, string>;
+      };
+      expect(written.attestation).to.include({ liabilities: summary.total, liabilitiesRoot: summary.root });
+
+      expectRefusal(
+        await create(["--liabilities-summary", file("tree2/summary.json"), "--out", file("att-bad.json")]),
+        /was built with 2 decimals, the subject uses 6/,
+      );
+      expectRefusal(
+        await create([
+          "--liabilities-summary",
+          file("tree6/summary.json"),
+          "--liabilities",
+          "1",
+          "--out",
+          file("att-bad.json"),
+        ]),
+        /pass either --liabilities \[--liabilities-root\] or --liabilities-summary/,
+      );
+      await expectNoFile(file("att-bad.json"));
+    });
+
     it("signs with two auditors' keys from POR_PRIVATE_KEY (offline)", async function () {
       for (const i of [0, 1]) {
         const out = expectJson(
