@@ -8,6 +8,7 @@ import { time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import ReserveRegistryModule from "../deploy/ReserveRegistry";
 import { backingScenes } from "./demo/backing";
+import { liabilitiesScenes } from "./demo/liabilities";
 import type { ReserveFeed, ReserveRegistry } from "../typechain-types";
 import { AggregatorV3Interface__factory } from "../typechain-types/factories/contracts/interfaces/AggregatorV3Interface__factory";
 import { ReserveRegistry__factory } from "../typechain-types/factories/contracts/ReserveRegistry__factory";
@@ -189,6 +190,10 @@ const SCENES: Scene[] = [
       line("freshness", `${round.fresh ? "fresh" : "STALE"}, age ${formatDuration(round.ageSeconds)}`);
     },
   },
+];
+
+/** Scenes that read what the rounds above (and the liabilities round) published. */
+const CONSUMER_SCENES: Scene[] = [
   {
     title: "A lending protocol reads the feed (latestRoundData + staleness check)",
     run: async (ctx) => {
@@ -253,7 +258,25 @@ async function setUp(): Promise<DemoContext> {
 async function main(): Promise<void> {
   process.stdout.write("Proof-of-Reserves registry demo (in-process Hardhat network)\n");
   const ctx = await setUp();
-  const scenes = [...SCENES.map((s) => ({ title: s.title, run: () => s.run(ctx) })), ...backingScenes(ctx)];
+  const bind = (list: Scene[]) => list.map((s) => ({ title: s.title, run: () => s.run(ctx) }));
+  const scenes = [
+    ...bind(SCENES),
+    ...liabilitiesScenes({
+      registry: ctx.registry,
+      subjectId: ctx.subjectId,
+      decimals: DECIMALS,
+      attest: async (ageSeconds, reserves, liabilities, root) => ({
+        ...(await attestation(ctx, ageSeconds, "0", "0")),
+        reserves,
+        liabilities,
+        liabilitiesRoot: root,
+      }),
+      post: async (att) =>
+        (await signAndPost(ctx, att, [ctx.auditors[0]!.signer, ctx.auditors[2]!.signer])).roundId,
+    }),
+    ...bind(CONSUMER_SCENES),
+    ...backingScenes(ctx),
+  ];
   for (const [i, scene] of scenes.entries()) {
     heading(i + 1, scene.title);
     await scene.run();
