@@ -32,7 +32,12 @@ export async function resolveRegistryAddress(
     return hre.ethers.getAddress(candidate);
   }
   const { chainId } = await hre.ethers.provider.getNetwork();
-  const file = path.join(hre.config.paths.ignition, "deployments", `chain-${chainId}`, "deployed_addresses.json");
+  const file = path.join(
+    hre.config.paths.ignition,
+    "deployments",
+    `chain-${chainId}`,
+    "deployed_addresses.json",
+  );
   let recorded: Record<string, string>;
   try {
     recorded = JSON.parse(await fs.readFile(file, "utf8")) as Record<string, string>;
