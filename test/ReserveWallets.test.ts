@@ -112,6 +112,15 @@ describe("ReserveRegistry reserve wallets", function () {
         .withArgs(wallet);
     });
 
+    it("refuses a contract that does not implement ERC-1271", async function () {
+      const { registry, owner, wbtc, walletOwner } = await loadFixture(deployReserveWalletsFixture);
+      const wallet = await wbtc.getAddress();
+      const signature = await signReserveAddress(walletOwner, registry, USDX, wallet);
+      await expect(registry.connect(owner).addReserveWallet(USDX, wallet, signature))
+        .to.be.revertedWithCustomError(registry, "InvalidReserveWalletSignature")
+        .withArgs(wallet);
+    });
+
     it("refuses a signature the wallet made for another subject", async function () {
       const { registry, owner, walletA } = await loadFixture(deployReserveWalletsFixture);
       const signature = await signReserveAddress(walletA, registry, USDY);
