@@ -27,10 +27,15 @@ abstract contract SecureMint {
     }
 
     /// @dev Reverts unless fresh reserves cover `supplyAfterMint` (in `tokenDecimals`). Reserves
-    /// equal to supply pass: full backing is the requirement, not over-backing.
+    /// equal to supply pass: full backing is the requirement, not over-backing. Live reserves (the
+    /// subject has reserve wallets) are always fresh; only attested reserves can be stale. The
+    /// registry's `fresh` flag also covers the liabilities side, which a mint does not read, so it
+    /// alone would refuse a mint against live reserves when the subject names no token.
     function _requireReservesCover(uint256 supplyAfterMint, uint8 tokenDecimals) internal view {
         (uint256 reservesWad, , , bool fresh) = reserveRegistry.collateralization(reserveSubjectId);
-        if (!fresh) revert StaleReserves(reserveSubjectId);
+        if (!fresh && reserveRegistry.reserveWallets(reserveSubjectId).length == 0) {
+            revert StaleReserves(reserveSubjectId);
+        }
         uint256 supplyAfterMintWad = DecimalScaling.toWad(supplyAfterMint, tokenDecimals);
         if (supplyAfterMintWad > reservesWad) revert InsufficientReserves(supplyAfterMintWad, reservesWad);
     }

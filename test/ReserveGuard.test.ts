@@ -1,0 +1,275 @@
+import { expect } from "chai";
+import { ethers } from "hardhat";
+import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import { WAD, addWallet, namedSigners, postAttestation, subjectConfig } from "./helpers/backing";
+
+/** Attested reserves (6 decimals) backing a 6-decimal ReserveBackedToken. */
+const USDX = ethers.id("USDX");
+/** Never attested. */
+const NEVER = ethers.id("NEVER");
+/** Live both sides: reserve wallets holding a 6-decimal asset, a 6-decimal token. */
+const LIVE = ethers.id("LIVE");
+
+const MAX_AGE_SECONDS = 3600;
+const SUPPLY = 1_000_000_000n; // 1000 USDX
+const ONE_TOKEN = 1_000_000n;
+
+async function deployReserveGuardFixture() {
+  const { admin, owner, auditor, alice, walletA, holder } = await namedSigners(
+    "admin",
+    "owner",
+    "auditor",
+    "alice",
+    "walletA",
+    "holder",
+  );
+  const registry = await ethers.deployContract("ReserveRegistry", [admin.address]);
+  await registry.accreditAuditor(auditor.address, "Auditor A");
+  const registryAddress = await registry.getAddress();
+
+  const usdx = await ethers.deployContract("ReserveBackedToken", [
+    "USD X",
+    "USDX",
+    6,
+    registryAddress,
+    USDX,
+    admin,
+  ]);
+  await usdx.grantRole(await usdx.MINTER_ROLE(), admin.address);
+  await registry
+    .connect(owner)
+    .registerSubject(USDX, subjectConfig([auditor.address], { token: await usdx.getAddress() }));
+  const asOf = await time.latest();
+  await postAttestation(registry, [auditor], { subjectId: USDX, asOf, reserves: SUPPLY, liabilities: 0n });
+  await usdx.mint(alice.address, SUPPLY);
+
+  const pool = await ethers.deployContract("GuardedLendingPool", [
+    await usdx.getAddress(),
+    registryAddress,
+    USDX,
+    WAD,
+    MAX_AGE_SECONDS,
+  ]);
+  const tolerantPool = await ethers.deployContract("GuardedLendingPool", [
+    await usdx.getAddress(),
+    registryAddress,
+    USDX,
+    (98n * WAD) / 100n,
+    MAX_AGE_SECONDS,
+  ]);
+  await usdx.connect(alice).approve(await pool.getAddress(), ethers.MaxUint256);
+  await usdx.connect(alice).approve(await tolerantPool.getAddress(), ethers.MaxUint256);
+
+  const plain = await ethers.deployContract("MockERC20", ["Plain", "PLN", 6]);
+  await registry
+    .connect(owner)
+    .registerSubject(
+      NEVER,
+      subjectConfig([auditor.address], { name: "Never", token: await plain.getAddress() }),
+    );
+  const neverPool = await ethers.deployContract("GuardedLendingPool", [
+    await plain.getAddress(),
+    registryAddress,
+    NEVER,
+    WAD,
+    MAX_AGE_SECONDS,
+  ]);
+
+  const reserve6 = await ethers.deployContract("MockERC20", ["Reserve 6", "R6", 6]);
+  const liveToken = await ethers.deployContract("MockERC20", ["USDL", "USDL", 6]);
+  await registry.connect(owner).registerSubject(
+    LIVE,
+    subjectConfig([auditor.address], {
+      name: "Live",
+      token: await liveToken.getAddress(),
+      reserveAsset: await reserve6.getAddress(),
+    }),
+  );
+  await addWallet(registry, owner, LIVE, walletA);
+  const livePool = await ethers.deployContract("GuardedLendingPool", [
+    await liveToken.getAddress(),
+    registryAddress,
+    LIVE,
+    WAD,
+    MAX_AGE_SECONDS,
+  ]);
+  await liveToken.mint(alice.address, SUPPLY);
+  await reserve6.mint(walletA.address, SUPPLY);
+  await liveToken.connect(alice).approve(await livePool.getAddress(), ethers.MaxUint256);
+
+  return {
+    registry,
+    usdx,
+    pool,
+    tolerantPool,
+    neverPool,
+    livePool,
+    reserve6,
+    auditor,
+    alice,
+    walletA,
+    holder,
+    asOf,
+  };
+}
+
+describe("ReserveGuard via GuardedLendingPool", function () {
+  describe("deposit", function () {
+    it("takes collateral while the token is fully backed by fresh reserves", async function () {
+      const { usdx, pool, alice } = await loadFixture(deployReserveGuardFixture);
+      const poolAddress = await pool.getAddress();
+      await expect(pool.connect(alice).deposit(ONE_TOKEN))
+        .to.emit(pool, "Deposited")
+        .withArgs(alice.address, ONE_TOKEN)
+        .and.to.emit(usdx, "Transfer")
+        .withArgs(alice.address, poolAddress, ONE_TOKEN);
+      expect(await pool.collateralOf(alice.address)).to.equal(ONE_TOKEN);
+      expect(await usdx.balanceOf(poolAddress)).to.equal(ONE_TOKEN);
+    });
+
+    it("refuses with ReservesTooOld(type(uint256).max) when the reserves were never attested", async function () {
+      const { neverPool, alice } = await loadFixture(deployReserveGuardFixture);
+      await expect(neverPool.connect(alice).deposit(1))
+        .to.be.revertedWithCustomError(neverPool, "ReservesTooOld")
+        .withArgs(ethers.MaxUint256, MAX_AGE_SECONDS);
+    });
+
+    it("passes with data exactly maxAgeSeconds old and refuses one second later with ReservesTooOld(age, maxAge)", async function () {
+      const { pool, alice, asOf } = await loadFixture(deployReserveGuardFixture);
+      await time.setNextBlockTimestamp(asOf + MAX_AGE_SECONDS);
+      await expect(pool.connect(alice).deposit(1)).to.emit(pool, "Deposited").withArgs(alice.address, 1);
+      await time.setNextBlockTimestamp(asOf + MAX_AGE_SECONDS + 1);
+      await expect(pool.connect(alice).deposit(1))
+        .to.be.revertedWithCustomError(pool, "ReservesTooOld")
+        .withArgs(MAX_AGE_SECONDS + 1, MAX_AGE_SECONDS);
+    });
+
+    it("refuses with Undercollateralized(ratio, minRatio) when attested reserves fall below supply", async function () {
+      const { registry, pool, auditor, alice } = await loadFixture(deployReserveGuardFixture);
+      await postAttestation(registry, [auditor], {
+        subjectId: USDX,
+        asOf: await time.latest(),
+        reserves: SUPPLY - 1n,
+        liabilities: 0n,
+      });
+      await expect(pool.connect(alice).deposit(1))
+        .to.be.revertedWithCustomError(pool, "Undercollateralized")
+        .withArgs(((SUPPLY - 1n) * WAD) / SUPPLY, WAD);
+    });
+
+    it("checks age before backing", async function () {
+      const { registry, pool, auditor, alice } = await loadFixture(deployReserveGuardFixture);
+      const asOf = await time.latest();
+      await postAttestation(registry, [auditor], { subjectId: USDX, asOf, reserves: 0n, liabilities: 0n });
+      await time.setNextBlockTimestamp(asOf + MAX_AGE_SECONDS + 5);
+      await expect(pool.connect(alice).deposit(1))
+        .to.be.revertedWithCustomError(pool, "ReservesTooOld")
+        .withArgs(MAX_AGE_SECONDS + 5, MAX_AGE_SECONDS);
+    });
+
+    it("lets a pool with a tolerance margin accept a ratio just under 1", async function () {
+      const { registry, pool, tolerantPool, auditor, alice } = await loadFixture(deployReserveGuardFixture);
+      const reserves = (SUPPLY * 98n) / 100n; // exactly the tolerant pool's minimum
+      await postAttestation(registry, [auditor], {
+        subjectId: USDX,
+        asOf: await time.latest(),
+        reserves,
+        liabilities: 0n,
+      });
+      await expect(tolerantPool.connect(alice).deposit(1))
+        .to.emit(tolerantPool, "Deposited")
+        .withArgs(alice.address, 1);
+      await expect(pool.connect(alice).deposit(1))
+        .to.be.revertedWithCustomError(pool, "Undercollateralized")
+        .withArgs((98n * WAD) / 100n, WAD);
+    });
+
+    it("treats live reserves as current: no attestation needed, and a drained wallet blocks at once", async function () {
+      const { livePool, reserve6, alice, walletA, holder } = await loadFixture(deployReserveGuardFixture);
+      await expect(livePool.connect(alice).deposit(ONE_TOKEN))
+        .to.emit(livePool, "Deposited")
+        .withArgs(alice.address, ONE_TOKEN);
+      await time.increase(10 * MAX_AGE_SECONDS);
+      await expect(livePool.connect(alice).deposit(1))
+        .to.emit(livePool, "Deposited")
+        .withArgs(alice.address, 1);
+      await reserve6.connect(walletA).transfer(holder.address, SUPPLY / 2n);
+      await expect(livePool.connect(alice).deposit(1))
+        .to.be.revertedWithCustomError(livePool, "Undercollateralized")
+        .withArgs(WAD / 2n, WAD);
+    });
+  });
+
+  describe("borrow", function () {
+    it("records debt against collateral while backed", async function () {
+      const { pool, alice } = await loadFixture(deployReserveGuardFixture);
+      await pool.connect(alice).deposit(ONE_TOKEN);
+      await expect(pool.connect(alice).borrow(ONE_TOKEN))
+        .to.emit(pool, "Borrowed")
+        .withArgs(alice.address, ONE_TOKEN);
+      expect(await pool.debtOf(alice.address)).to.equal(ONE_TOKEN);
+    });
+
+    it("refuses debt above the collateral with InsufficientCollateral", async function () {
+      const { pool, alice } = await loadFixture(deployReserveGuardFixture);
+      await pool.connect(alice).deposit(ONE_TOKEN);
+      await expect(pool.connect(alice).borrow(ONE_TOKEN + 1n))
+        .to.be.revertedWithCustomError(pool, "InsufficientCollateral")
+        .withArgs(alice.address, ONE_TOKEN + 1n, ONE_TOKEN);
+    });
+
+    it("refuses once the token is undercollateralized, even against collateral already deposited", async function () {
+      const { registry, pool, auditor, alice } = await loadFixture(deployReserveGuardFixture);
+      await pool.connect(alice).deposit(ONE_TOKEN);
+      await postAttestation(registry, [auditor], {
+        subjectId: USDX,
+        asOf: await time.latest(),
+        reserves: SUPPLY / 2n,
+        liabilities: 0n,
+      });
+      await expect(pool.connect(alice).borrow(1))
+        .to.be.revertedWithCustomError(pool, "Undercollateralized")
+        .withArgs(WAD / 2n, WAD);
+    });
+
+    it("refuses once the reserve data is too old", async function () {
+      const { pool, alice, asOf } = await loadFixture(deployReserveGuardFixture);
+      await pool.connect(alice).deposit(ONE_TOKEN);
+      await time.setNextBlockTimestamp(asOf + 2 * MAX_AGE_SECONDS);
+      await expect(pool.connect(alice).borrow(1))
+        .to.be.revertedWithCustomError(pool, "ReservesTooOld")
+        .withArgs(2 * MAX_AGE_SECONDS, MAX_AGE_SECONDS);
+    });
+  });
+
+  describe("withdraw", function () {
+    it("returns collateral even while the token is undercollateralized", async function () {
+      const { registry, usdx, pool, auditor, alice } = await loadFixture(deployReserveGuardFixture);
+      await pool.connect(alice).deposit(ONE_TOKEN);
+      await postAttestation(registry, [auditor], {
+        subjectId: USDX,
+        asOf: await time.latest(),
+        reserves: 0n,
+        liabilities: 0n,
+      });
+      await expect(pool.connect(alice).withdraw(ONE_TOKEN))
+        .to.emit(pool, "Withdrawn")
+        .withArgs(alice.address, ONE_TOKEN)
+        .and.to.emit(usdx, "Transfer")
+        .withArgs(await pool.getAddress(), alice.address, ONE_TOKEN);
+      expect(await pool.collateralOf(alice.address)).to.equal(0n);
+    });
+
+    it("refuses to leave debt uncovered", async function () {
+      const { pool, alice } = await loadFixture(deployReserveGuardFixture);
+      await pool.connect(alice).deposit(ONE_TOKEN);
+      await pool.connect(alice).borrow(ONE_TOKEN / 2n);
+      await expect(pool.connect(alice).withdraw(ONE_TOKEN / 2n + 1n))
+        .to.be.revertedWithCustomError(pool, "InsufficientCollateral")
+        .withArgs(alice.address, ONE_TOKEN / 2n, ONE_TOKEN / 2n - 1n);
+      await expect(pool.connect(alice).withdraw(ONE_TOKEN + 1n))
+        .to.be.revertedWithCustomError(pool, "InsufficientCollateral")
+        .withArgs(alice.address, ONE_TOKEN / 2n, 0);
+    });
+  });
+});
