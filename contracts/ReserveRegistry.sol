@@ -27,7 +27,7 @@ contract ReserveRegistry is IReserveRegistry, AccessControlDefaultAdminRules, EI
     );
 
     /// @notice Bound on reserve wallets per subject, so liveReserves (one balanceOf per wallet) stays
-    /// well under a block and cheap enough to call inline from a mint (docs/gas.md).
+    /// well under a block and cheap enough to call inline from a mint (docs/gas-backing.md).
     uint256 public constant MAX_RESERVE_WALLETS = 50;
 
     /// @notice Delay before a new default admin can accept the role (two-step admin transfer).
@@ -163,6 +163,11 @@ contract ReserveRegistry is IReserveRegistry, AccessControlDefaultAdminRules, EI
     function subject(bytes32 subjectId) external view returns (SubjectConfig memory config, address owner) {
         Subject storage s = _existingSubject(subjectId);
         return (s.config, s.owner);
+    }
+
+    /// @inheritdoc IReserveRegistry
+    function subjectToken(bytes32 subjectId) external view returns (address) {
+        return _existingSubject(subjectId).config.token;
     }
 
     /// @inheritdoc IReserveRegistry
@@ -393,8 +398,8 @@ contract ReserveRegistry is IReserveRegistry, AccessControlDefaultAdminRules, EI
         if (config.heartbeat == 0 || config.heartbeat > MAX_HEARTBEAT) {
             revert InvalidHeartbeat(config.heartbeat, MAX_HEARTBEAT);
         }
-        _requireContractOrZero(config.token);
-        _requireContractOrZero(config.reserveAsset);
+        _requireTokenOrZero(config.token);
+        _requireTokenOrZero(config.reserveAsset);
         uint256 auditorCount = config.auditors.length;
         if (auditorCount > MAX_AUDITORS_PER_SUBJECT) {
             revert TooManyAuditors(auditorCount, MAX_AUDITORS_PER_SUBJECT);
@@ -460,7 +465,14 @@ contract ReserveRegistry is IReserveRegistry, AccessControlDefaultAdminRules, EI
         return DecimalScaling.rescale(total, asset.decimals(), config.decimals);
     }
 
-    function _requireContractOrZero(address account) private view {
-        if (account != address(0) && account.code.length == 0) revert NotAContract(account);
+    /// @dev Amounts of `account` are normalized with its decimals, so they must exist and be bounded.
+    function _requireTokenOrZero(address account) private view {
+        if (account == address(0)) return;
+        if (account.code.length == 0) revert NotAContract(account);
+        try IERC20Metadata(account).decimals() returns (uint8 decimals) {
+            if (decimals > MAX_DECIMALS) revert InvalidDecimals(decimals, MAX_DECIMALS);
+        } catch {
+            revert NotAToken(account);
+        }
     }
 }

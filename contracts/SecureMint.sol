@@ -15,6 +15,10 @@ abstract contract SecureMint {
     /// @notice The reserves come from an attestation older than the subject's heartbeat (or none).
     error StaleReserves(bytes32 subjectId);
 
+    /// @notice The registry subject does not name `token` (this contract) as its token, so its
+    /// reserves do not back this token's supply.
+    error NotSubjectToken(bytes32 subjectId, address token);
+
     /// @notice The registry holding this token's reserve subject.
     IReserveRegistry public immutable reserveRegistry;
 
@@ -26,16 +30,17 @@ abstract contract SecureMint {
         reserveSubjectId = subjectId;
     }
 
-    /// @dev Reverts unless fresh reserves cover `supplyAfterMint` (in `tokenDecimals`). Reserves
-    /// equal to supply pass: full backing is the requirement, not over-backing. Live reserves (the
-    /// subject has reserve wallets) are always fresh; only attested reserves can be stale. The
-    /// registry's `fresh` flag also covers the liabilities side, which a mint does not read, so it
-    /// alone would refuse a mint against live reserves when the subject names no token.
+    /// @dev Reverts unless this contract is the subject's token and fresh reserves cover
+    /// `supplyAfterMint` (in `tokenDecimals`). Reserves equal to supply pass: full backing is the
+    /// requirement, not over-backing. With the token's supply read live, `fresh` is false only when
+    /// the reserves are attested and older than the heartbeat (or were never attested).
     function _requireReservesCover(uint256 supplyAfterMint, uint8 tokenDecimals) internal view {
-        (uint256 reservesWad, , , bool fresh) = reserveRegistry.collateralization(reserveSubjectId);
-        if (!fresh && reserveRegistry.reserveWallets(reserveSubjectId).length == 0) {
-            revert StaleReserves(reserveSubjectId);
+        // Without this, any number of tokens could mint against one subject's reserves.
+        if (reserveRegistry.subjectToken(reserveSubjectId) != address(this)) {
+            revert NotSubjectToken(reserveSubjectId, address(this));
         }
+        (uint256 reservesWad, , , bool fresh) = reserveRegistry.collateralization(reserveSubjectId);
+        if (!fresh) revert StaleReserves(reserveSubjectId);
         uint256 supplyAfterMintWad = DecimalScaling.toWad(supplyAfterMint, tokenDecimals);
         if (supplyAfterMintWad > reservesWad) revert InsufficientReserves(supplyAfterMintWad, reservesWad);
     }

@@ -242,31 +242,35 @@ describe("ReserveBackedToken", function () {
         .withArgs(ethers.ZeroAddress, alice.address, 10n ** 12n);
     });
 
-    it("mints against live reserves without an attestation when the subject does not name the token", async function () {
-      // Regression: SecureMint used the registry's `fresh` flag, which here is the freshness of the
-      // attested liabilities (a side a mint never reads), and refused live reserves as StaleReserves.
-      const { registry, noToken, reserve18, minter, alice, walletA } = await loadFixture(
+    it("refuses to mint for a subject that does not name this token, even with live reserves", async function () {
+      // Otherwise any number of tokens could mint against one subject's reserves.
+      const { noToken, reserve18, minter, alice, walletA } = await loadFixture(
         deployReserveBackedTokenFixture,
       );
       await reserve18.mint(walletA.address, 10n ** 18n);
-      expect((await registry.collateralization(NO_TOKEN))[3]).to.equal(false);
-      await expect(noToken.connect(minter).mint(alice.address, 10n ** 18n))
-        .to.emit(noToken, "Transfer")
-        .withArgs(ethers.ZeroAddress, alice.address, 10n ** 18n);
       await expect(noToken.connect(minter).mint(alice.address, 1n))
-        .to.be.revertedWithCustomError(noToken, "InsufficientReserves")
-        .withArgs(10n ** 18n + 1n, 10n ** 18n);
+        .to.be.revertedWithCustomError(noToken, "NotSubjectToken")
+        .withArgs(NO_TOKEN, await noToken.getAddress());
     });
 
-    it("needs a fresh attestation again once every reserve wallet is removed", async function () {
-      const { registry, noToken, reserve18, owner, minter, alice, walletA } = await loadFixture(
+    it("refuses a second token that points at another token's subject (double-minting attack)", async function () {
+      const { registry, live, reserve6, admin, minter, minterRole, alice, walletA } = await loadFixture(
         deployReserveBackedTokenFixture,
       );
-      await reserve18.mint(walletA.address, 10n ** 18n);
-      await registry.connect(owner).removeReserveWallet(NO_TOKEN, walletA.address);
-      await expect(noToken.connect(minter).mint(alice.address, 1n))
-        .to.be.revertedWithCustomError(noToken, "StaleReserves")
-        .withArgs(NO_TOKEN);
+      await reserve6.mint(walletA.address, 1_000_000n);
+      const copycat = await ethers.deployContract("ReserveBackedToken", [
+        "Copycat",
+        "COPY",
+        18,
+        await registry.getAddress(),
+        LIVE,
+        admin,
+      ]);
+      await copycat.grantRole(minterRole, minter.address);
+      await expect(copycat.connect(minter).mint(alice.address, 1n))
+        .to.be.revertedWithCustomError(copycat, "NotSubjectToken")
+        .withArgs(LIVE, await copycat.getAddress());
+      await expect(live.connect(minter).mint(alice.address, 10n ** 18n)).to.emit(live, "Transfer");
     });
   });
 

@@ -447,6 +447,35 @@ describe("ReserveRegistry", function () {
         .withArgs(stranger.address);
     });
 
+    it("refuses a token or reserve asset that does not answer decimals() (NotAToken)", async function () {
+      const { registry, a0, config } = await loadFixture(deployRegistryFixture);
+      const notAToken = await registry.getAddress(); // a contract, but no ERC20 decimals()
+      await expect(registry.registerSubject(NEW, { ...config("Token", 1, [a0]), token: notAToken }))
+        .to.be.revertedWithCustomError(registry, "NotAToken")
+        .withArgs(notAToken);
+      await expect(registry.registerSubject(NEW, { ...config("Reserve", 1, [a0]), reserveAsset: notAToken }))
+        .to.be.revertedWithCustomError(registry, "NotAToken")
+        .withArgs(notAToken);
+    });
+
+    it("refuses a token or reserve asset with more than MAX_DECIMALS decimals, so normalizing cannot overflow", async function () {
+      const { registry, a0, config } = await loadFixture(deployRegistryFixture);
+      const odd = await ethers.deployContract("MockERC20", ["Odd", "ODD", 37]);
+      await expect(
+        registry.registerSubject(NEW, { ...config("Token", 1, [a0]), token: await odd.getAddress() }),
+      )
+        .to.be.revertedWithCustomError(registry, "InvalidDecimals")
+        .withArgs(37, 36);
+      await expect(
+        registry.registerSubject(NEW, {
+          ...config("Reserve", 1, [a0]),
+          reserveAsset: await odd.getAddress(),
+        }),
+      )
+        .to.be.revertedWithCustomError(registry, "InvalidDecimals")
+        .withArgs(37, 36);
+    });
+
     it("refuses more than MAX_AUDITORS_PER_SUBJECT (33) auditors", async function () {
       const { registry, config } = await loadFixture(deployRegistryFixture);
       const many = Array.from({ length: 33 }, (_, i) =>
@@ -705,6 +734,26 @@ describe("ReserveRegistry", function () {
     it("reverts for an unknown subject", async function () {
       const { registry } = await loadFixture(deployRegistryFixture);
       await expect(registry.subject(UNKNOWN))
+        .to.be.revertedWithCustomError(registry, "UnknownSubject")
+        .withArgs(UNKNOWN);
+    });
+  });
+
+  describe("subjectToken", function () {
+    it("is the configured token, or zero for a subject without one", async function () {
+      const { registry, a0, config, token } = await loadFixture(deployRegistryFixture);
+      expect(await registry.subjectToken(S1)).to.equal(await token.getAddress());
+      const offChain = subjectIdOf("off-chain");
+      await registry.registerSubject(offChain, {
+        ...config("Off-chain", 1, [a0]),
+        token: ethers.ZeroAddress,
+      });
+      expect(await registry.subjectToken(offChain)).to.equal(ethers.ZeroAddress);
+    });
+
+    it("reverts for an unknown subject", async function () {
+      const { registry } = await loadFixture(deployRegistryFixture);
+      await expect(registry.subjectToken(UNKNOWN))
         .to.be.revertedWithCustomError(registry, "UnknownSubject")
         .withArgs(UNKNOWN);
     });

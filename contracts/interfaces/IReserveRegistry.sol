@@ -123,7 +123,7 @@ interface IReserveRegistry {
     /// @notice A subject needs a non-empty name.
     error EmptySubjectName();
 
-    /// @notice `decimals` is above MAX_DECIMALS.
+    /// @notice `decimals` (of the subject, its token or its reserve asset) is above MAX_DECIMALS.
     error InvalidDecimals(uint8 decimals, uint8 maxDecimals);
 
     /// @notice `subjectId` already has rounds whose figures were signed in `currentDecimals`; changing
@@ -136,6 +136,9 @@ interface IReserveRegistry {
 
     /// @notice `account` (a token or reserve asset) has no code.
     error NotAContract(address account);
+
+    /// @notice `account` (a token or reserve asset) does not answer ERC20 `decimals()`.
+    error NotAToken(address account);
 
     /// @notice More auditors listed than MAX_AUDITORS_PER_SUBJECT.
     error TooManyAuditors(uint256 count, uint256 maxCount);
@@ -223,6 +226,10 @@ interface IReserveRegistry {
 
     /// @notice `subjectId`'s config and owner. Reverts with UnknownSubject if it is not registered.
     function subject(bytes32 subjectId) external view returns (SubjectConfig memory config, address owner);
+
+    /// @notice The token whose supply is `subjectId`'s liability (zero if none): a cheap read for
+    /// tokens that must check they are the subject's token before minting against its reserves.
+    function subjectToken(bytes32 subjectId) external view returns (address);
 
     /// @notice The account `subjectId`'s ownership was offered to, or zero.
     function pendingSubjectOwner(bytes32 subjectId) external view returns (address);
