@@ -87,7 +87,13 @@ of the proof array, and hashing the leaf (two keccak256).
 Proofs are real paths: each depth's root and total are posted in an attestation and the call returns
 true. Sibling sums are those of full subtrees of 18-decimal balances, so calldata is realistic.
 `;
-  writeFileSync(path.join(__dirname, "..", "docs", "gas-liabilities.md"), doc);
+  const outFile = path.join(__dirname, "..", "docs", "gas-liabilities.md");
+  // Formatted like the rest of the repository, so `prettier --check .` passes on the output.
+  const prettier = await import("prettier");
+  writeFileSync(
+    outFile,
+    await prettier.format(doc, { ...(await prettier.resolveConfig(outFile)), filepath: outFile }),
+  );
   console.log(doc);
 }
 

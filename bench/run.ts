@@ -124,7 +124,12 @@ Ratios in this run (baseline build seconds / por-registry build seconds): ${rati
   StandardMerkleTree took 289 s and 2.7 GB at 1M on this machine before (/work/shared/keccak-throughput.md),
   merkletreejs would need well over 2 GB at 10M. Pass \`--oz-max\`/\`--merkletreejs-max\` to change that.
 `;
-  writeFileSync(outFile, doc);
+  // Formatted like the rest of the repository, so `prettier --check .` passes on the output.
+  const prettier = await import("prettier");
+  writeFileSync(
+    outFile,
+    await prettier.format(doc, { ...(await prettier.resolveConfig(outFile)), filepath: outFile }),
+  );
   process.stderr.write(`wrote ${outFile}\n`);
 }
 
