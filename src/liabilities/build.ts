@@ -318,7 +318,7 @@ export async function buildTreeFile(options: BuildOptions): Promise<LiabilitiesS
     }
 
     // ---------------------------------------------------------------- duplicates and index
-    const byId = sortKeys(store.idPrefixes, 8, 8, rows);
+    const { perm: byId, top: idTop } = sortKeys(store.idPrefixes, 8, 8, rows);
     const readId = (row: number): Buffer => {
       const start = rowOffsetsTyped[row] as number;
       const end = rowOffsetsTyped[row + 1] as number;
@@ -330,7 +330,11 @@ export async function buildTreeFile(options: BuildOptions): Promise<LiabilitiesS
     for (let i = 1; i < rows; i++) {
       const a = byId[i - 1] as number;
       const b = byId[i] as number;
-      if (compareKeys(store.idPrefixes, a * 8, b * 8, 8) === 0 && readId(a).equals(readId(b))) {
+      if (
+        idTop[i] === idTop[i - 1] &&
+        compareKeys(store.idPrefixes, a * 8, b * 8, 8) === 0 &&
+        readId(a).equals(readId(b))
+      ) {
         const [first, second] = a < b ? [a, b] : [b, a];
         throw new InvalidFileError(
           `${input}:${store.lines[second]}: duplicate account ${JSON.stringify(readId(a).toString("utf8"))} (first on line ${store.lines[first]})`,
@@ -338,7 +342,7 @@ export async function buildTreeFile(options: BuildOptions): Promise<LiabilitiesS
       }
     }
     progress("sorting leaves");
-    const order = sortKeys(store.leafHashes, 32, 32, leafCount);
+    const order = sortKeys(store.leafHashes, 32, 32, leafCount).perm;
 
     // ---------------------------------------------------------------- fixed-width sums
     const totalBytes = Math.max(1, Math.ceil(total.toString(16).length / 2));
@@ -350,7 +354,12 @@ export async function buildTreeFile(options: BuildOptions): Promise<LiabilitiesS
     const u64 = Buffer.alloc(8 * 4096);
     for (let r = 0; r <= rows; r += 4096) {
       const n = Math.min(4096, rows + 1 - r);
-      for (let i = 0; i < n; i++) u64.writeBigUInt64LE(BigInt(rowOffsetsTyped[r + i] as number), i * 8);
+      for (let i = 0; i < n; i++) {
+        // Two u32 halves: offsets stay below 2^53, and no bigint per row.
+        const value = rowOffsetsTyped[r + i] as number;
+        u64.writeUInt32LE(value % 2 ** 32, i * 8);
+        u64.writeUInt32LE(Math.floor(value / 2 ** 32), i * 8 + 4);
+      }
       out.write(u64.subarray(0, n * 8));
     }
     const leafToRow = new Uint32Array(leafCount);
@@ -371,12 +380,16 @@ export async function buildTreeFile(options: BuildOptions): Promise<LiabilitiesS
     out.write(new Uint8Array(rowToLeaf.buffer, 0, rows * 4));
     out.align(8);
     const indexOffset = out.position;
-    const entry = Buffer.alloc(INDEX_ENTRY_BYTES);
-    for (let i = 0; i < rows; i++) {
-      const r = byId[i] as number;
-      entry.set(store.idPrefixes.subarray(r * 8, r * 8 + 8), 0);
-      entry.writeUInt32LE(r, 8);
-      out.write(entry);
+    const entries = Buffer.alloc(INDEX_ENTRY_BYTES * 4096);
+    for (let i = 0; i < rows; i += 4096) {
+      const n = Math.min(4096, rows - i);
+      for (let j = 0; j < n; j++) {
+        const r = byId[i + j] as number;
+        const at = j * INDEX_ENTRY_BYTES;
+        for (let k = 0; k < 8; k++) entries[at + k] = store.idPrefixes[r * 8 + k] as number;
+        entries.writeUInt32LE(r, at + 8);
+      }
+      out.write(entries.subarray(0, n * INDEX_ENTRY_BYTES));
     }
 
     // ---------------------------------------------------------------- levels
@@ -395,15 +408,26 @@ export async function buildTreeFile(options: BuildOptions): Promise<LiabilitiesS
     ) => {
       levelOffsets[level] = out.position;
       const count = sizes[level] as number;
-      const chunk = Buffer.alloc(nodeBytes * 4096);
+      // Copied as 32-bit words: hashes, sums and records are all 4-byte aligned (sumBytes % 4 == 0).
+      const chunk = new Uint32Array((nodeBytes / 4) * 4096);
+      const chunkBytes = new Uint8Array(chunk.buffer);
+      const h = new Uint32Array(hashes.buffer, hashes.byteOffset, hashes.byteLength >>> 2);
+      const sw = new Uint32Array(sums.buffer, sums.byteOffset, sums.byteLength >>> 2);
+      const nodeWords = nodeBytes / 4;
+      const sumWords = sumBytes / 4;
+      const strideWords = stride / 4;
+      const skipWords = strideWords - sumWords;
       for (let i = 0; i < count; i += 4096) {
         const n = Math.min(4096, count - i);
         for (let j = 0; j < n; j++) {
           const k = ord ? (ord[i + j] as number) : i + j;
-          chunk.set(hashes.subarray(k * 32, k * 32 + 32), j * nodeBytes);
-          chunk.set(sums.subarray(k * stride + stride - sumBytes, (k + 1) * stride), j * nodeBytes + 32);
+          const o = j * nodeWords;
+          const hk = k * 8;
+          for (let w = 0; w < 8; w++) chunk[o + w] = h[hk + w] as number;
+          const sk = k * strideWords + skipWords;
+          for (let w = 0; w < sumWords; w++) chunk[o + 8 + w] = sw[sk + w] as number;
         }
-        out.write(chunk.subarray(0, n * nodeBytes));
+        out.write(chunkBytes.subarray(0, n * nodeBytes));
       }
     };
     writeLevel(0, store.leafHashes, store.balances, 32, order);

@@ -50,40 +50,46 @@ export function hashLevelRange(
 ): void {
   const io = kernel.io;
   const W = out.sumBytes;
-  const pad = 32 - W;
   io.fill(0, 32, 128); // the unused high bytes of both sum words stay zero
-  const srcSums = source.sums;
-  const srcView = new DataView(srcSums.buffer, srcSums.byteOffset, srcSums.byteLength);
-  const outView = new DataView(out.sums.buffer, out.sums.byteOffset, out.sums.byteLength);
+  // Everything is 4-byte aligned (hashes 32 bytes, sums a multiple of 4): copy 32-bit words, which
+  // keeps the big-endian byte order and allocates nothing per node.
+  const words = (a: Uint8Array) => new Uint32Array(a.buffer, a.byteOffset, a.byteLength >>> 2);
+  const ioW = words(io);
+  const srcH = words(source.hashes);
+  const srcS = words(source.sums);
+  const outH = words(out.hashes);
+  const outS = words(out.sums);
   const hashes = source.hashes;
   const order = source.order;
-  const stride = source.sumStride;
-  const skip = stride - W;
+  const sumWords = W / 4;
+  const strideWords = source.sumStride / 4;
+  const skipWords = strideWords - sumWords;
+  const padWords = 8 - sumWords;
   const n = source.count;
   for (let i = from; i < to; i++) {
     const left = 2 * i;
     const a = order ? (order[left] as number) : left;
-    const aHash = a * 32;
-    const aSum = a * stride + skip;
-    const oSum = i * W;
+    const aSum = a * strideWords + skipWords;
+    const oSum = i * sumWords;
     if (left + 1 >= n) {
-      out.hashes.set(hashes.subarray(aHash, aHash + 32), i * 32);
-      out.sums.set(srcSums.subarray(aSum, aSum + W), oSum);
+      for (let w = 0; w < 8; w++) outH[i * 8 + w] = srcH[a * 8 + w] as number;
+      for (let w = 0; w < sumWords; w++) outS[oSum + w] = srcS[aSum + w] as number;
       continue;
     }
     const b = order ? (order[left + 1] as number) : left + 1;
-    const bHash = b * 32;
-    const bSum = b * stride + skip;
-    // Sum, 32 bits at a time from the least significant word.
+    const bSum = b * strideWords + skipWords;
+    // Sum, 32 bits at a time from the least significant (last, big-endian) word.
     let carry = 0;
-    for (let k = W - 4; k >= 0; k -= 4) {
-      const s = srcView.getUint32(aSum + k) + srcView.getUint32(bSum + k) + carry;
-      outView.setUint32(oSum + k, s >>> 0);
+    for (let w = sumWords - 1; w >= 0; w--) {
+      const s = bswap(srcS[aSum + w] as number) + bswap(srcS[bSum + w] as number) + carry;
+      outS[oSum + w] = bswap(s >>> 0);
       carry = s > 0xffffffff ? 1 : 0;
     }
     if (carry !== 0) throw new Error("BUG: node sum exceeds the width chosen from the checked total");
-    // Order the children by hash.
+    // Order the children by hash (bytes, i.e. uint256 big-endian).
     let aFirst = true;
+    const aHash = a * 32;
+    const bHash = b * 32;
     for (let k = 0; k < 32; k++) {
       const d = (hashes[aHash + k] as number) - (hashes[bHash + k] as number);
       if (d !== 0) {
@@ -91,17 +97,30 @@ export function hashLevelRange(
         break;
       }
     }
-    const lo = aFirst ? aHash : bHash;
-    const hi = aFirst ? bHash : aHash;
+    const lo = aFirst ? a : b;
+    const hi = aFirst ? b : a;
     const loSum = aFirst ? aSum : bSum;
     const hiSum = aFirst ? bSum : aSum;
-    io.set(hashes.subarray(lo, lo + 32), 0);
-    io.set(srcSums.subarray(loSum, loSum + W), 32 + pad);
-    io.set(hashes.subarray(hi, hi + 32), 64);
-    io.set(srcSums.subarray(hiSum, hiSum + W), 96 + pad);
+    for (let w = 0; w < 8; w++) {
+      ioW[w] = srcH[lo * 8 + w] as number;
+      ioW[16 + w] = srcH[hi * 8 + w] as number;
+    }
+    for (let w = 0; w < sumWords; w++) {
+      ioW[8 + padWords + w] = srcS[loSum + w] as number;
+      ioW[24 + padWords + w] = srcS[hiSum + w] as number;
+    }
     kernel.hash(128);
-    out.hashes.set(io.subarray(0, 32), i * 32);
+    for (let w = 0; w < 8; w++) outH[i * 8 + w] = ioW[w] as number;
   }
+}
+
+if (new Uint8Array(new Uint32Array([1]).buffer)[0] !== 1) {
+  throw new Error("the liabilities tree builder needs a little-endian host");
+}
+
+/** Reverses the bytes of a 32-bit word: stored big-endian words read on a little-endian host. */
+function bswap(x: number): number {
+  return (((x & 0xff) << 24) | ((x & 0xff00) << 8) | ((x >>> 8) & 0xff00) | (x >>> 24)) >>> 0;
 }
 
 /** Allocates an output level for `count` nodes. */

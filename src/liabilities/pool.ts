@@ -1,3 +1,4 @@
+import { readFileSync, readdirSync } from "node:fs";
 import * as path from "node:path";
 import { Worker } from "node:worker_threads";
 import type { LeafBatch } from "./leaves";
@@ -22,13 +23,13 @@ export class HashPool {
 
   constructor(threads: number, saltSecret: Uint8Array) {
     const file = path.join(__dirname, `worker${path.extname(__filename)}`);
+    const sources = file.endsWith(".ts") ? transpiledSources() : undefined;
     for (let i = 0; i < threads; i++) {
-      // Under ts-node (tests, CLI) the worker registers ts-node itself; compiled code runs directly.
-      const worker = file.endsWith(".ts")
-        ? new Worker(
-            `require("ts-node").register({ transpileOnly: true }); require(${JSON.stringify(file)});`,
-            { eval: true, workerData: { saltSecret } },
-          )
+      // Compiled code runs directly. Under ts-node (CLI, tests) the worker gets this directory's
+      // modules already transpiled by the main thread: loading TypeScript in each worker would cost
+      // seconds of CPU, more than hashing 100k accounts.
+      const worker = sources
+        ? new Worker(WORKER_BOOT, { eval: true, workerData: { saltSecret, sources, file } })
         : new Worker(file, { workerData: { saltSecret } });
       worker.unref();
       this.workers.push(worker);
@@ -102,4 +103,38 @@ export class HashPool {
   async close(): Promise<void> {
     await Promise.all(this.workers.map((w) => w.terminate()));
   }
+}
+
+/** Runs `file` with `.ts` modules taken from the transpiled `sources` passed in workerData. */
+const WORKER_BOOT = `
+const Module = require("node:module");
+const { workerData } = require("node:worker_threads");
+Module._extensions[".ts"] = (module, filename) => {
+  const code = workerData.sources[filename];
+  if (code === undefined) throw new Error("hash worker: no transpiled source for " + filename);
+  module._compile(code, filename);
+};
+require(workerData.file);
+`;
+
+/** CommonJS transpilations of src/liabilities/*.ts and src/errors.ts, by absolute file name. */
+function transpiledSources(): Record<string, string> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const ts = require("typescript") as typeof import("typescript");
+  const files = readdirSync(__dirname)
+    .filter((f) => f.endsWith(".ts"))
+    .map((f) => path.join(__dirname, f));
+  files.push(path.join(__dirname, "..", "errors.ts"));
+  const sources: Record<string, string> = {};
+  for (const file of files) {
+    sources[file] = ts.transpileModule(readFileSync(file, "utf8"), {
+      fileName: file,
+      compilerOptions: {
+        module: ts.ModuleKind.CommonJS,
+        target: ts.ScriptTarget.ES2022,
+        esModuleInterop: true,
+      },
+    }).outputText;
+  }
+  return sources;
 }

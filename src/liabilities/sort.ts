@@ -1,10 +1,19 @@
+/** A permutation sorting fixed-width keys, and each sorted key's first 32 bits. */
+export interface SortedKeys {
+  /** sorted[i] = keys[perm[i]] */
+  perm: Uint32Array;
+  /** The first four bytes (big-endian) of the i-th sorted key. */
+  top: Uint32Array;
+}
+
 /**
- * Sorting of fixed-width big-endian keys (hashes) by radix: two 16-bit LSD passes over the first
- * four bytes, then ties on those 32 bits are ordered by the full key. Hashes are uniform, so ties
- * are rare and the sort is linear in practice. Returns the permutation: sorted[i] = keys[perm[i]].
+ * Sorts fixed-width big-endian keys (hashes) by radix: two 16-bit LSD passes over the first four
+ * bytes, carrying (key, index) pairs so every pass reads sequentially, then runs that tie on those
+ * 32 bits are ordered by the whole key. Hashes are uniform, so ties are rare and the sort is linear.
  */
-export function sortKeys(keys: Uint8Array, stride: number, keyBytes: number, count: number): Uint32Array {
-  const top = new Uint32Array(count);
+export function sortKeys(keys: Uint8Array, stride: number, keyBytes: number, count: number): SortedKeys {
+  let top = new Uint32Array(count);
+  let perm = new Uint32Array(count);
   for (let i = 0, o = 0; i < count; i++, o += stride) {
     top[i] =
       (((keys[o] as number) << 24) |
@@ -12,15 +21,15 @@ export function sortKeys(keys: Uint8Array, stride: number, keyBytes: number, cou
         ((keys[o + 2] as number) << 8) |
         (keys[o + 3] as number)) >>>
       0;
+    perm[i] = i;
   }
-  let perm = new Uint32Array(count);
-  let tmp = new Uint32Array(count);
-  for (let i = 0; i < count; i++) perm[i] = i;
+  let topTmp = new Uint32Array(count);
+  let permTmp = new Uint32Array(count);
   const counts = new Uint32Array(65536);
   for (const shift of [0, 16]) {
     counts.fill(0);
     for (let i = 0; i < count; i++) {
-      const b = ((top[perm[i] as number] as number) >>> shift) & 0xffff;
+      const b = ((top[i] as number) >>> shift) & 0xffff;
       counts[b] = (counts[b] as number) + 1;
     }
     let sum = 0;
@@ -30,19 +39,21 @@ export function sortKeys(keys: Uint8Array, stride: number, keyBytes: number, cou
       sum += c;
     }
     for (let i = 0; i < count; i++) {
-      const p = perm[i] as number;
-      const b = ((top[p] as number) >>> shift) & 0xffff;
-      tmp[counts[b] as number] = p;
-      counts[b] = (counts[b] as number) + 1;
+      const t = top[i] as number;
+      const b = (t >>> shift) & 0xffff;
+      const at = counts[b] as number;
+      topTmp[at] = t;
+      permTmp[at] = perm[i] as number;
+      counts[b] = at + 1;
     }
-    [perm, tmp] = [tmp, perm];
+    [top, topTmp] = [topTmp, top];
+    [perm, permTmp] = [permTmp, perm];
   }
   // Order runs that tie on the first 32 bits by the whole key.
   let i = 0;
   while (i < count) {
     let j = i + 1;
-    const t = top[perm[i] as number];
-    while (j < count && top[perm[j] as number] === t) j++;
+    while (j < count && top[j] === top[i]) j++;
     if (j - i > 1) {
       const run = Array.from(perm.subarray(i, j)).sort(
         (a, b) => compareKeys(keys, a * stride, b * stride, keyBytes) || a - b,
@@ -51,7 +62,7 @@ export function sortKeys(keys: Uint8Array, stride: number, keyBytes: number, cou
     }
     i = j;
   }
-  return perm;
+  return { perm, top };
 }
 
 export function compareKeys(keys: Uint8Array, a: number, b: number, keyBytes: number): number {

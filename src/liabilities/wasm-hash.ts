@@ -49,6 +49,7 @@ export class KeccakKernel {
   constructor() {
     this.exports = loadKernel("keccak.umd.min.js", "sha3");
     this.io = new Uint8Array(this.exports.memory.buffer, this.exports.Hash_GetBuffer(), MAX_KERNEL_INPUT);
+    if (this.io.byteOffset % 4 !== 0) throw new Error("keccak kernel buffer is not 4-byte aligned");
     // keccak256("") — catches a swapped module or a SHA3 (0x06) padding.
     if (hexOf(this.digest(new Uint8Array(0))) !== KECCAK_EMPTY)
       throw new Error("keccak kernel self-test failed");

@@ -21,6 +21,17 @@ describe("liabilities test vectors", function () {
     expect(vectors).to.deep.equal(JSON.parse(JSON.stringify(liabilitiesVectors())));
   });
 
+  it("docs/liabilities-tree.md shows every salt, commitment, node hash and sum of the vectors", function () {
+    const doc = readFileSync(path.join(__dirname, "..", "..", "docs", "liabilities-tree.md"), "utf8");
+    for (const tree of vectors.trees) {
+      for (const a of tree.accounts)
+        for (const value of [a.salt, a.commitment, a.leafHash]) expect(doc).to.include(value);
+      for (const level of tree.levels)
+        for (const node of level) expect(doc).to.include(`\`${node.hash}\` / ${node.sum}`);
+      expect(doc).to.include(`Root \`${tree.root}\`, total ${tree.total}.`);
+    }
+  });
+
   for (const tree of vectors.trees) {
     describe(tree.name, function () {
       it("the SDK's salts, commitments and leaf hashes match", function () {
