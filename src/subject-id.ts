@@ -8,7 +8,11 @@ import type { Hex32 } from "./hex";
  * 0x5553445800…). Anything else throws InvalidArgumentError.
  */
 export function parseSubjectId(input: string): Hex32 {
-  if (isHexString(input, 32)) return input.toLowerCase() as Hex32;
+  if (isHexString(input, 32)) {
+    if (/^0x0{64}$/.test(input))
+      throw new InvalidArgumentError("subject id 0x00…00 is reserved (the registry refuses it)");
+    return input.toLowerCase() as Hex32;
+  }
   if (input.startsWith("0x") && isHexString(input)) {
     throw new InvalidArgumentError(`subject id ${input} is hex but not 32 bytes`);
   }

@@ -19,6 +19,11 @@ describe("subject ids", function () {
     expect(() => parseSubjectId("a".repeat(32))).to.throw(InvalidArgumentError, /32 bytes/);
     expect(() => parseSubjectId("é".repeat(16))).to.throw(InvalidArgumentError, /32 bytes/);
     expect(() => parseSubjectId("0x1234")).to.throw(InvalidArgumentError, /hex but not 32 bytes/);
+    expect(() => parseSubjectId(`0x${"zz".repeat(32)}`)).to.throw(InvalidArgumentError, /66 bytes/);
+  });
+
+  it("refuses the zero id, which the registry reserves", function () {
+    expect(() => parseSubjectId(`0x${"00".repeat(32)}`)).to.throw(InvalidArgumentError, /reserved/);
   });
 
   it("formats printable text ids as text and anything else as hex", function () {
