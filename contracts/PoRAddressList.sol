@@ -4,20 +4,13 @@ pragma solidity 0.8.30;
 import {Strings} from "@openzeppelin/contracts/utils/Strings.sol";
 import {IPoRAddressList} from "./interfaces/IPoRAddressList.sol";
 import {IReserveRegistry} from "./interfaces/IReserveRegistry.sol";
+import {SubjectView} from "./SubjectView.sol";
 
 /// @title PoRAddressList
 /// @notice One registry subject's reserve wallets in Chainlink's IPoRAddressList shape. Reads the
 /// registry live, so it lists exactly the wallets whose control was proven there.
-contract PoRAddressList is IPoRAddressList {
-    IReserveRegistry public immutable registry;
-    bytes32 public immutable subjectId;
-
-    /// @dev Reverts with the registry's UnknownSubject for an unregistered subject.
-    constructor(IReserveRegistry registry_, bytes32 subjectId_) {
-        registry_.subject(subjectId_);
-        registry = registry_;
-        subjectId = subjectId_;
-    }
+contract PoRAddressList is IPoRAddressList, SubjectView {
+    constructor(IReserveRegistry registry_, bytes32 subjectId_) SubjectView(registry_, subjectId_) {}
 
     /// @inheritdoc IPoRAddressList
     function getPoRAddressListLength() external view returns (uint256) {

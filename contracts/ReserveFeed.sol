@@ -5,24 +5,17 @@ import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {AggregatorV3Interface} from "./interfaces/AggregatorV3Interface.sol";
 import {IReserveFeed} from "./interfaces/IReserveFeed.sol";
 import {IReserveRegistry} from "./interfaces/IReserveRegistry.sol";
+import {SubjectView} from "./SubjectView.sol";
 
 /// @title ReserveFeed
 /// @notice Read-only AggregatorV3 view of one registry subject's attested reserves. Holds no state
 /// of its own, so it can never disagree with the registry. See IReserveFeed.
-contract ReserveFeed is IReserveFeed {
+contract ReserveFeed is IReserveFeed, SubjectView {
     /// @notice Version of this feed's semantics, as AggregatorV3 consumers expect.
     // solhint-disable-next-line const-name-snakecase
     uint256 public constant version = 1;
 
-    IReserveRegistry public immutable registry;
-    bytes32 public immutable subjectId;
-
-    /// @dev Reverts with the registry's UnknownSubject for an unregistered subject.
-    constructor(IReserveRegistry registry_, bytes32 subjectId_) {
-        registry_.subject(subjectId_);
-        registry = registry_;
-        subjectId = subjectId_;
-    }
+    constructor(IReserveRegistry registry_, bytes32 subjectId_) SubjectView(registry_, subjectId_) {}
 
     /// @inheritdoc AggregatorV3Interface
     function decimals() external view returns (uint8) {
@@ -32,8 +25,7 @@ contract ReserveFeed is IReserveFeed {
 
     /// @inheritdoc AggregatorV3Interface
     function description() external view returns (string memory) {
-        (IReserveRegistry.SubjectConfig memory config, ) = registry.subject(subjectId);
-        return string.concat(config.name, " reserves");
+        return string.concat(_subjectName(), " reserves");
     }
 
     /// @inheritdoc AggregatorV3Interface

@@ -4,23 +4,16 @@ pragma solidity 0.8.30;
 import {AggregatorV3Interface} from "./interfaces/AggregatorV3Interface.sol";
 import {IReserveRatioFeed} from "./interfaces/IReserveRatioFeed.sol";
 import {IReserveRegistry} from "./interfaces/IReserveRegistry.sol";
+import {SubjectView} from "./SubjectView.sol";
 
 /// @title ReserveRatioFeed
 /// @notice AggregatorV3 view of a registry subject's collateralization ratio. See IReserveRatioFeed.
-contract ReserveRatioFeed is IReserveRatioFeed {
+contract ReserveRatioFeed is IReserveRatioFeed, SubjectView {
     // solhint-disable-next-line const-name-snakecase
     uint256 public constant version = 1;
     uint8 private constant _RATIO_DECIMALS = 18;
 
-    IReserveRegistry public immutable registry;
-    bytes32 public immutable subjectId;
-
-    /// @dev Reverts with the registry's UnknownSubject for an unregistered subject.
-    constructor(IReserveRegistry registry_, bytes32 subjectId_) {
-        registry_.subject(subjectId_);
-        registry = registry_;
-        subjectId = subjectId_;
-    }
+    constructor(IReserveRegistry registry_, bytes32 subjectId_) SubjectView(registry_, subjectId_) {}
 
     /// @inheritdoc AggregatorV3Interface
     function decimals() external pure returns (uint8) {
@@ -29,8 +22,7 @@ contract ReserveRatioFeed is IReserveRatioFeed {
 
     /// @inheritdoc AggregatorV3Interface
     function description() external view returns (string memory) {
-        (IReserveRegistry.SubjectConfig memory config, ) = registry.subject(subjectId);
-        return string.concat(config.name, " reserve ratio");
+        return string.concat(_subjectName(), " reserve ratio");
     }
 
     /// @inheritdoc AggregatorV3Interface

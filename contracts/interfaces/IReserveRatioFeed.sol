@@ -2,7 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {AggregatorV3Interface} from "./AggregatorV3Interface.sol";
-import {IReserveRegistry} from "./IReserveRegistry.sol";
+import {ISubjectView} from "./ISubjectView.sol";
 
 /// @title IReserveRatioFeed
 /// @notice A subject's collateralization ratio (reserves / supply, 18 decimals: 1e18 = fully backed)
@@ -13,13 +13,7 @@ import {IReserveRegistry} from "./IReserveRegistry.sol";
 /// wallets and a token), every block is a round: roundId = block.number, updatedAt = block.timestamp.
 /// The ratio is computed on read, so only the current round is available: getRoundData of any
 /// other roundId reverts. A ratio above int256's range (supply 0) is reported as type(int256).max.
-interface IReserveRatioFeed is AggregatorV3Interface {
+interface IReserveRatioFeed is AggregatorV3Interface, ISubjectView {
     /// @notice `roundId` is not the current round (or, with 0, no round exists yet).
     error RoundNotAvailable(uint80 roundId);
-
-    /// @notice The registry this feed reads.
-    function registry() external view returns (IReserveRegistry);
-
-    /// @notice The registry subject this feed reads.
-    function subjectId() external view returns (bytes32);
 }
