@@ -27,7 +27,7 @@ contract ReserveRegistry is IReserveRegistry, AccessControlDefaultAdminRules, EI
     );
 
     /// @notice Bound on reserve wallets per subject, so liveReserves (one balanceOf per wallet) stays
-    /// well under a block and cheap enough to call inline from a mint (docs/gas-backing.md).
+    /// well under a block and cheap enough to call inline from a mint (docs/gas.md).
     uint256 public constant MAX_RESERVE_WALLETS = 50;
 
     /// @notice Delay before a new default admin can accept the role (two-step admin transfer).

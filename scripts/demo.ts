@@ -15,7 +15,6 @@ import { ReserveRegistry__factory } from "../typechain-types/factories/contracts
 import {
   attestationDomain,
   buildSubmission,
-  call,
   formatAmount,
   formatDuration,
   formatSubjectId,

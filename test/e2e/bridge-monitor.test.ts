@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { JsonRpcProvider, NonceManager, Wallet } from "ethers";
+import { JsonRpcProvider, NonceManager } from "ethers";
 import { promises as fs } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";

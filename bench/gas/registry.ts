@@ -1,0 +1,179 @@
+/**
+ * Gas benchmark: measures postAttestation (quorum 1, 2, 3, first round vs later round, EOA and
+ * ERC-1271 signers) from transaction receipts, and the read path a lending protocol pays for
+ * (ReserveFeed.latestRoundData, directly and through LendingPoolConsumer) with estimateGas, then
+ * writes docs/gas.md.
+ *
+ * Run with `npm run bench:gas` (`hardhat run bench/gas.ts`) on the in-process Hardhat network.
+ * Numbers are deterministic: accounts, contract addresses, snapshot times and thus signatures
+ * (RFC 6979) are fixed, so calldata and gas are the same on every run.
+ */
+import hre, { ethers } from "hardhat";
+import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
+import type { Signer } from "ethers";
+import type { ReserveRegistry } from "../../typechain-types";
+import {
+  type Attestation,
+  ascending,
+  registryDomain,
+  signAttestation,
+  subjectIdOf,
+} from "../../test/helpers/reserve-registry";
+
+/** First block time, fixed so every snapshot time (and so every signature) is the same each run. */
+const START_TIME = 2_000_000_000;
+const HOUR = 3600;
+
+interface Auditor {
+  address: string;
+  signer: Signer;
+}
+
+interface Row {
+  operation: string;
+  quorum: string;
+  round: string;
+  gas: bigint;
+}
+
+/** Gas of the registry write path and the feed read path, as a markdown section. */
+export async function registryGasSection(): Promise<string> {
+  if (hre.network.name !== "hardhat") throw new Error("run on the in-process hardhat network");
+  await hre.network.provider.send("evm_setNextBlockTimestamp", [START_TIME]);
+  const [admin, relayer, walletOwner, ...rest] = await ethers.getSigners();
+  if (!admin || !relayer || !walletOwner || rest.length < 3) throw new Error("need 6 Hardhat accounts");
+  const eoas: Auditor[] = ascending(rest.slice(0, 3)).map((s: HardhatEthersSigner) => ({
+    address: s.address,
+    signer: s,
+  }));
+
+  const registry = await ethers.deployContract("ReserveRegistry", [admin.address]);
+  const wallet = await ethers.deployContract("ERC1271Wallet", [walletOwner.address]);
+  const walletAuditor: Auditor = { address: await wallet.getAddress(), signer: walletOwner };
+  for (const a of [...eoas, walletAuditor]) await registry.accreditAuditor(a.address, "Auditor");
+
+  const subjects: { label: string; quorum: number; auditors: Auditor[] }[] = [
+    { label: "EOA", quorum: 1, auditors: eoas.slice(0, 1) },
+    { label: "EOA", quorum: 2, auditors: eoas.slice(0, 2) },
+    { label: "EOA", quorum: 3, auditors: eoas.slice(0, 3) },
+    { label: "ERC-1271 wallet", quorum: 1, auditors: [walletAuditor] },
+    { label: "EOA + ERC-1271 wallet", quorum: 2, auditors: [eoas[0]!, walletAuditor] },
+  ];
+
+  const rows: Row[] = [];
+  const domain = await registryDomain(registry);
+  let feedSubject = "";
+  for (const s of subjects) {
+    const subjectId = subjectIdOf(`gas bench: ${s.label}, quorum ${s.quorum}`);
+    feedSubject ||= subjectId;
+    const register = await registry.registerSubject(subjectId, {
+      name: `Bench ${s.label} q${s.quorum}`,
+      decimals: 6,
+      token: ethers.ZeroAddress,
+      reserveAsset: ethers.ZeroAddress,
+      heartbeat: 24 * HOUR,
+      quorum: s.quorum,
+      auditors: s.auditors.map((a) => a.address),
+    });
+    if (s.label === "EOA") {
+      rows.push({
+        operation: "registerSubject",
+        quorum: `${s.quorum} of ${s.quorum}`,
+        round: "",
+        gas: await gasOf(register),
+      });
+    }
+    for (const [i, round] of ["first", "later"].entries()) {
+      const att: Attestation = {
+        subjectId,
+        asOf: START_TIME - 2 * HOUR + i * HOUR,
+        reserves: 1_050_000_000_000n,
+        liabilities: 1_000_000_000_000n,
+        liabilitiesRoot: ethers.id(`root ${i}`),
+        reportHash: ethers.id(`report ${i}`),
+      };
+      const tx = await post(registry, relayer, domain, att, s.auditors);
+      rows.push({
+        operation: `postAttestation (${s.label})`,
+        quorum: `${s.quorum} of ${s.auditors.length}`,
+        round,
+        gas: await gasOf(tx),
+      });
+    }
+  }
+
+  const feed = await ethers.deployContract("ReserveFeed", [await registry.getAddress(), feedSubject]);
+  const consumer = await ethers.deployContract("LendingPoolConsumer", [await feed.getAddress(), 24 * HOUR]);
+  const feedRead = await ethers.provider.estimateGas({
+    to: await feed.getAddress(),
+    data: feed.interface.encodeFunctionData("latestRoundData"),
+  });
+  const consumerRead = await ethers.provider.estimateGas({
+    to: await consumer.getAddress(),
+    data: consumer.interface.encodeFunctionData("reserves"),
+  });
+  rows.push({
+    operation: "ReserveFeed.latestRoundData (estimateGas, direct)",
+    quorum: "",
+    round: "",
+    gas: feedRead,
+  });
+  rows.push({
+    operation: "LendingPoolConsumer.reserves → latestRoundData (estimateGas)",
+    quorum: "",
+    round: "",
+    gas: consumerRead,
+  });
+
+  return render(rows);
+}
+
+async function post(
+  registry: ReserveRegistry,
+  relayer: HardhatEthersSigner,
+  domain: Awaited<ReturnType<typeof registryDomain>>,
+  att: Attestation,
+  auditors: Auditor[],
+) {
+  const sorted = ascending(auditors);
+  const signatures = await Promise.all(sorted.map((a) => signAttestation(a.signer, domain, att)));
+  return registry.connect(relayer).postAttestation(
+    att,
+    sorted.map((a) => a.address),
+    signatures,
+  );
+}
+
+async function gasOf(tx: { wait(): Promise<{ gasUsed: bigint } | null> }): Promise<bigint> {
+  const receipt = await tx.wait();
+  if (receipt === null) throw new Error("transaction not mined");
+  return receipt.gasUsed;
+}
+
+function render(rows: Row[]): string {
+  const fmt = (n: bigint) => n.toLocaleString("en-US");
+  const lines = [
+    "## Registry and reserve feed",
+    "",
+    "Gas used by the registry's write path (from transaction receipts, so including the 21,000",
+    "intrinsic cost and calldata) and by the read path a lending protocol pays for (`eth_estimateGas`,",
+    "which also includes the 21,000 intrinsic cost; a contract making the same call inside its own",
+    "transaction pays the estimate minus 21,000 and the calldata).",
+    "",
+    "| operation | quorum (signers of listed) | round | gas |",
+    "|---|---|---|---:|",
+    ...rows.map((r) => `| ${r.operation} | ${r.quorum} | ${r.round} | ${fmt(r.gas)} |`),
+    "",
+    "- **first** is a subject's round 1: the two subject slots holding its latest round id and latest",
+    "  snapshot time go from zero to non-zero (2 × 17,100 more than round 2, **later**, where they are",
+    "  already set). Every round writes 5 fresh storage slots (asOf and postedAt share one).",
+    "- Each further EOA signer costs about 13,700: a cold `EXTCODESIZE` to tell an EOA from a contract",
+    "  wallet (2,600), `ecrecover` (3,000), two cold storage reads (subject-auditor and accreditation",
+    "  flags, 2 × 2,100) and its calldata (address and 65-byte signature).",
+    "- An ERC-1271 wallet signer costs under 1,000 more than an EOA: the wallet account is already warm",
+    "  from the code-size check, so the call to it is cheap and it runs the same `ecrecover` inside.",
+    "",
+    "",
+  ];
+  return lines.join("\n");
+}
