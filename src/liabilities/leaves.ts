@@ -19,6 +19,11 @@ export interface LeafBatch {
   leafHashes: Uint8Array;
   /** Out: the first 8 bytes of keccak256(bytes(accountId)), the key of the account index. */
   idPrefixes: Uint8Array;
+  /**
+   * Out: the accounts' tree-file records back to back (`u32 idLength`, salt, id bytes), so the
+   * main thread writes a batch with one copy. Account i's record starts at 36 * i + its id start.
+   */
+  records: Uint8Array;
 }
 
 export function newLeafBatch(capacity: number, idBytes: number, shared: boolean): LeafBatch {
@@ -32,6 +37,7 @@ export function newLeafBatch(capacity: number, idBytes: number, shared: boolean)
     balances: new Uint8Array(bytes(capacity * 32)),
     leafHashes: new Uint8Array(bytes(capacity * 32)),
     idPrefixes: new Uint8Array(bytes(capacity * 8)),
+    records: new Uint8Array(bytes(capacity * 36 + idBytes)),
   };
 }
 
@@ -40,7 +46,7 @@ export function newLeafBatch(capacity: number, idBytes: number, shared: boolean)
  *   idHash     = keccak256(bytes(accountId))
  *   commitment = keccak256(abi.encode(salt, idHash))
  *   leaf       = keccak256(bytes.concat(keccak256(abi.encode(commitment, balance))))
- * Every encoding is built in place in the kernel's I/O buffer.
+ * and the accounts' records. Every encoding is built in place in the kernel's I/O buffer.
  */
 export function hashLeafRange(
   kernel: KeccakKernel,
@@ -50,7 +56,7 @@ export function hashLeafRange(
   to: number,
 ): void {
   const io = kernel.io;
-  const { ids, idEnds, salts, hasSalt, balances, leafHashes, idPrefixes } = batch;
+  const { ids, idEnds, salts, hasSalt, balances, leafHashes, idPrefixes, records } = batch;
   for (let i = from; i < to; i++) {
     const start = i === 0 ? 0 : (idEnds[i - 1] as number);
     const end = idEnds[i] as number;
@@ -69,5 +75,13 @@ export function hashLeafRange(
     kernel.hash(64);
     kernel.hash(32);
     leafHashes.set(io.subarray(0, 32), w);
+    const r = 36 * i + start;
+    const length = end - start;
+    records[r] = length & 0xff; // u32 little-endian
+    records[r + 1] = (length >>> 8) & 0xff;
+    records[r + 2] = (length >>> 16) & 0xff;
+    records[r + 3] = length >>> 24;
+    records.set(salts.subarray(w, w + 32), r + 4);
+    records.set(ids.subarray(start, end), r + 36);
   }
 }
