@@ -275,7 +275,9 @@ export async function buildTreeFile(options: BuildOptions): Promise<LiabilitiesS
           idStart = 0;
         }
         const i = batch.count;
-        batch.ids.set(row.source.subarray(row.idStart, row.idEnd), idStart);
+        const ids = batch.ids;
+        const source = row.source;
+        for (let k = row.idStart, o = idStart; k < row.idEnd; k++, o++) ids[o] = source[k] as number;
         batch.idEnds[i] = idStart + idLength;
         if (row.salt) {
           batch.salts.set(row.salt, i * 32);
