@@ -366,6 +366,20 @@ export async function buildTreeFile(options: BuildOptions): Promise<LiabilitiesS
     const totalBytes = Math.max(1, Math.ceil(total.toString(16).length / 2));
     const sumBytes = Math.ceil(totalBytes / 4) * 4;
 
+    // Level 1 (half of all node hashes) is hashed on the workers while this thread writes the
+    // tables and level 0 below, which need only the leaves and the order.
+    const sizes = levelSizes(leafCount);
+    const leafSource: LevelSource = {
+      count: leafCount,
+      hashes: store.leafHashes,
+      sums: store.balances,
+      sumStride: 32,
+      order: shared ? shareOrder(order) : order,
+    };
+    const level1 = sizes.length > 1 ? newLevel(sizes[1] as number, sumBytes, shared) : undefined;
+    const level1Done = level1 ? computeLevel(pool, kernel, leafSource, level1) : Promise.resolve();
+    level1Done.catch(() => undefined); // awaited below; marked handled in case a write fails first
+
     // ---------------------------------------------------------------- tables
     out.align(8);
     const rowOffsetsOffset = out.position;
@@ -411,7 +425,6 @@ export async function buildTreeFile(options: BuildOptions): Promise<LiabilitiesS
     }
 
     // ---------------------------------------------------------------- levels
-    const sizes = levelSizes(leafCount);
     out.align(8);
     const levelTableOffset = out.position;
     out.write(new Uint8Array(sizes.length * 16));
@@ -449,13 +462,7 @@ export async function buildTreeFile(options: BuildOptions): Promise<LiabilitiesS
       }
     };
     writeLevel(0, store.leafHashes, store.balances, 32, order);
-    let source: LevelSource = {
-      count: leafCount,
-      hashes: store.leafHashes,
-      sums: store.balances,
-      sumStride: 32,
-      order: shared ? shareOrder(order) : order,
-    };
+    let source = leafSource;
     let top: Level = {
       count: 1,
       hashes: store.leafHashes.slice((order[0] as number) * 32, (order[0] as number) * 32 + 32),
@@ -463,8 +470,14 @@ export async function buildTreeFile(options: BuildOptions): Promise<LiabilitiesS
       sumBytes,
     };
     for (let level = 1; level < sizes.length; level++) {
-      const next = newLevel(sizes[level] as number, sumBytes, shared);
-      await computeLevel(pool, kernel, source, next);
+      let next: Level;
+      if (level === 1 && level1) {
+        await level1Done;
+        next = level1;
+      } else {
+        next = newLevel(sizes[level] as number, sumBytes, shared);
+        await computeLevel(pool, kernel, source, next);
+      }
       if (level >= CHUNK_LEVELS || level === sizes.length - 1)
         writeLevel(level, next.hashes, next.sums, sumBytes);
       source = { count: next.count, hashes: next.hashes, sums: next.sums, sumStride: sumBytes };
