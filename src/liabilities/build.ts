@@ -2,7 +2,8 @@ import { randomBytes } from "node:crypto";
 import { closeSync, openSync, readSync, rmSync, statSync, writeSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { InvalidArgumentError, InvalidFileError } from "../errors";
-import { MAX_ACCOUNT_ID_BYTES, parseLiabilitiesCsv } from "./csv";
+import { scanLiabilitiesCsv } from "./csv";
+import { writeSmallUint256 } from "./decimal-bytes";
 import { MAX_UINT256, keccakKernel, toHex, writeUint256 } from "./hash";
 import { hashLeafRange, newLeafBatch, type LeafBatch } from "./leaves";
 import { hashLevelRange, levelSizes, newLevel, type Level, type LevelSource } from "./levels";
@@ -191,22 +192,19 @@ export async function buildTreeFile(options: BuildOptions): Promise<LiabilitiesS
     let batchFirstRow = 0;
     let inflight = 0;
     let failure: unknown;
-    const record = Buffer.alloc(36 + MAX_ACCOUNT_ID_BYTES);
 
     const merge = (b: LeafBatch, firstRow: number) => {
       store.leafHashes.set(b.leafHashes.subarray(0, b.count * 32), firstRow * 32);
       store.idPrefixes.set(b.idPrefixes.subarray(0, b.count * 8), firstRow * 8);
+      store.balances.set(b.balances.subarray(0, b.count * 32), firstRow * 32);
+      // The worker laid the records out back to back: one copy per batch.
+      const base = out.position - recordsOffset;
       let start = 0;
       for (let i = 0; i < b.count; i++) {
-        const end = b.idEnds[i] as number;
-        const idLength = end - start;
-        record.writeUInt32LE(idLength, 0);
-        record.set(b.salts.subarray(i * 32, i * 32 + 32), 4);
-        record.set(b.ids.subarray(start, end), 36);
-        rowOffsetsTyped[firstRow + i] = out.position - recordsOffset;
-        out.write(record.subarray(0, 36 + idLength));
-        start = end;
+        rowOffsetsTyped[firstRow + i] = base + 36 * i + start;
+        start = b.idEnds[i] as number;
       }
+      out.write(b.records.subarray(0, 36 * b.count + start));
       freeBatches.push(b);
     };
 
@@ -220,10 +218,12 @@ export async function buildTreeFile(options: BuildOptions): Promise<LiabilitiesS
         freeBatches.push(b);
         return;
       }
-      // On a worker if one is free, else right here: the main thread shares the hashing load
-      // with the workers (and does all of it while they start up).
-      let work = pool?.tryRun({ kind: "leaves", batch: b, from: 0, to: b.count });
-      if (work === undefined) {
+      // Queued to the workers once any has started, so the main thread only parses (it is the
+      // serial part); while they start up it hashes the batch itself.
+      let work: Promise<void>;
+      if (pool?.anyStarted) {
+        work = pool.run({ kind: "leaves", batch: b, from: 0, to: b.count });
+      } else {
         hashLeafRange(kernel, deriver, b, 0, b.count);
         work = Promise.resolve();
       }
@@ -240,22 +240,64 @@ export async function buildTreeFile(options: BuildOptions): Promise<LiabilitiesS
         });
     };
 
-    const csv = await parseLiabilitiesCsv(
+    // The running total: balances below 10^15 (nearly all) are added as exact numbers and moved
+    // into the bigint every 2^52; per-row bigint arithmetic only for big balances or when the total
+    // comes within 2^64 of the limit (then every row is checked, to name the overflowing line).
+    let smallTotal = 0;
+    let nearLimit = false;
+    const flushTotal = () => {
+      total += BigInt(smallTotal);
+      smallTotal = 0;
+      nearLimit = MAX_UINT256 - total < 1n << 64n;
+    };
+    const csv = await scanLiabilitiesCsv(
       input,
       decimals,
       (row) => {
         if (rows >= MAX_LEAVES)
           throw new InvalidFileError(`${input}:${row.line}: more than ${MAX_LEAVES} accounts`);
-        total += row.balance;
-        if (total > MAX_UINT256) {
-          throw new InvalidFileError(`${input}:${row.line}: the total of balances overflows uint256`);
+        const small = row.smallBalance;
+        if (small >= 0 && !nearLimit) {
+          smallTotal += small;
+          if (smallTotal >= 2 ** 52) flushTotal();
+        } else {
+          flushTotal();
+          total += small >= 0 ? BigInt(small) : row.bigBalance;
+          if (total > MAX_UINT256) {
+            throw new InvalidFileError(`${input}:${row.line}: the total of balances overflows uint256`);
+          }
+          nearLimit = MAX_UINT256 - total < 1n << 64n;
         }
         let idStart = batch.count === 0 ? 0 : (batch.idEnds[batch.count - 1] as number);
-        if (batch.count === BATCH_ROWS || idStart + row.id.length > batch.ids.length) {
+        const idLength = row.idEnd - row.idStart;
+        if (batch.count === BATCH_ROWS || idStart + idLength > batch.ids.length) {
           dispatch();
           idStart = 0;
         }
-        addRow(row, idStart);
+        const i = batch.count;
+        const ids = batch.ids;
+        const source = row.source;
+        for (let k = row.idStart, o = idStart; k < row.idEnd; k++, o++) ids[o] = source[k] as number;
+        batch.idEnds[i] = idStart + idLength;
+        if (row.salt) {
+          batch.salts.set(row.salt, i * 32);
+          batch.hasSalt[i] = 1;
+        } else {
+          batch.hasSalt[i] = 0;
+        }
+        if (small >= 0) writeSmallUint256(small, batch.balances, i * 32);
+        else writeUint256(row.bigBalance, batch.balances, i * 32);
+        if (rows + 1 >= store.capacity) {
+          store.ensure(rows + 2);
+          if (rowOffsetsTyped.length < store.capacity + 1) {
+            const grown = new Float64Array(store.capacity + 1);
+            grown.set(rowOffsetsTyped);
+            rowOffsetsTyped = grown;
+          }
+        }
+        store.lines[rows] = row.line;
+        batch.count++;
+        rows++;
       },
       async (bytesRead) => {
         dispatch();
@@ -264,31 +306,7 @@ export async function buildTreeFile(options: BuildOptions): Promise<LiabilitiesS
         progress(`read ${(bytesRead / 1e6).toFixed(0)} MB, ${rows} accounts`);
       },
     );
-    function addRow(
-      row: { line: number; id: Uint8Array; balance: bigint; salt: Uint8Array | undefined },
-      idStart: number,
-    ) {
-      const i = batch.count;
-      batch.ids.set(row.id, idStart);
-      batch.idEnds[i] = idStart + row.id.length;
-      if (row.salt) {
-        batch.salts.set(row.salt, i * 32);
-        batch.hasSalt[i] = 1;
-      } else {
-        batch.hasSalt[i] = 0;
-      }
-      writeUint256(row.balance, batch.balances, i * 32);
-      store.ensure(rows + 1);
-      if (rowOffsetsTyped.length < store.capacity + 1) {
-        const grown = new Float64Array(store.capacity + 1);
-        grown.set(rowOffsetsTyped);
-        rowOffsetsTyped = grown;
-      }
-      store.balances.set(batch.balances.subarray(i * 32, i * 32 + 32), rows * 32);
-      store.lines[rows] = row.line;
-      batch.count++;
-      rows++;
-    }
+    flushTotal();
     dispatch();
     await tail;
     if (failure !== undefined) throw failure;
@@ -348,6 +366,20 @@ export async function buildTreeFile(options: BuildOptions): Promise<LiabilitiesS
     const totalBytes = Math.max(1, Math.ceil(total.toString(16).length / 2));
     const sumBytes = Math.ceil(totalBytes / 4) * 4;
 
+    // Level 1 (half of all node hashes) is hashed on the workers while this thread writes the
+    // tables and level 0 below, which need only the leaves and the order.
+    const sizes = levelSizes(leafCount);
+    const leafSource: LevelSource = {
+      count: leafCount,
+      hashes: store.leafHashes,
+      sums: store.balances,
+      sumStride: 32,
+      order: shared ? shareOrder(order) : order,
+    };
+    const level1 = sizes.length > 1 ? newLevel(sizes[1] as number, sumBytes, shared) : undefined;
+    const level1Done = level1 ? computeLevel(pool, kernel, leafSource, level1) : Promise.resolve();
+    level1Done.catch(() => undefined); // awaited below; marked handled in case a write fails first
+
     // ---------------------------------------------------------------- tables
     out.align(8);
     const rowOffsetsOffset = out.position;
@@ -393,7 +425,6 @@ export async function buildTreeFile(options: BuildOptions): Promise<LiabilitiesS
     }
 
     // ---------------------------------------------------------------- levels
-    const sizes = levelSizes(leafCount);
     out.align(8);
     const levelTableOffset = out.position;
     out.write(new Uint8Array(sizes.length * 16));
@@ -431,13 +462,7 @@ export async function buildTreeFile(options: BuildOptions): Promise<LiabilitiesS
       }
     };
     writeLevel(0, store.leafHashes, store.balances, 32, order);
-    let source: LevelSource = {
-      count: leafCount,
-      hashes: store.leafHashes,
-      sums: store.balances,
-      sumStride: 32,
-      order: shared ? shareOrder(order) : order,
-    };
+    let source = leafSource;
     let top: Level = {
       count: 1,
       hashes: store.leafHashes.slice((order[0] as number) * 32, (order[0] as number) * 32 + 32),
@@ -445,8 +470,14 @@ export async function buildTreeFile(options: BuildOptions): Promise<LiabilitiesS
       sumBytes,
     };
     for (let level = 1; level < sizes.length; level++) {
-      const next = newLevel(sizes[level] as number, sumBytes, shared);
-      await computeLevel(pool, kernel, source, next);
+      let next: Level;
+      if (level === 1 && level1) {
+        await level1Done;
+        next = level1;
+      } else {
+        next = newLevel(sizes[level] as number, sumBytes, shared);
+        await computeLevel(pool, kernel, source, next);
+      }
       if (level >= CHUNK_LEVELS || level === sizes.length - 1)
         writeLevel(level, next.hashes, next.sums, sumBytes);
       source = { count: next.count, hashes: next.hashes, sums: next.sums, sumStride: sumBytes };

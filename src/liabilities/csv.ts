@@ -3,6 +3,7 @@ import { promises as fs } from "node:fs";
 import { isUtf8 } from "node:buffer";
 import { InvalidFileError, PorError } from "../errors";
 import { parseDecimalAmount } from "./decimal";
+import { parseSmallDecimal } from "./decimal-bytes";
 
 /** Longest account id accepted, in UTF-8 bytes. */
 export const MAX_ACCOUNT_ID_BYTES = 1024;
@@ -16,6 +17,21 @@ export interface CsvRow {
   /** Balance in base units. */
   balance: bigint;
   /** The row's salt, or undefined when the salt column is absent or empty. */
+  salt: Uint8Array | undefined;
+}
+
+/**
+ * One customer row as the builder's hot loop sees it: one object reused for every row (no
+ * allocation per row), fields given as ranges of `source`, valid only during the callback.
+ */
+export interface RawCsvRow {
+  line: number;
+  source: Uint8Array;
+  idStart: number;
+  idEnd: number;
+  /** Balance in base units when below 10^15 (exact as a number), else -1 and `bigBalance` is set. */
+  smallBalance: number;
+  bigBalance: bigint;
   salt: Uint8Array | undefined;
 }
 
@@ -45,6 +61,27 @@ export async function parseLiabilitiesCsv(
   onRow: (row: CsvRow) => void,
   afterChunk?: (bytesRead: number) => Promise<void> | void,
 ): Promise<CsvResult> {
+  return scanLiabilitiesCsv(
+    file,
+    decimals,
+    (row) =>
+      onRow({
+        line: row.line,
+        id: row.source.subarray(row.idStart, row.idEnd),
+        balance: row.smallBalance >= 0 ? BigInt(row.smallBalance) : row.bigBalance,
+        salt: row.salt,
+      }),
+    afterChunk,
+  );
+}
+
+/** parseLiabilitiesCsv with the allocation-free RawCsvRow (same checks, same refusals). */
+export async function scanLiabilitiesCsv(
+  file: string,
+  decimals: number,
+  onRow: (row: RawCsvRow) => void,
+  afterChunk?: (bytesRead: number) => Promise<void> | void,
+): Promise<CsvResult> {
   let handle: fs.FileHandle;
   try {
     handle = await fs.open(file, "r");
@@ -66,6 +103,18 @@ export async function parseLiabilitiesCsv(
   const saltBuffer = new Uint8Array(32);
   let quoteBuffer: Buffer | undefined;
   let quoteAt = -1;
+  // Field ranges of the current line (first three fields), and its reused row object.
+  const bounds = new Int32Array(6);
+  let ascii = true;
+  const row: RawCsvRow = {
+    line: 0,
+    source: saltBuffer,
+    idStart: 0,
+    idEnd: 0,
+    smallBalance: 0,
+    bigBalance: 0n,
+    salt: undefined,
+  };
 
   const handleLine = (buf: Buffer, start: number, end: number): void => {
     line++;
@@ -80,8 +129,8 @@ export async function parseLiabilitiesCsv(
       return;
     }
     if (end === start) fail(line, "blank line");
-    let fields: Array<[number, number]>;
     let source: Buffer = buf;
+    let fieldCount = 0;
     // The next quote in `buf` is looked up once per quote, not once per line (that would be
     // quadratic in the chunk size).
     if (buf !== quoteBuffer) {
@@ -95,52 +144,73 @@ export async function parseLiabilitiesCsv(
       if (parsed === undefined) return fail(line, "malformed quoted field");
       source = Buffer.concat(parsed);
       let offset = 0;
-      fields = parsed.map((f) => {
-        const range: [number, number] = [offset, offset + f.length];
-        offset += f.length;
-        return range;
-      });
-    } else {
-      fields = [];
-      let from = start;
-      for (;;) {
-        const comma = buf.indexOf(COMMA, from);
-        if (comma === -1 || comma >= end) {
-          fields.push([from, end]);
-          break;
+      for (const f of parsed) {
+        if (fieldCount < 3) {
+          bounds[2 * fieldCount] = offset;
+          bounds[2 * fieldCount + 1] = offset + f.length;
         }
-        fields.push([from, comma]);
-        from = comma + 1;
+        offset += f.length;
+        fieldCount++;
       }
+    } else {
+      // One pass over the bytes: field boundaries, and whether the line is ASCII (then the id is
+      // valid UTF-8 without calling isUtf8 on a new subarray).
+      let from = start;
+      for (let i = start; i < end; i++) {
+        const c = buf[i] as number;
+        if (c === COMMA) {
+          if (fieldCount < 3) {
+            bounds[2 * fieldCount] = from;
+            bounds[2 * fieldCount + 1] = i;
+          }
+          fieldCount++;
+          from = i + 1;
+        } else if (c >= 0x80) {
+          ascii = false;
+        }
+      }
+      if (fieldCount < 3) {
+        bounds[2 * fieldCount] = from;
+        bounds[2 * fieldCount + 1] = end;
+      }
+      fieldCount++;
     }
-    if (fields.length !== columns && !(columns === 3 && fields.length === 2)) {
-      fail(line, `expected ${columns} fields, got ${fields.length}`);
+    if (fieldCount !== columns && !(columns === 3 && fieldCount === 2)) {
+      fail(line, `expected ${columns} fields, got ${fieldCount}`);
     }
-    const [idStart, idEnd] = fields[0] as [number, number];
+    const idStart = bounds[0] as number;
+    const idEnd = bounds[1] as number;
     if (idEnd === idStart) fail(line, "empty account id");
     if (idEnd - idStart > MAX_ACCOUNT_ID_BYTES)
       fail(line, `account id longer than ${MAX_ACCOUNT_ID_BYTES} bytes`);
-    const id = source.subarray(idStart, idEnd);
-    if (!isUtf8(id)) fail(line, "account id is not valid UTF-8");
-    const [balStart, balEnd] = fields[1] as [number, number];
-    let balance: bigint;
-    try {
-      balance = parseDecimalAmount(source.toString("latin1", balStart, balEnd), decimals);
-    } catch (err) {
-      if (err instanceof PorError) return fail(line, err.message);
-      throw err;
+    if (!(source === buf && ascii) && !isUtf8(source.subarray(idStart, idEnd)))
+      fail(line, "account id is not valid UTF-8");
+    ascii = true;
+    const balStart = bounds[2] as number;
+    const balEnd = bounds[3] as number;
+    row.smallBalance = parseSmallDecimal(source, balStart, balEnd, decimals);
+    if (row.smallBalance < 0) {
+      try {
+        row.bigBalance = parseDecimalAmount(source.toString("latin1", balStart, balEnd), decimals);
+      } catch (err) {
+        if (err instanceof PorError) return fail(line, err.message);
+        throw err;
+      }
     }
-    let salt: Uint8Array | undefined;
-    const saltField = fields[2];
-    if (saltField !== undefined && saltField[1] > saltField[0]) {
-      const text = source.toString("latin1", saltField[0], saltField[1]);
+    row.salt = undefined;
+    if (fieldCount === 3 && (bounds[5] as number) > (bounds[4] as number)) {
+      const text = source.toString("latin1", bounds[4], bounds[5]);
       if (!/^0x[0-9a-fA-F]{64}$/.test(text))
         fail(line, `salt ${JSON.stringify(text)} is not a 0x-prefixed 32-byte hex string`);
       Buffer.from(saltBuffer.buffer).write(text.slice(2), 0, 32, "hex");
-      salt = saltBuffer;
+      row.salt = saltBuffer;
     }
     rows++;
-    onRow({ line, id, balance, salt });
+    row.line = line;
+    row.source = source;
+    row.idStart = idStart;
+    row.idEnd = idEnd;
+    onRow(row);
   };
 
   try {

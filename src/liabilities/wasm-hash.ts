@@ -117,14 +117,15 @@ export class HmacSha256Kernel {
     const length = end - start;
     if (length > MAX_KERNEL_INPUT) throw new Error("input too long for the sha256 kernel");
     this.state.set(this.innerState);
-    this.io.set(message.subarray(start, end), 0);
+    const io = this.io;
+    for (let k = start; k < end; k++) io[k - start] = message[k] as number; // no subarray per MAC
     e.Hash_Update(length);
     e.Hash_Final(0);
     // The inner digest is now at io[0..32): feed it to the outer hash in place.
     this.state.set(this.outerState);
     e.Hash_Update(32);
     e.Hash_Final(0);
-    out.set(this.io.subarray(0, 32), outOffset);
+    for (let k = 0; k < 32; k++) out[outOffset + k] = io[k] as number;
   }
 }
 

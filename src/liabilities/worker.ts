@@ -11,12 +11,12 @@ const deriver = secret.length > 0 ? new SaltDeriver(secret) : undefined;
 const kernel = keccakKernel();
 
 parentPort?.postMessage({ ready: true });
-parentPort?.on("message", ({ id, job }: { id: number; job: HashJob }) => {
+parentPort?.on("message", ({ job }: { job: HashJob }) => {
   try {
     if (job.kind === "leaves") hashLeafRange(kernel, deriver, job.batch, job.from, job.to);
     else hashLevelRange(kernel, job.source, job.out, job.from, job.to);
-    parentPort?.postMessage({ id });
+    parentPort?.postMessage({});
   } catch (err) {
-    parentPort?.postMessage({ id, error: err instanceof Error ? err.message : String(err) });
+    parentPort?.postMessage({ error: err instanceof Error ? err.message : String(err) });
   }
 });
