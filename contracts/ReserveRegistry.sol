@@ -49,6 +49,8 @@ contract ReserveRegistry is IReserveRegistry, AccessControlDefaultAdminRules, EI
         address pendingOwner;
         uint80 latestRoundId;
         uint64 latestAsOf;
+        // The heartbeat in force when the latest round was posted (shares latestAsOf's slot).
+        uint32 latestHeartbeat;
     }
 
     /// @dev An attestation as stored: subjectId is the mapping key, asOf and postedAt share a slot.
@@ -125,13 +127,15 @@ contract ReserveRegistry is IReserveRegistry, AccessControlDefaultAdminRules, EI
         SubjectConfig calldata config
     ) external onlySubjectOwner(subjectId) {
         Subject storage s = _subjects[subjectId];
+        if (config.decimals != s.config.decimals) {
+            revert DecimalsFrozen(subjectId, s.config.decimals, config.decimals);
+        }
         uint256 walletCount = _reserveWallets[subjectId].length();
         if (walletCount != 0 && config.reserveAsset != s.config.reserveAsset) {
             revert ReserveWalletsRegistered(subjectId, walletCount);
         }
-        // Auditors sign amounts, not their decimals: rescaling signed rounds must not be the owner's call.
-        if (s.latestRoundId != 0 && config.decimals != s.config.decimals) {
-            revert DecimalsFrozen(subjectId, s.config.decimals, config.decimals);
+        if (config.token != s.config.token && (s.latestRoundId != 0 || walletCount != 0)) {
+            revert TokenFrozen(subjectId, s.config.token, config.token);
         }
         address[] storage previous = s.config.auditors;
         for (uint256 i = 0; i < previous.length; ++i) {
@@ -194,6 +198,7 @@ contract ReserveRegistry is IReserveRegistry, AccessControlDefaultAdminRules, EI
         }
         s.latestRoundId = roundId;
         s.latestAsOf = att.asOf;
+        s.latestHeartbeat = s.config.heartbeat;
         _rounds[att.subjectId][roundId] = Round({
             asOf: att.asOf,
             postedAt: uint64(block.timestamp),
@@ -443,7 +448,9 @@ contract ReserveRegistry is IReserveRegistry, AccessControlDefaultAdminRules, EI
 
     function _isFresh(Subject storage s) private view returns (bool) {
         // latestAsOf <= block.timestamp always holds: future snapshots are refused when posted.
-        return s.latestRoundId != 0 && block.timestamp - s.latestAsOf <= s.config.heartbeat;
+        // Raising the heartbeat must not make an old round fresh again; lowering it applies at once.
+        uint256 heartbeat = Math.min(s.latestHeartbeat, s.config.heartbeat);
+        return s.latestRoundId != 0 && block.timestamp - s.latestAsOf <= heartbeat;
     }
 
     /// @dev Which sides of collateralization() are read live rather than taken from an attestation.

@@ -91,13 +91,7 @@ describe("ReserveFeed", function () {
       expect(await feed.decimals()).to.equal(6);
     });
 
-    it("follows updateSubject before the first round", async function () {
-      const { registry, feed, issuer, config } = await loadFixture(deployFeedFixture);
-      await registry.connect(issuer).updateSubject(SUBJECT, { ...config, decimals: 18 });
-      expect(await feed.decimals()).to.equal(18);
-    });
-
-    it("cannot be changed under an existing answer, so the owner cannot rescale signed reserves", async function () {
+    it("cannot be changed, so the owner cannot rescale signed reserves", async function () {
       const { registry, feed, issuer, config, post } = await loadFixture(deployFeedFixture);
       await post(await time.latest(), 5_000_000n);
       await expect(registry.connect(issuer).updateSubject(SUBJECT, { ...config, decimals: 0 }))

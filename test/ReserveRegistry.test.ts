@@ -543,12 +543,28 @@ describe("ReserveRegistry", function () {
       expect(att).to.deep.equal(attestationTuple(attestation(S1, asOf)));
     });
 
-    it("changes the decimals while the subject has no round yet", async function () {
+    it("refuses to change the decimals even before the first round (signatures in flight)", async function () {
+      // Auditors may have signed amounts meant in 6 decimals that are not posted yet.
       const { registry, subjectOwner, configs } = await loadFixture(deployRegistryFixture);
-      const c = { ...configs[S1]!, decimals: 18 };
-      await expect(registry.connect(subjectOwner).updateSubject(S1, c))
+      await expect(registry.connect(subjectOwner).updateSubject(S1, { ...configs[S1]!, decimals: 0 }))
+        .to.be.revertedWithCustomError(registry, "DecimalsFrozen")
+        .withArgs(S1, 6, 0);
+    });
+
+    it("changes the token while nothing backs the subject yet, and refuses once a round exists", async function () {
+      const { registry, subjectOwner, a0, configs, post } = await loadFixture(deployRegistryFixture);
+      const other = await ethers.deployContract("MockERC20", ["Other", "OTH", 6]);
+      const swapped = { ...configs[S1]!, token: await other.getAddress() };
+      await expect(registry.connect(subjectOwner).updateSubject(S1, swapped))
         .to.emit(registry, "SubjectConfigSet")
-        .withArgs(S1, configTuple(c));
+        .withArgs(S1, configTuple(swapped));
+      await post(attestation(S1, await time.latest()), [a0]);
+      // Swapping in an empty token would make the ratio infinite without any auditor.
+      await expect(
+        registry.connect(subjectOwner).updateSubject(S1, { ...swapped, token: ethers.ZeroAddress }),
+      )
+        .to.be.revertedWithCustomError(registry, "TokenFrozen")
+        .withArgs(S1, await other.getAddress(), ethers.ZeroAddress);
     });
 
     it("refuses to change the decimals once a round exists, so signed amounts cannot be rescaled", async function () {
@@ -1349,14 +1365,29 @@ describe("ReserveRegistry", function () {
       expect(await registry.isFresh(S1)).to.equal(false);
     });
 
-    it("follows a heartbeat changed by updateSubject", async function () {
+    it("does not let a raised heartbeat make an old round fresh again (attack)", async function () {
       const { registry, subjectOwner, a0, configs, post } = await loadFixture(deployRegistryFixture);
       const asOf = await time.latest();
       await post(attestation(S1, asOf), [a0]);
       await time.increaseTo(asOf + HEARTBEAT + 1);
       expect(await registry.isFresh(S1)).to.equal(false);
       await registry.connect(subjectOwner).updateSubject(S1, { ...configs[S1]!, heartbeat: 2 * HEARTBEAT });
+      expect(await registry.isFresh(S1)).to.equal(false);
+      // The raised heartbeat applies to the next round.
+      const next = await time.latest();
+      await post(attestation(S1, next), [a0]);
+      await time.increaseTo(next + HEARTBEAT + 1);
       expect(await registry.isFresh(S1)).to.equal(true);
+    });
+
+    it("applies a lowered heartbeat at once", async function () {
+      const { registry, subjectOwner, a0, configs, post } = await loadFixture(deployRegistryFixture);
+      const asOf = await time.latest();
+      await post(attestation(S1, asOf), [a0]);
+      await time.increaseTo(asOf + 100);
+      expect(await registry.isFresh(S1)).to.equal(true);
+      await registry.connect(subjectOwner).updateSubject(S1, { ...configs[S1]!, heartbeat: 50 });
+      expect(await registry.isFresh(S1)).to.equal(false);
     });
 
     it("reverts for an unknown subject", async function () {

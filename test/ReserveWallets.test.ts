@@ -399,27 +399,38 @@ describe("ReserveRegistry reserve wallets", function () {
     });
 
     it("expresses the sum in the subject's decimals, rounding down", async function () {
-      const { registry, wbtc, owner, walletA, auditor } = await loadFixture(deployReserveWalletsFixture);
-      await addWallet(registry, owner, BTCX, walletA);
-      await wbtc.mint(walletA.address, 123_456_789n); // 1.23456789 WBTC
-      await registry.connect(owner).updateSubject(
-        BTCX,
-        subjectConfig([auditor.address], {
-          name: "BTCX",
-          decimals: 6,
-          reserveAsset: await wbtc.getAddress(),
-        }),
-      );
-      expect(await registry.liveReserves(BTCX)).to.equal(1_234_567n);
-      await registry.connect(owner).updateSubject(
-        BTCX,
-        subjectConfig([auditor.address], {
-          name: "BTCX",
-          decimals: 18,
-          reserveAsset: await wbtc.getAddress(),
-        }),
-      );
-      expect(await registry.liveReserves(BTCX)).to.equal(1_234_567_890_000_000_000n);
+      const { registry, wbtc, owner, walletA, walletB, auditor } =
+        await loadFixture(deployReserveWalletsFixture);
+      // The same 1.23456789 WBTC (8 decimals) seen by a 6-decimal and an 18-decimal subject.
+      const [btc6, btc18] = [ethers.id("BTC6"), ethers.id("BTC18")];
+      for (const [id, decimals, wallet] of [
+        [btc6, 6, walletA],
+        [btc18, 18, walletB],
+      ] as const) {
+        await registry
+          .connect(owner)
+          .registerSubject(
+            id,
+            subjectConfig([auditor.address], { name: id, decimals, reserveAsset: await wbtc.getAddress() }),
+          );
+        await addWallet(registry, owner, id, wallet);
+        await wbtc.mint(wallet.address, 123_456_789n);
+      }
+      expect(await registry.liveReserves(btc6)).to.equal(1_234_567n);
+      expect(await registry.liveReserves(btc18)).to.equal(1_234_567_890_000_000_000n);
+    });
+
+    it("freezes the subject's token once a wallet backs it (TokenFrozen)", async function () {
+      const { registry, usdc, owner, walletA, auditor } = await loadFixture(deployReserveWalletsFixture);
+      await addWallet(registry, owner, USDX, walletA);
+      const token = await ethers.deployContract("MockERC20", ["Token", "TKN", 6]);
+      const config = subjectConfig([auditor.address], {
+        reserveAsset: await usdc.getAddress(),
+        token: await token.getAddress(),
+      });
+      await expect(registry.connect(owner).updateSubject(USDX, config))
+        .to.be.revertedWithCustomError(registry, "TokenFrozen")
+        .withArgs(USDX, ethers.ZeroAddress, await token.getAddress());
     });
 
     it("reverts for a subject without a reserve asset", async function () {

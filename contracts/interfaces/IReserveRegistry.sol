@@ -126,9 +126,15 @@ interface IReserveRegistry {
     /// @notice `decimals` (of the subject, its token or its reserve asset) is above MAX_DECIMALS.
     error InvalidDecimals(uint8 decimals, uint8 maxDecimals);
 
-    /// @notice `subjectId` already has rounds whose figures were signed in `currentDecimals`; changing
-    /// the decimals to `decimals` would rescale them without any auditor signing. Register a new subject.
+    /// @notice A subject's decimals never change: auditors sign amounts, not their unit, so changing
+    /// `currentDecimals` to `decimals` would rescale signed figures (posted or still being signed)
+    /// without any auditor. Register a new subject instead.
     error DecimalsFrozen(bytes32 subjectId, uint8 currentDecimals, uint8 decimals);
+
+    /// @notice The token whose supply is the liability cannot change from `currentToken` to `token`
+    /// once a round or a reserve wallet backs the subject: swapping it (e.g. for an empty token) would
+    /// change every ratio without an auditor. Register a new subject instead.
+    error TokenFrozen(bytes32 subjectId, address currentToken, address token);
 
     /// @notice `heartbeat` is zero (every attestation stale at once) or above `maxHeartbeat` (an
     /// issuer could keep old figures "fresh" indefinitely).
@@ -214,8 +220,10 @@ interface IReserveRegistry {
     /// @notice Registers `subjectId` with `config`; the caller becomes its owner. Permissionless.
     function registerSubject(bytes32 subjectId, SubjectConfig calldata config) external;
 
-    /// @notice Replaces `subjectId`'s config. Subject owner only. Existing rounds are kept, so once the
-    /// first round is posted the decimals they were signed in can no longer change (DecimalsFrozen).
+    /// @notice Replaces `subjectId`'s config. Subject owner only. Existing rounds are kept. What the
+    /// figures mean is fixed: decimals never change (DecimalsFrozen), the token is fixed once a round
+    /// or a wallet exists (TokenFrozen), the reserve asset while wallets hold it (ReserveWalletsRegistered).
+    /// A raised heartbeat applies from the next round on, so it cannot make an old round fresh again.
     function updateSubject(bytes32 subjectId, SubjectConfig calldata config) external;
 
     /// @notice Offers ownership of `subjectId` to `newOwner`, who must accept. Zero cancels.
@@ -265,7 +273,8 @@ interface IReserveRegistry {
         bytes32 subjectId
     ) external view returns (uint80 roundId, Attestation memory att, uint64 postedAt);
 
-    /// @notice Whether a round exists and its `asOf` is at most `heartbeat` seconds old.
+    /// @notice Whether a round exists and its `asOf` is at most `heartbeat` seconds old, where the
+    /// heartbeat is the lower of the current one and the one in force when the round was posted.
     function isFresh(bytes32 subjectId) external view returns (bool);
 
     // ------------------------------------------------------------------------- reserve wallets

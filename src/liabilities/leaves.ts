@@ -62,7 +62,7 @@ export function hashLeafRange(
     return;
   }
   const io = kernel.io;
-  const { ids, idEnds, salts, hasSalt, balances, leafHashes, idPrefixes, records } = batch;
+  const { ids, idEnds, salts, hasSalt, balances, leafHashes, idPrefixes } = batch;
   // Copies are explicit loops over bytes or aligned 32-bit words: a subarray per copy was an
   // allocation per field per row and cost a third of the workers' time.
   const io32 = words(io);
