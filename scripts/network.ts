@@ -30,6 +30,8 @@ export async function connect(
 ): Promise<HardhatRuntimeEnvironment> {
   const networkName = options.network ?? IN_PROCESS_NETWORK;
   process.env.HARDHAT_NETWORK = networkName;
+  // Found from this file, not the working directory, so `por` works from anywhere.
+  process.env.HARDHAT_CONFIG ??= path.join(__dirname, "..", "hardhat.config.ts");
   let hre: HardhatRuntimeEnvironment;
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports

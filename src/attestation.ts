@@ -104,7 +104,12 @@ export function recoverAttestationSigner(
   }
   // `_s` is the raw s; ethers' `s` getter throws for the non-canonical (high) half.
   if (BigInt(parsed._s) > SECP256K1_HALF_N) throw new VerificationError("signature has a high s value");
-  return getAddress(verifyTypedData(domain, ATTESTATION_TYPES, { ...att }, parsed)) as Address;
+  try {
+    return getAddress(verifyTypedData(domain, ATTESTATION_TYPES, { ...att }, parsed)) as Address;
+  } catch (err) {
+    // e.g. r = 0 or s = 0: well-formed bytes that are no signature of anything.
+    throw new VerificationError("signature does not recover to any address", { cause: err });
+  }
 }
 
 const SECP256K1_HALF_N = 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0n;

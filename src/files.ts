@@ -17,6 +17,10 @@ export async function writeFileAtomic(filePath: string, data: string | Uint8Arra
     await fs.rename(tmp, filePath);
   } catch (err) {
     await fs.rm(tmp, { force: true });
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" || code === "EISDIR" || code === "EACCES" || code === "ENOTDIR") {
+      throw new InvalidArgumentError(`cannot write ${filePath}`, { details: code, cause: err });
+    }
     throw err;
   }
 }

@@ -27,9 +27,21 @@ export function parseDuration(text: string, field = "duration"): number {
  */
 export function parseTimestamp(text: string, field = "time"): bigint {
   const trimmed = text.trim();
-  if (/^\d+$/.test(trimmed)) return BigInt(trimmed);
-  const iso = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?(Z|[+-]\d{2}:\d{2})$/.test(trimmed);
+  if (/^\d+$/.test(trimmed)) {
+    const seconds = BigInt(trimmed);
+    if (seconds > MAX_TIMESTAMP) {
+      throw new InvalidArgumentError(`${field} is beyond the year 275759`, { details: `got ${trimmed}` });
+    }
+    return seconds;
+  }
+  const iso = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})(:\d{2})?(Z|[+-]\d{2}:\d{2})$/.exec(trimmed);
   const millis = iso ? Date.parse(trimmed) : Number.NaN;
+  // Date.parse rolls impossible dates over (Feb 30 → Mar 2, 24:00 → next day): refuse them instead.
+  if (iso && !Number.isNaN(millis) && !isCalendarTime(iso[1]!, iso[2]! + (iso[3] ?? ""))) {
+    throw new InvalidArgumentError(`${field} is not a real calendar date and time`, {
+      details: `got ${JSON.stringify(text)}`,
+    });
+  }
   if (Number.isNaN(millis)) {
     throw new InvalidArgumentError(`${field} must be unix seconds or an ISO 8601 time with a zone`, {
       details: `got ${JSON.stringify(text)}, e.g. 2025-01-01T00:00:00Z`,
@@ -39,8 +51,18 @@ export function parseTimestamp(text: string, field = "time"): bigint {
   return BigInt(millis / 1000);
 }
 
-/** A unix time as ISO 8601 UTC without milliseconds ("2025-01-01T00:00:00Z"). */
+/** The last second a JavaScript Date can show (8.64e15 ms); later unix times are printed as numbers. */
+const MAX_TIMESTAMP = 8_640_000_000_000n;
+
+/** Whether the date and wall-clock time exist (checked without the zone, which cannot make them exist). */
+function isCalendarTime(date: string, time: string): boolean {
+  const local = new Date(`${date}T${time.length === 5 ? `${time}:00` : time}Z`);
+  return !Number.isNaN(local.getTime()) && local.toISOString().startsWith(`${date}T${time}`);
+}
+
+/** A unix time as ISO 8601 UTC without milliseconds ("2025-01-01T00:00:00Z"), or the plain number. */
 export function formatTimestamp(seconds: bigint): string {
+  if (seconds > MAX_TIMESTAMP) return `${seconds} (unix seconds)`;
   return new Date(Number(seconds) * 1000).toISOString().replace(".000Z", "Z");
 }
 

@@ -68,11 +68,19 @@ export function parseMonitorConfig(value: unknown, source: string): MonitorConfi
     });
     const retry = root.retry === undefined ? {} : object(root.retry, at("retry"));
     return {
-      intervalSeconds: positiveInteger(root.intervalSeconds ?? 60, at("intervalSeconds")),
+      intervalSeconds: positiveInteger(root.intervalSeconds ?? 60, at("intervalSeconds"), 86_400),
       retry: {
-        attempts: positiveInteger(retry.attempts ?? DEFAULT_RETRY.attempts, at("retry.attempts")),
-        baseDelayMs: positiveInteger(retry.baseDelayMs ?? DEFAULT_RETRY.baseDelayMs, at("retry.baseDelayMs")),
-        timeoutMs: positiveInteger(retry.timeoutMs ?? DEFAULT_RETRY.timeoutMs, at("retry.timeoutMs")),
+        attempts: positiveInteger(retry.attempts ?? DEFAULT_RETRY.attempts, at("retry.attempts"), 20),
+        baseDelayMs: positiveInteger(
+          retry.baseDelayMs ?? DEFAULT_RETRY.baseDelayMs,
+          at("retry.baseDelayMs"),
+          60_000,
+        ),
+        timeoutMs: positiveInteger(
+          retry.timeoutMs ?? DEFAULT_RETRY.timeoutMs,
+          at("retry.timeoutMs"),
+          300_000,
+        ),
       },
       networks,
       checks,
@@ -120,14 +128,18 @@ function parseCheck(
   if (typeof name !== "string" || name.length === 0)
     throw new InvalidFileError(`${at(`${path}.name`)} must be a non-empty string`);
   const networkName = (value: unknown, field: string) => {
-    if (typeof value !== "string" || !(value in networks)) {
+    if (typeof value !== "string" || !Object.hasOwn(networks, value)) {
       throw new InvalidFileError(`${at(field)} must name a network from "networks"`, {
         details: `got ${JSON.stringify(value)}`,
       });
     }
     return value;
   };
-  const minRatioWad = raw.minRatio === undefined ? WAD : parseRatio(String(raw.minRatio), `${path}.minRatio`);
+  if (raw.minRatio !== undefined && typeof raw.minRatio !== "string") {
+    // A JSON number is a float: "0.99999999999999999" must not silently become 1.
+    throw new InvalidFileError(`${at(`${path}.minRatio`)} must be a string such as "1", "0.98" or "98%"`);
+  }
+  const minRatioWad = raw.minRatio === undefined ? WAD : parseRatio(raw.minRatio, `${path}.minRatio`);
   if (raw.type === "subject") {
     if (typeof raw.subject !== "string")
       throw new InvalidFileError(`${at(`${path}.subject`)} must be a string`);
@@ -157,7 +169,10 @@ function parseCheck(
       locked: {
         network: networkName(locked.network, `${path}.locked.network`),
         token: parseAddress(locked.token, `${path}.locked.token`),
-        holders: holders.map((h, i) => parseAddress(h, `${path}.locked.holders[${i}]`)),
+        holders: distinct(
+          holders.map((h, i) => parseAddress(h, `${path}.locked.holders[${i}]`)),
+          at(`${path}.locked.holders`),
+        ),
       },
       minRatioWad,
     };
@@ -173,11 +188,22 @@ function object(value: unknown, field: string): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
-function positiveInteger(value: unknown, field: string): number {
-  if (typeof value !== "number" || !Number.isSafeInteger(value) || value <= 0) {
-    throw new InvalidFileError(`${field} must be a positive integer`, {
+/** A positive integer up to `max` (bounds keep timers within what setTimeout can wait). */
+function positiveInteger(value: unknown, field: string, max = Number.MAX_SAFE_INTEGER): number {
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value <= 0 || value > max) {
+    throw new InvalidFileError(`${field} must be a positive integer up to ${max}`, {
       details: `got ${JSON.stringify(value)}`,
     });
   }
   return value;
+}
+
+/** Refuses a list with a repeated address: a lock address listed twice would be counted twice. */
+function distinct(addresses: Address[], field: string): Address[] {
+  const seen = new Set<Address>();
+  for (const a of addresses) {
+    if (seen.has(a)) throw new InvalidFileError(`${field} lists ${a} twice`);
+    seen.add(a);
+  }
+  return addresses;
 }

@@ -76,6 +76,12 @@ describe("attestation (EIP-712)", function () {
     expect(() => recoverAttestationSigner(domain, att, highS)).to.throw(VerificationError, /high s/);
   });
 
+  it("refuses an all-zero signature (r = s = 0) as a VerificationError, not a crash", function () {
+    const domain = attestationDomain(31337, registry);
+    const zero = `0x${"00".repeat(64)}1b`;
+    expect(() => recoverAttestationSigner(domain, att, zero)).to.throw(VerificationError);
+  });
+
   it("equals the contract's attestationDigest", async function () {
     const [admin] = await hre.ethers.getSigners();
     const contract = await hre.ethers.deployContract("ReserveRegistry", [admin!.address]);

@@ -75,12 +75,33 @@ describe("parseMonitorConfig", function () {
     expect(refusal(unknownType)).to.match(/checks\[0\]\.type must be "subject" or "bridge"/);
     expect(refusal(config({ checks: [] }))).to.match(/checks must be a non-empty array/);
     expect(refusal(config({ intervalSeconds: 0 }))).to.match(/intervalSeconds must be a positive integer/);
+    expect(refusal(config({ intervalSeconds: 86_401 }))).to.match(
+      /intervalSeconds must be a positive integer up to 86400/,
+    );
+    expect(refusal(config({ retry: { baseDelayMs: 2 ** 31 } }))).to.match(
+      /retry.baseDelayMs must be a positive integer up to 60000/,
+    );
     expect(refusal(config({ retry: { attempts: 1.5 } }))).to.match(
       /retry.attempts must be a positive integer/,
     );
     expect(refusal(config({ networks: { home: { rpcUrl: "ftp://x" } } }))).to.match(
       /rpcUrl must be an http\(s\) URL/,
     );
+  });
+
+  it("refuses a network name inherited from Object.prototype", function () {
+    const bad = config();
+    (bad.checks[0] as Record<string, unknown>).network = "constructor";
+    expect(refusal(bad)).to.match(/checks\[0\]\.network must name a network/);
+  });
+
+  it("refuses a minRatio given as a JSON number (a float) and a lock address listed twice", function () {
+    const float = config();
+    (float.checks[0] as Record<string, unknown>).minRatio = 0.99999999999999999;
+    expect(refusal(float)).to.match(/minRatio must be a string/);
+    const twice = config();
+    (twice.checks[1] as { locked: { holders: string[] } }).locked.holders = [VAULT, VAULT.toLowerCase()];
+    expect(refusal(twice)).to.match(/locked\.holders lists 0x\w+ twice/);
   });
 
   it("refuses a malformed minRatio as an invalid file", function () {
