@@ -3,13 +3,13 @@ import { promises as fs } from "node:fs";
 import * as path from "node:path";
 import { Option, type Command } from "commander";
 import { ChainError, InvalidArgumentError, VerificationError } from "../../src/errors";
+import { formatAmount } from "../../src/amounts";
 import { writeFileAtomic } from "../../src/files";
 import {
   SUMMARY_FILE,
   TREE_FILE,
   TreeFile,
   buildTreeFile,
-  formatUnits,
   loadSaltSecret,
   parseDecimals,
   proofStepsForContract,
@@ -96,7 +96,7 @@ async function build(csv: string, command: Command): Promise<void> {
     output(optionsOf(command), summaryToJson(summary), () =>
       [
         `built liabilities tree of ${csv}: ${summary.leafCount} leaves`,
-        `total  ${summary.total} (${formatUnits(summary.total, decimals)} with ${decimals} decimals)`,
+        `total  ${summary.total} (${formatAmount(summary.total, decimals)} with ${decimals} decimals)`,
         `root   ${summary.root}`,
         `wrote  ${path.join(flags.out, SUMMARY_FILE)} and ${path.join(flags.out, TREE_FILE)}`,
       ].join("\n"),

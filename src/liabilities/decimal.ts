@@ -45,12 +45,3 @@ export function parseDecimalAmount(text: string, decimals: number): bigint {
     throw new InvalidArgumentError(`balance ${JSON.stringify(text)} overflows uint256`);
   return units;
 }
-
-/** Formats base units back to a decimal string (for messages only). */
-export function formatUnits(units: bigint, decimals: number): string {
-  if (decimals === 0) return units.toString();
-  const digits = units.toString().padStart(decimals + 1, "0");
-  const whole = digits.slice(0, -decimals);
-  const fraction = digits.slice(-decimals).replace(/0+$/, "");
-  return fraction === "" ? whole : `${whole}.${fraction}`;
-}

@@ -12,7 +12,7 @@ export {
   type Hex,
   type SumNode,
 } from "./hash";
-export { MAX_DECIMALS, formatUnits, parseDecimalAmount, parseDecimals } from "./decimal";
+export { MAX_DECIMALS, parseDecimalAmount, parseDecimals } from "./decimal";
 export { MAX_ACCOUNT_ID_BYTES, parseLiabilitiesCsv, type CsvRow } from "./csv";
 export { SALT_SECRET_ENV, SaltDeriver, loadSaltSecret } from "./salt";
 export {

@@ -35,21 +35,19 @@ export class HashPool {
       worker.unref();
       this.workers.push(worker);
       // A worker takes jobs once it has loaded (ts-node startup can take seconds).
-      this.readyWorkers.push(
-        new Promise<void>((resolve) =>
-          worker.once("message", () => {
-            this.started++;
-            worker.on("message", (msg: { error?: string }) => this.finished(worker, msg.error));
-            this.release(worker);
-            resolve();
-          }),
-        ),
-      );
-      worker.on("error", (err: Error) => {
-        const p = this.pending.get(worker);
-        this.pending.delete(worker);
-        p?.reject(err);
+      const ready = new Promise<void>((resolve, reject) => {
+        worker.once("message", () => {
+          this.started++;
+          worker.on("message", (msg: { error?: string }) => this.finished(worker, msg.error));
+          this.release(worker);
+          resolve();
+        });
+        // A worker that dies while loading must fail the build, not leave it waiting forever.
+        worker.once("error", reject);
       });
+      ready.catch(() => undefined); // observed through ready() or died(); never unhandled
+      this.readyWorkers.push(ready);
+      worker.on("error", (err: Error) => this.died(worker, err));
     }
   }
 
@@ -94,6 +92,17 @@ export class HashPool {
     this.release(worker);
     if (error !== undefined) task?.reject(new Error(`hash worker: ${error}`));
     else task?.resolve();
+  }
+
+  /** Fails the dead worker's job and, once no worker is left, every queued one. */
+  private died(worker: Worker, err: Error): void {
+    const task = this.pending.get(worker);
+    this.pending.delete(worker);
+    task?.reject(err);
+    this.workers.splice(this.workers.indexOf(worker), 1);
+    const idleAt = this.idle.indexOf(worker);
+    if (idleAt >= 0) this.idle.splice(idleAt, 1);
+    if (this.workers.length === 0) for (const queued of this.queue.splice(0)) queued.reject(err);
   }
 
   private release(worker: Worker): void {

@@ -5,7 +5,6 @@ import { InvalidArgumentError, InvalidFileError } from "../../src/errors";
 import {
   TreeFile,
   buildTreeFile,
-  formatUnits,
   loadSaltSecret,
   parseDecimalAmount,
   parseDecimals,
@@ -58,12 +57,6 @@ describe("liabilities SDK", function () {
         expect(() => parseDecimalAmount(text, decimals)).to.throw(InvalidArgumentError, message);
       });
     }
-
-    it("formatUnits inverts it", function () {
-      expect(formatUnits(123n, 2)).to.equal("1.23");
-      expect(formatUnits(1n, 18)).to.equal("0.000000000000000001");
-      expect(formatUnits(500n, 0)).to.equal("500");
-    });
 
     it("parseDecimals accepts 0..36 only", function () {
       expect(parseDecimals("18")).to.equal(18);
