@@ -6,6 +6,7 @@ import * as path from "node:path";
 import { MockERC20__factory, ReserveRegistry__factory } from "../../typechain-types";
 import type { MockERC20, ReserveRegistry } from "../../typechain-types";
 import { runCli } from "../helpers/cli";
+import { RESERVE_ADDRESS_TYPES } from "../helpers/eip712";
 import { devWallet, type HardhatNode, startHardhatNode } from "../helpers/hardhat-node";
 
 describe("por reporter snapshot (e2e)", function () {
@@ -68,14 +69,11 @@ describe("por reporter snapshot (e2e)", function () {
     wallets = [Wallet.createRandom(), Wallet.createRandom()];
     const { chainId } = await admin.provider!.getNetwork();
     const domain = { name: "ReserveRegistry", version: "1", chainId, verifyingContract: registryAddress };
-    const types = {
-      ReserveAddress: [
-        { name: "subjectId", type: "bytes32" },
-        { name: "wallet", type: "address" },
-      ],
-    };
     for (const wallet of wallets) {
-      const signature = await wallet.signTypedData(domain, types, { subjectId, wallet: wallet.address });
+      const signature = await wallet.signTypedData(domain, RESERVE_ADDRESS_TYPES, {
+        subjectId,
+        wallet: wallet.address,
+      });
       await (await registry.addReserveWallet(subjectId, wallet.address, signature)).wait();
     }
   };

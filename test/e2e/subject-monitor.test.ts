@@ -13,6 +13,7 @@ import * as path from "node:path";
 import { MockERC20__factory, ReserveRegistry__factory } from "../../typechain-types";
 import type { MockERC20, ReserveRegistry } from "../../typechain-types";
 import { runCli } from "../helpers/cli";
+import { ATTESTATION_TYPES } from "../helpers/eip712";
 import { devWallet, type HardhatNode, startHardhatNode } from "../helpers/hardhat-node";
 
 const SUBJECT = "USDX";
@@ -61,18 +62,10 @@ describe("por monitor and por collateral on registry subjects (e2e)", function (
       chainId,
       verifyingContract: await registry.getAddress(),
     };
-    const types = {
-      Attestation: [
-        { name: "subjectId", type: "bytes32" },
-        { name: "asOf", type: "uint64" },
-        { name: "reserves", type: "uint256" },
-        { name: "liabilities", type: "uint256" },
-        { name: "liabilitiesRoot", type: "bytes32" },
-        { name: "reportHash", type: "bytes32" },
-      ],
-    };
-    expect(await registry.attestationDigest(att)).to.equal(TypedDataEncoder.hash(domain, types, att));
-    const signature = await auditor.signTypedData(domain, types, att);
+    expect(await registry.attestationDigest(att)).to.equal(
+      TypedDataEncoder.hash(domain, ATTESTATION_TYPES, att),
+    );
+    const signature = await auditor.signTypedData(domain, ATTESTATION_TYPES, att);
     await (await registry.postAttestation(att, [auditor.address], [signature])).wait();
   };
 

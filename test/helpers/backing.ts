@@ -8,24 +8,9 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signer
 import type { BaseContract, Signer, TypedDataDomain } from "ethers";
 import type { ReserveRegistry } from "../../typechain-types";
 import type { IReserveRegistry } from "../../typechain-types/contracts/ReserveRegistry";
+import { ATTESTATION_TYPES, RESERVE_ADDRESS_TYPES } from "./eip712";
 
-export const ATTESTATION_TYPES = {
-  Attestation: [
-    { name: "subjectId", type: "bytes32" },
-    { name: "asOf", type: "uint64" },
-    { name: "reserves", type: "uint256" },
-    { name: "liabilities", type: "uint256" },
-    { name: "liabilitiesRoot", type: "bytes32" },
-    { name: "reportHash", type: "bytes32" },
-  ],
-};
-
-export const RESERVE_ADDRESS_TYPES = {
-  ReserveAddress: [
-    { name: "subjectId", type: "bytes32" },
-    { name: "wallet", type: "address" },
-  ],
-};
+export { ATTESTATION_TYPES, RESERVE_ADDRESS_TYPES };
 
 export const WAD = 10n ** 18n;
 export const MAX_RESERVE_WALLETS = 50;

@@ -1,18 +1,9 @@
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { ethers } from "hardhat";
 import type { ReserveRegistry } from "../../typechain-types";
+import { ATTESTATION_TYPES } from "./eip712";
 
-/** The EIP-712 types of IReserveRegistry's Attestation, in the order of its type string. */
-export const ATTESTATION_TYPES = {
-  Attestation: [
-    { name: "subjectId", type: "bytes32" },
-    { name: "asOf", type: "uint64" },
-    { name: "reserves", type: "uint256" },
-    { name: "liabilities", type: "uint256" },
-    { name: "liabilitiesRoot", type: "bytes32" },
-    { name: "reportHash", type: "bytes32" },
-  ],
-};
+export { ATTESTATION_TYPES };
 
 export interface AttestationValues {
   subjectId: string;

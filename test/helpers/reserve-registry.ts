@@ -2,6 +2,9 @@ import { ethers } from "hardhat";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { BigNumberish, Signer, TypedDataDomain } from "ethers";
 import type { IReserveRegistry, ReserveRegistry } from "../../typechain-types";
+import { ATTESTATION_TYPES } from "./eip712";
+
+export { ATTESTATION_TYPES };
 
 /**
  * Test helpers for ReserveRegistry attestations. They build EIP-712 signatures with ethers'
@@ -11,18 +14,6 @@ import type { IReserveRegistry, ReserveRegistry } from "../../typechain-types";
 
 export type Attestation = IReserveRegistry.AttestationStruct;
 export type SubjectConfig = IReserveRegistry.SubjectConfigStruct;
-
-/** `Attestation(bytes32 subjectId,uint64 asOf,uint256 reserves,uint256 liabilities,bytes32 liabilitiesRoot,bytes32 reportHash)` */
-export const ATTESTATION_TYPES = {
-  Attestation: [
-    { name: "subjectId", type: "bytes32" },
-    { name: "asOf", type: "uint64" },
-    { name: "reserves", type: "uint256" },
-    { name: "liabilities", type: "uint256" },
-    { name: "liabilitiesRoot", type: "bytes32" },
-    { name: "reportHash", type: "bytes32" },
-  ],
-};
 
 /** secp256k1 group order n: (r, n - s, v ^ 1) is the malleated twin of a signature (r, s, v). */
 export const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;

@@ -1,0 +1,30 @@
+/**
+ * The registry's EIP-712 types, written out for the tests from the documented type strings in
+ * IReserveRegistry, independently of the SDK (src/attestation.ts): a mistake in one cannot hide a
+ * mistake in the other or in the contract.
+ */
+
+/** `Attestation(bytes32 subjectId,uint64 asOf,uint256 reserves,uint256 liabilities,bytes32 liabilitiesRoot,bytes32 reportHash)` */
+export const ATTESTATION_TYPES = {
+  Attestation: [
+    { name: "subjectId", type: "bytes32" },
+    { name: "asOf", type: "uint64" },
+    { name: "reserves", type: "uint256" },
+    { name: "liabilities", type: "uint256" },
+    { name: "liabilitiesRoot", type: "bytes32" },
+    { name: "reportHash", type: "bytes32" },
+  ],
+};
+
+/** `ReserveAddress(bytes32 subjectId,address wallet)` */
+export const RESERVE_ADDRESS_TYPES = {
+  ReserveAddress: [
+    { name: "subjectId", type: "bytes32" },
+    { name: "wallet", type: "address" },
+  ],
+};
+
+/** The registry's EIP-712 domain. */
+export function registryDomain(chainId: bigint, verifyingContract: string) {
+  return { name: "ReserveRegistry", version: "1", chainId, verifyingContract };
+}
