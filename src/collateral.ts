@@ -1,7 +1,7 @@
 import type { BlockTag, Provider } from "ethers";
 import { ReserveRegistry__factory } from "../typechain-types";
 import { ChainError } from "./errors";
-import { isRevert } from "./rpc";
+import { isRevert } from "./revert";
 import { WAD } from "./ratio";
 
 /** Where a side of the ratio comes from. */

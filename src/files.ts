@@ -64,28 +64,47 @@ export function expectFormat(value: unknown, format: string, source: string): Re
 }
 
 /**
- * Writes `files` (name → content) as a new directory `dir`, all or nothing: they are written into
- * a hidden sibling directory that is renamed into place last. Refuses an existing `dir`.
+ * Creates directory `dir` all or nothing: `fill` writes into a hidden sibling staging directory,
+ * which is renamed into place only once `fill` has succeeded, so a failure (or a crash) never
+ * leaves a half-written `dir`. An existing `dir` is refused unless `replace` is set, in which case
+ * it is swapped out only after the new one is complete. `hint` tells the user what to do instead.
  */
-export async function writeDirectoryAtomic(dir: string, files: Record<string, string>): Promise<void> {
+export async function writeDirectoryAtomic<T>(
+  dir: string,
+  fill: (staging: string) => Promise<T>,
+  options: { replace?: boolean; hint: string },
+): Promise<T> {
   const target = path.resolve(dir);
-  try {
-    await fs.access(target);
-    throw new InvalidArgumentError(`${dir} already exists`, { details: "choose a new --out-dir" });
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
-  }
+  const existed = await fs.access(target).then(
+    () => true,
+    () => false,
+  );
+  if (existed && !options.replace)
+    throw new InvalidArgumentError(`${dir} already exists`, { details: options.hint });
   const staging = path.join(
     path.dirname(target),
     `.${path.basename(target)}.${randomBytes(6).toString("hex")}.tmp`,
   );
-  await fs.mkdir(staging, { recursive: true });
   try {
-    for (const [name, content] of Object.entries(files))
-      await fs.writeFile(path.join(staging, name), content);
-    await fs.rename(staging, target);
+    await fs.mkdir(staging);
   } catch (err) {
+    throw new InvalidArgumentError(`cannot create ${dir}`, {
+      details: (err as NodeJS.ErrnoException).code,
+      cause: err,
+    });
+  }
+  try {
+    const result = await fill(staging);
+    if (existed) {
+      const old = `${staging}.old`;
+      await fs.rename(target, old);
+      await fs.rename(staging, target);
+      await fs.rm(old, { recursive: true, force: true });
+    } else {
+      await fs.rename(staging, target);
+    }
+    return result;
+  } finally {
     await fs.rm(staging, { recursive: true, force: true });
-    throw err;
   }
 }

@@ -16,4 +16,5 @@ export * from "./decimals";
 export * from "./collateral";
 export * from "./reporter";
 export * from "./rpc";
+export * from "./revert";
 // export * from "./liabilities"; (added when the liabilities SDK is merged)

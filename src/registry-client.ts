@@ -1,10 +1,12 @@
-import { ErrorDescription, getAddress, Interface, isHexString } from "ethers";
+import { ErrorDescription, getAddress, Interface } from "ethers";
 import type { Provider } from "ethers";
 import type { ReserveRegistry } from "../typechain-types";
 import { ReserveRegistry__factory } from "../typechain-types/factories/contracts/ReserveRegistry__factory";
 import type { Attestation } from "./attestation";
 import { ChainError } from "./errors";
+import { findRevertData } from "./revert";
 import type { Address, Hex32 } from "./hex";
+import { formatRatio, ratioWad } from "./ratio";
 import { formatSubjectId } from "./subject-id";
 import type { Submission } from "./submission";
 
@@ -20,11 +22,7 @@ export const RATIO_PRECISION = 4;
  * with bigint math ("1.0526"); "n/a" when liabilities are 0.
  */
 export function computeRatio(reserves: bigint, liabilities: bigint, precision = RATIO_PRECISION): string {
-  if (liabilities === 0n) return "n/a";
-  const scale = 10n ** BigInt(precision);
-  const scaled = (reserves * scale) / liabilities;
-  const whole = (scaled / scale).toString();
-  return precision === 0 ? whole : `${whole}.${(scaled % scale).toString().padStart(precision, "0")}`;
+  return liabilities === 0n ? "n/a" : formatRatio(ratioWad(reserves, liabilities), precision);
 }
 
 /** How old a snapshot is at chain time `now`, and whether it is within the heartbeat (as isFresh). */
@@ -206,25 +204,6 @@ function formatArg(type: string, value: unknown): string {
   }
   if (type === "string") return JSON.stringify(value);
   return String(value);
-}
-
-/** The revert data of an ethers / Hardhat error, wherever the provider nested it. */
-function findRevertData(err: unknown, depth = 0): string | undefined {
-  if (typeof err !== "object" || err === null || depth > 5) return undefined;
-  const record = err as Record<string, unknown>;
-  const data = record.data;
-  if (typeof data === "string" && isHexString(data) && (data.length >= 10 || data === "0x")) {
-    if (data !== "0x" || record.code === "CALL_EXCEPTION") return data;
-  }
-  if (typeof data === "object" && data !== null) {
-    const nested = findRevertData(data, depth + 1);
-    if (nested !== undefined) return nested;
-  }
-  for (const key of ["error", "info", "cause"]) {
-    const nested = findRevertData(record[key], depth + 1);
-    if (nested !== undefined) return nested;
-  }
-  return undefined;
 }
 
 function shortMessage(err: unknown): string {

@@ -1,5 +1,6 @@
 import { FetchRequest, JsonRpcProvider, Network } from "ethers";
 import { ChainError, PorError } from "./errors";
+import { isRevert } from "./revert";
 
 /** How hard to try an RPC endpoint before calling it unreachable. */
 export interface RetryPolicy {
@@ -19,20 +20,6 @@ export class UnreachableError extends PorError {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/**
- * Whether `err` is the chain answering "no" (a revert), which no retry will change: an ethers
- * CALL_EXCEPTION, or a Hardhat provider error carrying revert data.
- */
-export function isRevert(err: unknown, depth = 0): boolean {
-  if (typeof err !== "object" || err === null || depth > 5) return false;
-  const record = err as Record<string, unknown>;
-  if (record.code === "CALL_EXCEPTION") return true;
-  if (typeof record.data === "string" && /^0x[0-9a-fA-F]{8}/.test(record.data)) return true;
-  return (
-    isRevert(record.error, depth + 1) || isRevert(record.cause, depth + 1) || isRevert(record.data, depth + 1)
-  );
-}
 
 /**
  * Runs `call` with exponential backoff on transport failures. Reverts are not retried: they are

@@ -1,5 +1,3 @@
-import { randomBytes } from "node:crypto";
-import { promises as fs } from "node:fs";
 import * as path from "node:path";
 import { Option, type Command } from "commander";
 import { ChainError, InvalidArgumentError, VerificationError } from "../../src/errors";
@@ -9,7 +7,7 @@ import {
   SUMMARY_FILE,
   TREE_FILE,
   TreeFile,
-  buildTreeFile,
+  buildLiabilitiesDirectory,
   loadSaltSecret,
   parseDecimals,
   proofStepsForContract,
@@ -45,65 +43,33 @@ function positiveInteger(value: string, flag: string, min: number): number {
   return Number(value);
 }
 
-async function exists(p: string): Promise<boolean> {
-  return fs.stat(p).then(
-    () => true,
-    () => false,
-  );
-}
-
-/**
- * `por liabilities build`: the tree and summary are written into a fresh directory next to --out,
- * which is renamed into place only once both are complete, so a failed build leaves nothing behind.
- */
+/** `por liabilities build`: the directory appears only once the tree and summary are complete. */
 async function build(csv: string, command: Command): Promise<void> {
   const flags = optionsOf<BuildFlags>(command);
   const decimals = parseDecimals(flags.decimals);
   const padTo = flags.padTo === undefined ? undefined : positiveInteger(flags.padTo, "--pad-to", 1);
   const threads = flags.threads === undefined ? undefined : positiveInteger(flags.threads, "--threads", 0);
   const saltSecret = await loadSaltSecret(flags.saltSecretFile);
-  const out = path.resolve(flags.out);
-  if ((await exists(out)) && !flags.force) {
-    throw new InvalidArgumentError(`${flags.out} already exists`, { details: "pass --force to replace it" });
-  }
-  const staging = path.join(
-    path.dirname(out),
-    `.${path.basename(out)}.${randomBytes(6).toString("hex")}.tmp`,
-  );
-  await fs.mkdir(staging);
-  try {
-    const summary = await buildTreeFile({
+  const summary = await buildLiabilitiesDirectory(
+    flags.out,
+    {
       input: csv,
-      treeFile: path.join(staging, TREE_FILE),
       decimals,
       saltSecret,
       padTo,
       threads,
       onProgress: (message) => process.stderr.write(`${message}\n`),
-    });
-    await writeFileAtomic(
-      path.join(staging, SUMMARY_FILE),
-      `${JSON.stringify(summaryToJson(summary), null, 2)}\n`,
-    );
-    if (await exists(out)) {
-      const old = `${staging}.old`;
-      await fs.rename(out, old);
-      await fs.rename(staging, out);
-      await fs.rm(old, { recursive: true, force: true });
-    } else {
-      await fs.rename(staging, out);
-    }
-    output(optionsOf(command), summaryToJson(summary), () =>
-      [
-        `built liabilities tree of ${csv}: ${summary.leafCount} leaves`,
-        `total  ${summary.total} (${formatAmount(summary.total, decimals)} with ${decimals} decimals)`,
-        `root   ${summary.root}`,
-        `wrote  ${path.join(flags.out, SUMMARY_FILE)} and ${path.join(flags.out, TREE_FILE)}`,
-      ].join("\n"),
-    );
-  } finally {
-    await fs.rm(staging, { recursive: true, force: true });
-  }
+    },
+    flags.force === true,
+  );
+  output(optionsOf(command), summaryToJson(summary), () =>
+    [
+      `built liabilities tree of ${csv}: ${summary.leafCount} leaves`,
+      `total  ${summary.total} (${formatAmount(summary.total, decimals)} with ${decimals} decimals)`,
+      `root   ${summary.root}`,
+      `wrote  ${path.join(flags.out, SUMMARY_FILE)} and ${path.join(flags.out, TREE_FILE)}`,
+    ].join("\n"),
+  );
 }
 
 function openTree(dir: string): TreeFile {

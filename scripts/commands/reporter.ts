@@ -1,3 +1,5 @@
+import { promises as fs } from "node:fs";
+import * as path from "node:path";
 import type { Command } from "commander";
 import { formatAmount, parseAmount } from "../../src/amounts";
 import { attestationDomain, signAttestation } from "../../src/attestation";
@@ -107,11 +109,19 @@ export function registerReporter(program: Command): void {
 
         const outDir =
           options.outDir ?? `snapshot-${formatSubjectId(subjectId)}-${snapshot.report.block.number}`;
-        await writeDirectoryAtomic(outDir, {
+        const files = {
           "report.json": snapshot.reportJson,
           "attestation.json": `${JSON.stringify(attestationFileToJson(snapshot.attestation), null, 2)}\n`,
           [`signature-${signed.signer}.json`]: `${JSON.stringify(signatureFileToJson(signatureFile), null, 2)}\n`,
-        });
+        };
+        await writeDirectoryAtomic(
+          outDir,
+          async (staging) => {
+            for (const [name, content] of Object.entries(files))
+              await fs.writeFile(path.join(staging, name), content);
+          },
+          { hint: "choose a new --out-dir" },
+        );
 
         const quorum = Number(config.quorum);
         const posted =

@@ -26,7 +26,7 @@ export const MAX_LEAVES = 0xfffffffe;
 export interface BuildOptions {
   /** The CSV of `account,balance[,salt]`. */
   input: string;
-  /** Where the tree file is written (summary.json is the caller's: see buildLiabilities in build-dir). */
+  /** Where the tree file is written (summary.json is the caller's: see buildLiabilitiesDirectory). */
   treeFile: string;
   decimals: number;
   /** Secret for salts the CSV does not give (HMAC-SHA256(secret, accountId)). Must be non-empty. */

@@ -35,4 +35,5 @@ export {
   type LiabilitiesSummaryJson,
 } from "./summary";
 export { CHUNK_LEVELS, SUMMARY_FILE, TREE_FILE, buildTreeFile, type BuildOptions } from "./build";
+export { buildLiabilitiesDirectory } from "./build-dir";
 export { TreeFile, type StoredAccount } from "./treefile";

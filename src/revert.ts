@@ -1,0 +1,28 @@
+import { isHexString } from "ethers";
+
+/** The revert data of an ethers / Hardhat error, wherever the provider nested it. */
+export function findRevertData(err: unknown, depth = 0): string | undefined {
+  if (typeof err !== "object" || err === null || depth > 5) return undefined;
+  const record = err as Record<string, unknown>;
+  const data = record.data;
+  if (typeof data === "string" && isHexString(data) && (data.length >= 10 || data === "0x")) {
+    if (data !== "0x" || record.code === "CALL_EXCEPTION") return data;
+  }
+  if (typeof data === "object" && data !== null) {
+    const nested = findRevertData(data, depth + 1);
+    if (nested !== undefined) return nested;
+  }
+  for (const key of ["error", "info", "cause"]) {
+    const nested = findRevertData(record[key], depth + 1);
+    if (nested !== undefined) return nested;
+  }
+  return undefined;
+}
+
+/**
+ * Whether `err` is the chain answering "no" (a revert), which no retry will change, as opposed to
+ * a transport failure: ethers' CALL_EXCEPTION, or revert data anywhere a provider nested it.
+ */
+export function isRevert(err: unknown): boolean {
+  return (err as { code?: unknown } | null)?.code === "CALL_EXCEPTION" || findRevertData(err) !== undefined;
+}
