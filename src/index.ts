@@ -6,6 +6,7 @@ export * from "./amounts";
 export * from "./time";
 export * from "./subject-id";
 export * from "./attestation";
+export * from "./reserve-address";
 export * from "./attestation-file";
 export * from "./submission";
 export * from "./subject-config";

@@ -5,7 +5,14 @@
 import hre from "hardhat";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { MockERC20, ReserveBackedToken, ReserveRatioFeed, ReserveRegistry } from "../../typechain-types";
-import { formatAmount, formatRatio, parseSubjectId, toChainError } from "../../src";
+import {
+  attestationDomain,
+  formatAmount,
+  formatRatio,
+  parseSubjectId,
+  signReserveAddress,
+  toChainError,
+} from "../../src";
 import { alertText, parseMonitorConfig, watch } from "../../src/monitor";
 import type { Scene } from "./output";
 import { line } from "./output";
@@ -122,20 +129,10 @@ export function backingScenes(ctx: BackingContext): Scene[] {
           })
         ).wait();
         // The lock wallet proves it consents to back this subject, then the issuer registers it.
-        const signature = await custodian.signTypedData(
-          {
-            name: "ReserveRegistry",
-            version: "1",
-            chainId: ctx.chainId,
-            verifyingContract: ctx.registryAddress,
-          },
-          {
-            ReserveAddress: [
-              { name: "subjectId", type: "bytes32" },
-              { name: "wallet", type: "address" },
-            ],
-          },
-          { subjectId: WRAPPED_SUBJECT, wallet: custodian.address },
+        const signature = await signReserveAddress(
+          custodian,
+          attestationDomain(ctx.chainId, ctx.registryAddress),
+          WRAPPED_SUBJECT,
         );
         await (
           await ctx.registry

@@ -1,0 +1,36 @@
+import { getAddress, TypedDataEncoder } from "ethers";
+import type { TypedDataDomain, TypedDataField } from "ethers";
+import type { TypedDataSigner } from "./attestation";
+import type { Hex32 } from "./hex";
+
+/**
+ * What a reserve wallet signs to back a subject: `ReserveAddress(bytes32 subjectId,address wallet)`
+ * in the registry's EIP-712 domain (the same as attestations, see attestationDomain). The subject
+ * owner then passes the signature to `addReserveWallet`.
+ */
+export const RESERVE_ADDRESS_TYPES: Record<string, TypedDataField[]> = {
+  ReserveAddress: [
+    { name: "subjectId", type: "bytes32" },
+    { name: "wallet", type: "address" },
+  ],
+};
+
+/** The digest a wallet signs; equals ReserveRegistry.reserveAddressDigest(subjectId, wallet). */
+export function reserveAddressDigest(domain: TypedDataDomain, subjectId: Hex32, wallet: string): Hex32 {
+  return TypedDataEncoder.hash(domain, RESERVE_ADDRESS_TYPES, {
+    subjectId,
+    wallet: getAddress(wallet),
+  }) as Hex32;
+}
+
+/** The wallet's signature consenting to back `subjectId` (an EOA key; contract wallets sign their own way). */
+export async function signReserveAddress(
+  wallet: TypedDataSigner,
+  domain: TypedDataDomain,
+  subjectId: Hex32,
+): Promise<string> {
+  return wallet.signTypedData(domain, RESERVE_ADDRESS_TYPES, {
+    subjectId,
+    wallet: getAddress(await wallet.getAddress()),
+  });
+}
