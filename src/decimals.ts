@@ -8,6 +8,12 @@ export function rescale(amount: bigint, fromDecimals: number, toDecimals: number
   return amount / 10n ** BigInt(fromDecimals - toDecimals);
 }
 
+/** Like rescale, but rounded up: for amounts owed, where rounding down would flatter the debtor. */
+export function rescaleUp(amount: bigint, fromDecimals: number, toDecimals: number): bigint {
+  const down = rescale(amount, fromDecimals, toDecimals);
+  return rescale(down, toDecimals, fromDecimals) === amount ? down : down + 1n;
+}
+
 /** `amount` with `decimals` expressed with 18 decimals. */
 export function toWad(amount: bigint, decimals: number): bigint {
   return rescale(amount, decimals, 18);

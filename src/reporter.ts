@@ -1,7 +1,7 @@
 import { getAddress, keccak256, toUtf8Bytes, type Provider } from "ethers";
 import { IERC20Metadata__factory, ReserveRegistry__factory } from "../typechain-types";
 import type { AttestationFile } from "./attestation-file";
-import { rescale } from "./decimals";
+import { rescale, rescaleUp } from "./decimals";
 import { ChainError, InvalidArgumentError } from "./errors";
 import type { Address, Hex32 } from "./hex";
 import { ZERO_HASH } from "./hex";
@@ -127,8 +127,7 @@ export async function takeReserveSnapshot(
     const token = IERC20Metadata__factory.connect(config.token, provider);
     const [supply, tokenDecimals] = await Promise.all([token.totalSupply(at), token.decimals(at)]);
     // Rounded up: understating what is owed would flatter the issuer.
-    const scaled = rescale(supply, Number(tokenDecimals), subjectDecimals);
-    liabilities = rescale(scaled, subjectDecimals, Number(tokenDecimals)) === supply ? scaled : scaled + 1n;
+    liabilities = rescaleUp(supply, Number(tokenDecimals), subjectDecimals);
   }
 
   const report: ReserveReport = {

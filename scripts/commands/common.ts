@@ -57,8 +57,12 @@ export async function openRegistry(options: RegistryOptions): Promise<RegistryCo
 /** Connects with the configured key (or the in-process fallback) and the registry, to send. */
 export async function openRegistryForSending(
   options: RegistryOptions & KeyOptions,
+  loaded?: Wallet,
 ): Promise<RegistryContext & { signer: HardhatEthersSigner }> {
-  const { hre, wallet } = await connectWithKey(options);
+  // A key the command already loaded is reused: decrypting a keystore again costs a second of scrypt.
+  const { hre, wallet } = loaded
+    ? { hre: await connect(options, loaded), wallet: loaded }
+    : await connectWithKey(options);
   const signer = await sender(hre, wallet);
   const address = await resolveRegistryAddress(hre, options.registry);
   const { chainId } = await hre.ethers.provider.getNetwork();

@@ -77,7 +77,7 @@ export function registerReporter(program: Command): void {
           throw new InvalidArgumentError("--liabilities-root needs --liabilities (the root's total)");
         }
         const wallet = await requireWallet(options);
-        const ctx = await openRegistryForSending(options);
+        const ctx = await openRegistryForSending(options, wallet);
         const [config] = await call("reading subject", () => ctx.registry.subject(subjectId));
         const decimals = Number(config.decimals);
         const listed = config.auditors.some((a) => a.toLowerCase() === wallet.address.toLowerCase());
