@@ -4,16 +4,16 @@ pragma solidity 0.8.30;
 import {AggregatorV3Interface} from "./interfaces/AggregatorV3Interface.sol";
 import {IReserveRatioFeed} from "./interfaces/IReserveRatioFeed.sol";
 import {IReserveRegistry} from "./interfaces/IReserveRegistry.sol";
-import {SubjectView} from "./SubjectView.sol";
+import {BackingRatio} from "./libraries/BackingRatio.sol";
+import {DecimalScaling} from "./libraries/DecimalScaling.sol";
+import {SubjectFeed} from "./SubjectFeed.sol";
 
 /// @title ReserveRatioFeed
-/// @notice AggregatorV3 view of a registry subject's collateralization ratio. See IReserveRatioFeed.
-contract ReserveRatioFeed is IReserveRatioFeed, SubjectView {
-    // solhint-disable-next-line const-name-snakecase
-    uint256 public constant version = 1;
+/// @notice Chainlink view of a registry subject's collateralization ratio. See IReserveRatioFeed.
+contract ReserveRatioFeed is IReserveRatioFeed, SubjectFeed {
     uint8 private constant _RATIO_DECIMALS = 18;
 
-    constructor(IReserveRegistry registry_, bytes32 subjectId_) SubjectView(registry_, subjectId_) {}
+    constructor(IReserveRegistry registry_, bytes32 subjectId_) SubjectFeed(registry_, subjectId_) {}
 
     /// @inheritdoc AggregatorV3Interface
     function decimals() external pure returns (uint8) {
@@ -25,33 +25,31 @@ contract ReserveRatioFeed is IReserveRatioFeed, SubjectView {
         return string.concat(_subjectName(), " reserve ratio");
     }
 
-    /// @inheritdoc AggregatorV3Interface
-    function getRoundData(
+    function _latest() internal view override returns (uint80 roundId, int256 answer, uint256 updatedAt) {
+        (uint80 id, uint64 at) = registry.collateralizationRound(subjectId);
+        if (id == 0) return (0, 0, 0);
+        // A reading the registry cannot represent answers nothing rather than reverting.
+        try registry.collateralization(subjectId) returns (uint256, uint256, uint256 ratioWad, bool) {
+            return (id, _toAnswer(ratioWad), at);
+        } catch {}
+    }
+
+    function _attestedAnswer(
         uint80 roundId
-    )
-        external
-        view
-        returns (uint80, int256 answer, uint256 startedAt, uint256 updatedAt, uint80 answeredInRound)
-    {
-        (uint80 current, int256 ratio, uint256 asOf) = _current();
-        if (roundId != current) revert RoundNotAvailable(roundId);
-        return (current, ratio, asOf, asOf, current);
-    }
-
-    /// @inheritdoc AggregatorV3Interface
-    function latestRoundData()
-        external
-        view
-        returns (uint80 roundId, int256 answer, uint256 startedAt, uint256 updatedAt, uint80 answeredInRound)
-    {
-        (uint80 current, int256 ratio, uint256 asOf) = _current();
-        return (current, ratio, asOf, asOf, current);
-    }
-
-    function _current() private view returns (uint80 roundId, int256 ratio, uint256 updatedAt) {
-        (roundId, updatedAt) = registry.collateralizationRound(subjectId);
-        if (roundId == 0) revert RoundNotAvailable(0);
-        (, , uint256 ratioWad, ) = registry.collateralization(subjectId);
-        ratio = ratioWad > uint256(type(int256).max) ? type(int256).max : int256(ratioWad);
+    ) internal view override returns (int256 answer, uint256 updatedAt) {
+        (IReserveRegistry.SubjectConfig memory config, ) = registry.subject(subjectId);
+        // With a token the ratio's supply is live; a round's signed liabilities are not that ratio.
+        if (config.token != address(0)) return (0, 0);
+        try registry.getAttestation(subjectId, roundId) returns (
+            IReserveRegistry.Attestation memory att,
+            uint64
+        ) {
+            // The formula of collateralization(), so the round answers what it answered when latest.
+            uint256 ratioWad = BackingRatio.ratioWad(
+                DecimalScaling.toWad(att.reserves, config.decimals),
+                DecimalScaling.toWad(att.liabilities, config.decimals)
+            );
+            return (_toAnswer(ratioWad), att.asOf);
+        } catch {}
     }
 }

@@ -8,7 +8,9 @@ import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/Signa
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {EnumerableSet} from "@openzeppelin/contracts/utils/structs/EnumerableSet.sol";
 import {IReserveRegistry} from "./interfaces/IReserveRegistry.sol";
+import {BackingRatio} from "./libraries/BackingRatio.sol";
 import {DecimalScaling} from "./libraries/DecimalScaling.sol";
+import {FeedRounds} from "./libraries/FeedRounds.sol";
 import {MerkleSumProof, ProofStep} from "./libraries/MerkleSumProof.sol";
 
 /// @title ReserveRegistry
@@ -23,7 +25,7 @@ contract ReserveRegistry is IReserveRegistry, AccessControlDefaultAdminRules, EI
 
     /// @notice EIP-712 type hash of ReserveAddress, signed by a wallet to back a subject.
     bytes32 public constant RESERVE_ADDRESS_TYPEHASH = keccak256(
-        "ReserveAddress(bytes32 subjectId,address wallet)"
+        "ReserveAddress(bytes32 subjectId,address wallet,address reserveAsset)"
     );
 
     /// @notice Bound on reserve wallets per subject, so liveReserves (one balanceOf per wallet) stays
@@ -43,14 +45,22 @@ contract ReserveRegistry is IReserveRegistry, AccessControlDefaultAdminRules, EI
     /// @notice Bound on decimals, so amounts can always be normalized to 18 decimals in a uint256.
     uint8 public constant MAX_DECIMALS = 36;
 
+    /// @notice Bound on attested amounts (~3.4e38 base units, more than any real reserve at 18
+    /// decimals): any of them normalizes to 18 decimals and fits a feed's int256 answer.
+    uint256 public constant MAX_AMOUNT = type(uint128).max;
+
+    /// @dev The round state shares one slot (80 + 64 + 32 + 8 bits), so reads that need it are cheap.
     struct Subject {
         SubjectConfig config;
-        address owner;
-        address pendingOwner;
         uint80 latestRoundId;
         uint64 latestAsOf;
-        // The heartbeat in force when the latest round was posted (shares latestAsOf's slot).
+        // The heartbeat in force when the latest round was posted.
         uint32 latestHeartbeat;
+        // Set by the first reserve wallet and never cleared: from then on reserves are read live, so
+        // removing every wallet cannot switch the subject back to a (higher) attested figure.
+        bool reservesLive;
+        address owner;
+        address pendingOwner;
     }
 
     /// @dev An attestation as stored: subjectId is the mapping key, asOf and postedAt share a slot.
@@ -70,6 +80,7 @@ contract ReserveRegistry is IReserveRegistry, AccessControlDefaultAdminRules, EI
     mapping(bytes32 subjectId => mapping(uint80 roundId => Round)) private _rounds;
     mapping(bytes32 subjectId => EnumerableSet.AddressSet) private _reserveWallets;
     mapping(address reserveAsset => mapping(address wallet => bytes32 subjectId)) private _walletSubject;
+    mapping(address asset => bool) private _approvedReserveAssets;
 
     modifier onlySubjectOwner(bytes32 subjectId) {
         if (msg.sender != _existingSubject(subjectId).owner) revert NotSubjectOwner(subjectId, msg.sender);
@@ -109,6 +120,28 @@ contract ReserveRegistry is IReserveRegistry, AccessControlDefaultAdminRules, EI
         return _auditorNames[auditor];
     }
 
+    // ------------------------------------------------------------------------- reserve assets
+
+    /// @inheritdoc IReserveRegistry
+    function approveReserveAsset(address asset) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _tokenDecimals(asset);
+        if (_approvedReserveAssets[asset]) revert ReserveAssetAlreadyApproved(asset);
+        _approvedReserveAssets[asset] = true;
+        emit ReserveAssetApproved(asset);
+    }
+
+    /// @inheritdoc IReserveRegistry
+    function revokeReserveAsset(address asset) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (!_approvedReserveAssets[asset]) revert ReserveAssetNotApproved(asset);
+        _approvedReserveAssets[asset] = false;
+        emit ReserveAssetRevoked(asset);
+    }
+
+    /// @inheritdoc IReserveRegistry
+    function isApprovedReserveAsset(address asset) external view returns (bool) {
+        return _approvedReserveAssets[asset];
+    }
+
     // ------------------------------------------------------------------------------- subjects
 
     /// @inheritdoc IReserveRegistry
@@ -130,12 +163,13 @@ contract ReserveRegistry is IReserveRegistry, AccessControlDefaultAdminRules, EI
         if (config.decimals != s.config.decimals) {
             revert DecimalsFrozen(subjectId, s.config.decimals, config.decimals);
         }
-        uint256 walletCount = _reserveWallets[subjectId].length();
-        if (walletCount != 0 && config.reserveAsset != s.config.reserveAsset) {
-            revert ReserveWalletsRegistered(subjectId, walletCount);
-        }
-        if (config.token != s.config.token && (s.latestRoundId != 0 || walletCount != 0)) {
-            revert TokenFrozen(subjectId, s.config.token, config.token);
+        // Once a round or a wallet has backed the subject, what backs it is fixed for good: the
+        // flags behind this never reset, so no sequence of removals and updates reopens it.
+        if (s.latestRoundId != 0 || s.reservesLive) {
+            if (config.token != s.config.token) revert TokenFrozen(subjectId, s.config.token, config.token);
+            if (config.reserveAsset != s.config.reserveAsset) {
+                revert ReserveAssetFrozen(subjectId, s.config.reserveAsset, config.reserveAsset);
+            }
         }
         address[] storage previous = s.config.auditors;
         for (uint256 i = 0; i < previous.length; ++i) {
@@ -190,6 +224,8 @@ contract ReserveRegistry is IReserveRegistry, AccessControlDefaultAdminRules, EI
         Subject storage s = _existingSubject(att.subjectId);
         if (att.asOf <= s.latestAsOf) revert StaleAttestation(att.asOf, s.latestAsOf);
         if (att.asOf > block.timestamp) revert FutureAttestation(att.asOf, block.timestamp);
+        if (att.reserves > MAX_AMOUNT) revert AmountTooLarge(att.reserves, MAX_AMOUNT);
+        if (att.liabilities > MAX_AMOUNT) revert AmountTooLarge(att.liabilities, MAX_AMOUNT);
         _checkSignatures(att, s.config.quorum, signers, signatures);
 
         // unchecked: 2^80 rounds would need more blocks than the chain will ever have.
@@ -271,12 +307,14 @@ contract ReserveRegistry is IReserveRegistry, AccessControlDefaultAdminRules, EI
         address wallet,
         bytes calldata signature
     ) external onlySubjectOwner(subjectId) {
-        address asset = _subjects[subjectId].config.reserveAsset;
+        Subject storage s = _subjects[subjectId];
+        address asset = s.config.reserveAsset;
         if (asset == address(0)) revert NoReserveAsset(subjectId);
+        if (!_approvedReserveAssets[asset]) revert ReserveAssetNotApproved(asset);
         if (
             !SignatureChecker.isValidSignatureNowCalldata(
                 wallet,
-                reserveAddressDigest(subjectId, wallet),
+                reserveAddressDigest(subjectId, wallet, asset),
                 signature
             )
         ) {
@@ -290,6 +328,7 @@ contract ReserveRegistry is IReserveRegistry, AccessControlDefaultAdminRules, EI
             revert TooManyReserveWallets(subjectId, MAX_RESERVE_WALLETS);
         wallets.add(wallet);
         _walletSubject[asset][wallet] = subjectId;
+        s.reservesLive = true;
         emit ReserveWalletAdded(subjectId, wallet);
     }
 
@@ -307,15 +346,38 @@ contract ReserveRegistry is IReserveRegistry, AccessControlDefaultAdminRules, EI
     }
 
     /// @inheritdoc IReserveRegistry
-    function reserveAddressDigest(bytes32 subjectId, address wallet) public view returns (bytes32) {
-        return _hashTypedDataV4(keccak256(abi.encode(RESERVE_ADDRESS_TYPEHASH, subjectId, wallet)));
+    function reserveAddressDigest(
+        bytes32 subjectId,
+        address wallet,
+        address reserveAsset
+    ) public view returns (bytes32) {
+        return
+            _hashTypedDataV4(
+                keccak256(abi.encode(RESERVE_ADDRESS_TYPEHASH, subjectId, wallet, reserveAsset))
+            );
     }
 
     /// @inheritdoc IReserveRegistry
     function liveReserves(bytes32 subjectId) external view returns (uint256) {
         Subject storage s = _existingSubject(subjectId);
         if (s.config.reserveAsset == address(0)) revert NoReserveAsset(subjectId);
-        return _liveReserves(subjectId, s.config);
+        (uint256 reserves, ) = _liveReserves(subjectId, s.config);
+        return reserves;
+    }
+
+    /// @inheritdoc IReserveRegistry
+    function reservesRound(
+        bytes32 subjectId
+    ) external view returns (uint80 roundId, uint256 reserves, uint64 updatedAt) {
+        Subject storage s = _existingSubject(subjectId);
+        if (s.reservesLive) {
+            (reserves, ) = _liveReserves(subjectId, s.config);
+            return (FeedRounds.live(), reserves, uint64(block.timestamp));
+        }
+        roundId = s.latestRoundId;
+        // All zero before the first round.
+        Round storage latest = _rounds[subjectId][roundId];
+        return (roundId, latest.reserves, latest.asOf);
     }
 
     // ------------------------------------------------------------------------ collateralization
@@ -327,12 +389,16 @@ contract ReserveRegistry is IReserveRegistry, AccessControlDefaultAdminRules, EI
         Subject storage s = _existingSubject(subjectId);
         SubjectConfig storage config = s.config;
         Round storage latest = _rounds[subjectId][s.latestRoundId]; // all zero before the first round
-        (bool liveReserveSide, bool liveSupplySide) = _liveSides(subjectId, config);
-
-        reserves = DecimalScaling.toWad(
-            liveReserveSide ? _liveReserves(subjectId, config) : latest.reserves,
-            config.decimals
-        );
+        bool liveSupplySide = config.token != address(0);
+        bool assetApproved = true;
+        if (s.reservesLive) {
+            (reserves, assetApproved) = _liveReserves(subjectId, config);
+        } else {
+            reserves = latest.reserves;
+        }
+        reserves = DecimalScaling.toWad(reserves, config.decimals);
+        // The token's decimals are read again, not assumed: a token that changed them must not
+        // shrink its own supply in our eyes.
         supply =
             liveSupplySide
                 ? DecimalScaling.toWad(
@@ -340,8 +406,8 @@ contract ReserveRegistry is IReserveRegistry, AccessControlDefaultAdminRules, EI
                     IERC20Metadata(config.token).decimals()
                 )
                 : DecimalScaling.toWad(latest.liabilities, config.decimals);
-        ratioWad = supply == 0 ? type(uint256).max : Math.mulDiv(reserves, 1e18, supply);
-        fresh = (liveReserveSide && liveSupplySide) || _isFresh(s);
+        ratioWad = BackingRatio.ratioWad(reserves, supply);
+        fresh = assetApproved && ((s.reservesLive && liveSupplySide) || _isFresh(s));
     }
 
     /// @inheritdoc IReserveRegistry
@@ -349,10 +415,12 @@ contract ReserveRegistry is IReserveRegistry, AccessControlDefaultAdminRules, EI
         bytes32 subjectId
     ) external view returns (uint80 roundId, uint64 updatedAt) {
         Subject storage s = _existingSubject(subjectId);
-        (bool liveReserveSide, bool liveSupplySide) = _liveSides(subjectId, s.config);
-        if (liveReserveSide && liveSupplySide) {
-            return (uint80(block.number), uint64(block.timestamp));
-        }
+        bool liveReserveSide = s.reservesLive;
+        bool liveSupplySide = s.config.token != address(0);
+        if (liveReserveSide && liveSupplySide) return (FeedRounds.live(), uint64(block.timestamp));
+        // A side that must be attested has no round yet: no reading.
+        if (s.latestRoundId == 0) return (0, 0);
+        if (liveReserveSide || liveSupplySide) return (FeedRounds.live(), s.latestAsOf);
         return (s.latestRoundId, s.latestAsOf);
     }
 
@@ -403,8 +471,15 @@ contract ReserveRegistry is IReserveRegistry, AccessControlDefaultAdminRules, EI
         if (config.heartbeat == 0 || config.heartbeat > MAX_HEARTBEAT) {
             revert InvalidHeartbeat(config.heartbeat, MAX_HEARTBEAT);
         }
-        _requireTokenOrZero(config.token);
-        _requireTokenOrZero(config.reserveAsset);
+        if (config.token != address(0)) {
+            uint8 tokenDecimals = _tokenDecimals(config.token);
+            if (tokenDecimals != config.decimals) revert DecimalsMismatch(config.decimals, tokenDecimals);
+        }
+        // A since-revoked asset may stay (the owner can still manage auditors); it just stops counting.
+        address asset = config.reserveAsset;
+        if (asset != address(0) && asset != s.config.reserveAsset && !_approvedReserveAssets[asset]) {
+            revert ReserveAssetNotApproved(asset);
+        }
         uint256 auditorCount = config.auditors.length;
         if (auditorCount > MAX_AUDITORS_PER_SUBJECT) {
             revert TooManyAuditors(auditorCount, MAX_AUDITORS_PER_SUBJECT);
@@ -453,33 +528,32 @@ contract ReserveRegistry is IReserveRegistry, AccessControlDefaultAdminRules, EI
         return s.latestRoundId != 0 && block.timestamp - s.latestAsOf <= heartbeat;
     }
 
-    /// @dev Which sides of collateralization() are read live rather than taken from an attestation.
-    function _liveSides(
+    /// @dev Sum of the wallets' balances in the subject's decimals, and whether the asset is approved:
+    /// a revoked asset's balances read 0 (without calling it).
+    function _liveReserves(
         bytes32 subjectId,
         SubjectConfig storage config
-    ) private view returns (bool liveReserveSide, bool liveSupplySide) {
-        return (_reserveWallets[subjectId].length() != 0, config.token != address(0));
-    }
-
-    function _liveReserves(bytes32 subjectId, SubjectConfig storage config) private view returns (uint256) {
-        IERC20Metadata asset = IERC20Metadata(config.reserveAsset);
+    ) private view returns (uint256 reserves, bool assetApproved) {
+        address asset = config.reserveAsset;
+        if (!_approvedReserveAssets[asset]) return (0, false);
         EnumerableSet.AddressSet storage wallets = _reserveWallets[subjectId];
-        uint256 total = 0;
         uint256 count = wallets.length();
         for (uint256 i = 0; i < count; ++i) {
-            total += asset.balanceOf(wallets.at(i));
+            (bool ok, uint256 sum) = Math.tryAdd(reserves, IERC20Metadata(asset).balanceOf(wallets.at(i)));
+            if (!ok) revert LiveReservesOverflow(subjectId);
+            reserves = sum;
         }
-        return DecimalScaling.rescale(total, asset.decimals(), config.decimals);
+        return (DecimalScaling.rescale(reserves, IERC20Metadata(asset).decimals(), config.decimals), true);
     }
 
-    /// @dev Amounts of `account` are normalized with its decimals, so they must exist and be bounded.
-    function _requireTokenOrZero(address account) private view {
-        if (account == address(0)) return;
-        if (account.code.length == 0) revert NotAContract(account);
-        try IERC20Metadata(account).decimals() returns (uint8 decimals) {
-            if (decimals > MAX_DECIMALS) revert InvalidDecimals(decimals, MAX_DECIMALS);
+    /// @dev Amounts of `token` are normalized with its decimals, so they must exist and be bounded.
+    function _tokenDecimals(address token) private view returns (uint8 decimals) {
+        if (token.code.length == 0) revert NotAContract(token);
+        try IERC20Metadata(token).decimals() returns (uint8 d) {
+            decimals = d;
         } catch {
-            revert NotAToken(account);
+            revert NotAToken(token);
         }
+        if (decimals > MAX_DECIMALS) revert InvalidDecimals(decimals, MAX_DECIMALS);
     }
 }

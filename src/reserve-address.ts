@@ -4,33 +4,44 @@ import type { TypedDataSigner } from "./attestation";
 import type { Hex32 } from "./hex";
 
 /**
- * What a reserve wallet signs to back a subject: `ReserveAddress(bytes32 subjectId,address wallet)`
- * in the registry's EIP-712 domain (the same as attestations, see attestationDomain). The subject
- * owner then passes the signature to `addReserveWallet`.
+ * What a reserve wallet signs to back a subject with its balance of one asset:
+ * `ReserveAddress(bytes32 subjectId,address wallet,address reserveAsset)` in the registry's EIP-712
+ * domain (the same as attestations, see attestationDomain). The subject owner then passes the
+ * signature to `addReserveWallet`. Naming the asset means a consent given for one asset cannot be
+ * reused after the subject's asset is swapped for another.
  */
 export const RESERVE_ADDRESS_TYPES: Record<string, TypedDataField[]> = {
   ReserveAddress: [
     { name: "subjectId", type: "bytes32" },
     { name: "wallet", type: "address" },
+    { name: "reserveAsset", type: "address" },
   ],
 };
 
-/** The digest a wallet signs; equals ReserveRegistry.reserveAddressDigest(subjectId, wallet). */
-export function reserveAddressDigest(domain: TypedDataDomain, subjectId: Hex32, wallet: string): Hex32 {
+/** The digest a wallet signs; equals ReserveRegistry.reserveAddressDigest(subjectId, wallet, reserveAsset). */
+export function reserveAddressDigest(
+  domain: TypedDataDomain,
+  subjectId: Hex32,
+  wallet: string,
+  reserveAsset: string,
+): Hex32 {
   return TypedDataEncoder.hash(domain, RESERVE_ADDRESS_TYPES, {
     subjectId,
     wallet: getAddress(wallet),
+    reserveAsset: getAddress(reserveAsset),
   }) as Hex32;
 }
 
-/** The wallet's signature consenting to back `subjectId` (an EOA key; contract wallets sign their own way). */
+/** The wallet's signature consenting to back `subjectId` with `reserveAsset` (an EOA key; contract wallets sign their own way). */
 export async function signReserveAddress(
   wallet: TypedDataSigner,
   domain: TypedDataDomain,
   subjectId: Hex32,
+  reserveAsset: string,
 ): Promise<string> {
   return wallet.signTypedData(domain, RESERVE_ADDRESS_TYPES, {
     subjectId,
     wallet: getAddress(await wallet.getAddress()),
+    reserveAsset: getAddress(reserveAsset),
   });
 }

@@ -9,13 +9,16 @@ import {ProofStep} from "../libraries/MerkleSumProof.sol";
 /// quorum of its listed auditors has signed. Consumers read rounds here or through ReserveFeed.
 ///
 /// EIP-712 domain: name "ReserveRegistry", version "1", chainId, verifyingContract = this registry.
-/// Signed type: `Attestation(bytes32 subjectId,uint64 asOf,uint256 reserves,uint256 liabilities,bytes32 liabilitiesRoot,bytes32 reportHash)`.
+/// Signed types: `Attestation(bytes32 subjectId,uint64 asOf,uint256 reserves,uint256 liabilities,bytes32 liabilitiesRoot,bytes32 reportHash)`
+/// by auditors, `ReserveAddress(bytes32 subjectId,address wallet,address reserveAsset)` by reserve wallets.
 interface IReserveRegistry {
     /// @notice How one subject (one issuer's one reserve asset) is attested.
     /// @param name Human-readable name, e.g. "USDX / USD reserves".
-    /// @param decimals Decimals of `reserves` and `liabilities` in attestations.
+    /// @param decimals Decimals of `reserves` and `liabilities` in attestations; the token's own when a
+    /// token is named, so that the reserves and the supply are in the same units.
     /// @param token Token whose total supply is the liability, or zero if none is on this chain.
-    /// @param reserveAsset ERC20 on this chain that holds the reserves, or zero if they are off-chain.
+    /// @param reserveAsset ERC20 on this chain that holds the reserves, or zero if they are off-chain;
+    /// one the admin approved (approveReserveAsset).
     /// @param heartbeat Maximum age in seconds of an attestation's `asOf` for it to count as fresh.
     /// @param quorum How many of `auditors` must sign each attestation.
     /// @param auditors The accredited auditors allowed to sign for this subject, distinct.
@@ -32,8 +35,9 @@ interface IReserveRegistry {
     /// @notice What auditors sign: a subject's reserves and liabilities at snapshot time `asOf`.
     /// @param subjectId The subject attested.
     /// @param asOf Snapshot time (unix seconds); strictly increasing per subject.
-    /// @param reserves Reserves in the subject's decimals.
-    /// @param liabilities Liabilities in the subject's decimals (the liabilities tree total when one is published).
+    /// @param reserves Reserves in the subject's decimals, at most MAX_AMOUNT.
+    /// @param liabilities Liabilities in the subject's decimals (the liabilities tree total when one is
+    /// published), at most MAX_AMOUNT.
     /// @param liabilitiesRoot Merkle-sum root of customer balances (docs/liabilities-tree.md), zero if none.
     /// @param reportHash Hash of the auditor's full report document.
     struct Attestation {
@@ -52,6 +56,13 @@ interface IReserveRegistry {
 
     /// @notice `auditor` lost its accreditation; its signatures no longer count.
     event AuditorRevoked(address indexed auditor);
+
+    /// @notice The admin approved `asset` as a reserve asset: subjects may name it, and wallet
+    /// balances of it count as live reserves.
+    event ReserveAssetApproved(address indexed asset);
+
+    /// @notice The admin revoked `asset`: wallet balances of it no longer count as reserves.
+    event ReserveAssetRevoked(address indexed asset);
 
     /// @notice A subject was registered; `owner` (the caller) may update it.
     event SubjectRegistered(bytes32 indexed subjectId, address indexed owner);
@@ -132,9 +143,31 @@ interface IReserveRegistry {
     error DecimalsFrozen(bytes32 subjectId, uint8 currentDecimals, uint8 decimals);
 
     /// @notice The token whose supply is the liability cannot change from `currentToken` to `token`
-    /// once a round or a reserve wallet backs the subject: swapping it (e.g. for an empty token) would
-    /// change every ratio without an auditor. Register a new subject instead.
+    /// (zero included) once a round or a reserve wallet has backed the subject: swapping it (e.g. for
+    /// an empty token) would change every ratio without an auditor. Register a new subject instead.
     error TokenFrozen(bytes32 subjectId, address currentToken, address token);
+
+    /// @notice The reserve asset cannot change from `current` to `requested` (zero included) once a
+    /// round or a reserve wallet has backed the subject: swapping it for a token the owner mints would
+    /// turn its wallets' balances into fiction. Register a new subject instead.
+    error ReserveAssetFrozen(bytes32 subjectId, address current, address requested);
+
+    /// @notice `asset` is not (or no longer) an approved reserve asset.
+    error ReserveAssetNotApproved(address asset);
+
+    /// @notice `asset` is already an approved reserve asset.
+    error ReserveAssetAlreadyApproved(address asset);
+
+    /// @notice A subject that names a token must use its decimals: consumers (Aave's Proof-of-Reserve,
+    /// secure mint) compare the token's raw `totalSupply()` with the reserves in the subject's units.
+    error DecimalsMismatch(uint8 subjectDecimals, uint8 tokenDecimals);
+
+    /// @notice An attested amount is above `maxAmount` (MAX_AMOUNT): it could not be normalized to
+    /// 18 decimals or answered by a feed.
+    error AmountTooLarge(uint256 amount, uint256 maxAmount);
+
+    /// @notice The live balances of `subjectId`'s reserve wallets sum to more than 2^256 - 1.
+    error LiveReservesOverflow(bytes32 subjectId);
 
     /// @notice `heartbeat` is zero (every attestation stale at once) or above `maxHeartbeat` (an
     /// issuer could keep old figures "fresh" indefinitely).
@@ -192,14 +225,11 @@ interface IReserveRegistry {
     /// @notice `wallet` does not back `subjectId`.
     error ReserveWalletNotFound(bytes32 subjectId, address wallet);
 
-    /// @notice `wallet`'s signature over ReserveAddress(subjectId, wallet) does not verify.
+    /// @notice `wallet`'s signature over ReserveAddress(subjectId, wallet, reserveAsset) does not verify.
     error InvalidReserveWalletSignature(address wallet);
 
     /// @notice `subjectId` already has MAX_RESERVE_WALLETS wallets.
     error TooManyReserveWallets(bytes32 subjectId, uint256 maxCount);
-
-    /// @notice The reserve asset cannot change while `walletCount` wallets still hold the old one.
-    error ReserveWalletsRegistered(bytes32 subjectId, uint256 walletCount);
 
     // ------------------------------------------------------------------------------- auditors
 
@@ -215,15 +245,31 @@ interface IReserveRegistry {
     /// @notice The name `auditor` was accredited under (kept after revocation for the record).
     function auditorName(address auditor) external view returns (string memory);
 
+    // ------------------------------------------------------------------------- reserve assets
+
+    /// @notice Approves `asset` (an ERC20 answering `decimals()` <= MAX_DECIMALS) as a reserve asset.
+    /// Admin only: the subject owner is the party PoR distrusts, so it cannot pick a token whose
+    /// balances it controls.
+    function approveReserveAsset(address asset) external;
+
+    /// @notice Revokes `asset`. Subjects keep naming it, but its wallet balances stop counting at once:
+    /// their live reserves read 0 and collateralization() is not fresh. Admin only.
+    function revokeReserveAsset(address asset) external;
+
+    /// @notice Whether `asset` is currently an approved reserve asset.
+    function isApprovedReserveAsset(address asset) external view returns (bool);
+
     // ------------------------------------------------------------------------------- subjects
 
     /// @notice Registers `subjectId` with `config`; the caller becomes its owner. Permissionless.
     function registerSubject(bytes32 subjectId, SubjectConfig calldata config) external;
 
     /// @notice Replaces `subjectId`'s config. Subject owner only. Existing rounds are kept. What the
-    /// figures mean is fixed: decimals never change (DecimalsFrozen), the token is fixed once a round
-    /// or a wallet exists (TokenFrozen), the reserve asset while wallets hold it (ReserveWalletsRegistered).
-    /// A raised heartbeat applies from the next round on, so it cannot make an old round fresh again.
+    /// figures mean is fixed: decimals never change (DecimalsFrozen); the token and the reserve asset
+    /// never change once a round was posted or a reserve wallet added (TokenFrozen, ReserveAssetFrozen),
+    /// whatever is removed later. A new reserve asset must be approved (ReserveAssetNotApproved); an
+    /// unchanged one that was revoked since is kept. A raised heartbeat applies from the next round
+    /// on, so it cannot make an old round fresh again.
     function updateSubject(bytes32 subjectId, SubjectConfig calldata config) external;
 
     /// @notice Offers ownership of `subjectId` to `newOwner`, who must accept. Zero cancels.
@@ -244,7 +290,8 @@ interface IReserveRegistry {
 
     // --------------------------------------------------------------------------- attestations
 
-    /// @notice Posts `att` as the subject's next round. Anyone may relay.
+    /// @notice Posts `att` as the subject's next round. Anyone may relay. Amounts above MAX_AMOUNT are
+    /// refused (AmountTooLarge).
     /// @param signers Strictly ascending addresses of currently accredited auditors listed for the subject.
     /// @param signatures One signature per signer over attestationDigest(att): ECDSA (low-s) for EOAs,
     /// ERC-1271 for contract wallets.
@@ -279,9 +326,12 @@ interface IReserveRegistry {
 
     // ------------------------------------------------------------------------- reserve wallets
 
-    /// @notice Registers `wallet` as holding `subjectId`'s reserves. Subject owner only.
+    /// @notice Registers `wallet` as holding `subjectId`'s reserves. Subject owner only. From the
+    /// first wallet on, the subject's reserves are read live for good (liveReserves), even after every
+    /// wallet is removed: the owner cannot switch back to a higher attested figure.
     /// @param signature The wallet's own signature (ECDSA, or ERC-1271 for contract wallets) over the
-    /// EIP-712 type `ReserveAddress(bytes32 subjectId,address wallet)`, proving the issuer controls it.
+    /// EIP-712 type `ReserveAddress(bytes32 subjectId,address wallet,address reserveAsset)`, proving
+    /// the issuer controls it and consents to back the subject with that asset.
     function addReserveWallet(bytes32 subjectId, address wallet, bytes calldata signature) external;
 
     /// @notice Stops counting `wallet` for `subjectId`. Subject owner only.
@@ -290,29 +340,45 @@ interface IReserveRegistry {
     /// @notice The wallets backing `subjectId`, in no particular order.
     function reserveWallets(bytes32 subjectId) external view returns (address[] memory);
 
-    /// @notice The EIP-712 digest a wallet signs to back `subjectId`.
-    function reserveAddressDigest(bytes32 subjectId, address wallet) external view returns (bytes32);
+    /// @notice The EIP-712 digest `wallet` signs to back `subjectId` with its balance of `reserveAsset`.
+    function reserveAddressDigest(
+        bytes32 subjectId,
+        address wallet,
+        address reserveAsset
+    ) external view returns (bytes32);
 
     /// @notice Sum of `reserveAsset.balanceOf` over the reserve wallets, in the subject's decimals
-    /// (rounded down). Reverts with NoReserveAsset when the subject has no on-chain reserve asset.
+    /// (rounded down); 0 while the reserve asset is revoked. Reverts with NoReserveAsset when the
+    /// subject has no on-chain reserve asset, LiveReservesOverflow or DecimalScalingOverflow for sums
+    /// that cannot be represented.
     function liveReserves(bytes32 subjectId) external view returns (uint256);
+
+    /// @notice The reserves collateralization() uses, in the subject's decimals, and the round they
+    /// belong to (what ReserveFeed answers). Live (the subject has had a reserve wallet): roundId =
+    /// FeedRounds.live() (a fresh id per block), updatedAt = block.timestamp, reserves 0 while the
+    /// asset is revoked. Attested: the latest round, its reserves and asOf; (0, 0, 0) before the first.
+    function reservesRound(
+        bytes32 subjectId
+    ) external view returns (uint80 roundId, uint256 reserves, uint64 updatedAt);
 
     // ------------------------------------------------------------------------ collateralization
 
     /// @notice Whether `subjectId` is backed, both sides normalized to 18 decimals (rounded down).
-    /// @return reserves Live reserves if the subject has reserve wallets, else the latest attested
+    /// @return reserves Live reserves if the subject has had a reserve wallet, else the latest attested
     /// reserves (0 before the first round).
     /// @return supply `token.totalSupply()` if the subject has a token, else the latest attested liabilities.
-    /// @return ratioWad reserves * 1e18 / supply, or type(uint256).max when supply is 0.
-    /// @return fresh True when both sides are read live; otherwise isFresh(subjectId), because an
-    /// attested side is only as good as its snapshot.
+    /// @return ratioWad reserves * 1e18 / supply, or type(uint256).max when supply is 0 (or the ratio
+    /// is above it).
+    /// @return fresh False while the reserve asset of live reserves is revoked. Otherwise true when
+    /// both sides are read live, else isFresh(subjectId): an attested side is only as good as its snapshot.
     function collateralization(
         bytes32 subjectId
     ) external view returns (uint256 reserves, uint256 supply, uint256 ratioWad, bool fresh);
 
-    /// @notice The round collateralization() reflects. When any side is attested: the latest
-    /// attested round and its asOf (0, 0 before the first round). When both sides are live: every
-    /// block is a round, so block.number and block.timestamp.
+    /// @notice The round collateralization() reflects (what ReserveRatioFeed answers as its latest).
+    /// No side live: the latest attested round and its asOf. Any side live: the ratio can change in
+    /// every block, so roundId = FeedRounds.live() and updatedAt = the older side's time (the attested
+    /// asOf, or block.timestamp when both are live). (0, 0) while a side that must be attested has no round.
     function collateralizationRound(
         bytes32 subjectId
     ) external view returns (uint80 roundId, uint64 updatedAt);

@@ -14,9 +14,15 @@ library ReserveGuard {
     /// @notice The data behind the ratio is `age` seconds old, more than `maxAgeSeconds`.
     error ReservesTooOld(uint256 age, uint256 maxAgeSeconds);
 
+    /// @notice The registry does not call `subjectId`'s backing fresh: an attested side is older than
+    /// the subject's heartbeat, or its live reserves are in a revoked reserve asset.
+    error ReservesNotFresh(bytes32 subjectId);
+
     /// @notice Reverts unless `subjectId` is backed at `minRatioWad` (1e18 = reserves equal supply;
     /// below 1e18 is a tolerance margin, e.g. for rebasing tokens) by data at most `maxAgeSeconds` old.
-    /// Data that was never attested counts as infinitely old.
+    /// Data that was never attested counts as infinitely old; data the registry does not call fresh
+    /// (older than the subject's own heartbeat, or reserves in a revoked asset) is refused whatever
+    /// `maxAgeSeconds` allows.
     function requireBacked(
         IReserveRegistry registry,
         bytes32 subjectId,
@@ -26,7 +32,8 @@ library ReserveGuard {
         (uint80 roundId, uint64 updatedAt) = registry.collateralizationRound(subjectId);
         uint256 age = roundId == 0 ? type(uint256).max : block.timestamp - updatedAt;
         if (age > maxAgeSeconds) revert ReservesTooOld(age, maxAgeSeconds);
-        (, , uint256 ratioWad, ) = registry.collateralization(subjectId);
+        (, , uint256 ratioWad, bool fresh) = registry.collateralization(subjectId);
+        if (!fresh) revert ReservesNotFresh(subjectId);
         if (ratioWad < minRatioWad) revert Undercollateralized(ratioWad, minRatioWad);
     }
 }

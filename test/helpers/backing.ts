@@ -75,18 +75,43 @@ export async function postAttestation(
   ).wait();
 }
 
-/** `signer`'s signature over ReserveAddress(subjectId, wallet); `wallet` defaults to the signer. */
+/**
+ * `signer`'s signature over ReserveAddress(subjectId, wallet, reserveAsset); `wallet` defaults to the
+ * signer, `reserveAsset` to the subject's current one (zero for an unregistered subject).
+ */
 export async function signReserveAddress(
   signer: Signer,
-  registry: BaseContract,
+  registry: ReserveRegistry,
   subjectId: string,
   wallet?: string,
   domainOverrides: Partial<TypedDataDomain> = {},
+  reserveAsset?: string,
 ): Promise<string> {
   return signer.signTypedData(await registryDomain(registry, domainOverrides), RESERVE_ADDRESS_TYPES, {
     subjectId,
     wallet: wallet ?? (await signer.getAddress()),
+    reserveAsset: reserveAsset ?? (await subjectReserveAsset(registry, subjectId)),
   });
+}
+
+async function subjectReserveAsset(registry: ReserveRegistry, subjectId: string): Promise<string> {
+  try {
+    const [config] = await registry.subject(subjectId);
+    return config.reserveAsset;
+  } catch {
+    return ethers.ZeroAddress; // unregistered: the registry will refuse the subject anyway
+  }
+}
+
+/** Has the registry's admin approve each of `assets` as a reserve asset. */
+export async function approveReserveAssets(
+  registry: ReserveRegistry,
+  admin: Signer,
+  ...assets: BaseContract[]
+): Promise<void> {
+  for (const asset of assets) {
+    await (await registry.connect(admin).approveReserveAsset(await asset.getAddress())).wait();
+  }
 }
 
 /** Registers `wallet` (an EOA signing for itself) as a reserve wallet of `subjectId`. */

@@ -16,11 +16,12 @@ export const ATTESTATION_TYPES = {
   ],
 };
 
-/** `ReserveAddress(bytes32 subjectId,address wallet)` */
+/** `ReserveAddress(bytes32 subjectId,address wallet,address reserveAsset)` */
 export const RESERVE_ADDRESS_TYPES = {
   ReserveAddress: [
     { name: "subjectId", type: "bytes32" },
     { name: "wallet", type: "address" },
+    { name: "reserveAsset", type: "address" },
   ],
 };
 
