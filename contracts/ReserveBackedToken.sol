@@ -3,6 +3,7 @@ pragma solidity 0.8.30;
 
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {IReserveRegistry} from "./interfaces/IReserveRegistry.sol";
 import {SecureMint} from "./SecureMint.sol";
 
@@ -30,7 +31,9 @@ contract ReserveBackedToken is ERC20, AccessControl, SecureMint {
 
     /// @notice Mints `amount` to `to`. Reverts with InsufficientReserves or StaleReserves.
     function mint(address to, uint256 amount) external onlyRole(MINTER_ROLE) {
-        _requireReservesCover(totalSupply() + amount, _decimals);
+        // A supply past 2^256 is refused by the reserve check (a custom error), not by a Panic.
+        (bool fits, uint256 supplyAfterMint) = Math.tryAdd(totalSupply(), amount);
+        _requireReservesCover(fits ? supplyAfterMint : type(uint256).max, _decimals);
         _mint(to, amount);
     }
 

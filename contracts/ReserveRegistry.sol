@@ -397,15 +397,12 @@ contract ReserveRegistry is IReserveRegistry, AccessControlDefaultAdminRules, EI
             reserves = latest.reserves;
         }
         reserves = DecimalScaling.toWad(reserves, config.decimals);
-        // The token's decimals are read again, not assumed: a token that changed them must not
-        // shrink its own supply in our eyes.
-        supply =
-            liveSupplySide
-                ? DecimalScaling.toWad(
-                    IERC20Metadata(config.token).totalSupply(),
-                    IERC20Metadata(config.token).decimals()
-                )
-                : DecimalScaling.toWad(latest.liabilities, config.decimals);
+        // The supply in the subject's decimals, the token's when it was named (DecimalsMismatch): raw
+        // units, as consumers compare them, whatever the token's decimals() answers later.
+        supply = DecimalScaling.toWad(
+            liveSupplySide ? IERC20Metadata(config.token).totalSupply() : latest.liabilities,
+            config.decimals
+        );
         ratioWad = BackingRatio.ratioWad(reserves, supply);
         fresh = assetApproved && ((s.reservesLive && liveSupplySide) || _isFresh(s));
     }
@@ -471,7 +468,9 @@ contract ReserveRegistry is IReserveRegistry, AccessControlDefaultAdminRules, EI
         if (config.heartbeat == 0 || config.heartbeat > MAX_HEARTBEAT) {
             revert InvalidHeartbeat(config.heartbeat, MAX_HEARTBEAT);
         }
-        if (config.token != address(0)) {
+        // Checked when the token is named: a token that changes its decimals() later must not lock its
+        // subject's config (the supply keeps being read in the units it was named with).
+        if (config.token != address(0) && config.token != s.config.token) {
             uint8 tokenDecimals = _tokenDecimals(config.token);
             if (tokenDecimals != config.decimals) revert DecimalsMismatch(config.decimals, tokenDecimals);
         }

@@ -8,13 +8,21 @@ import {
   signAttestation,
   subjectIdOf,
 } from "./helpers/reserve-registry";
+import { addWallet, approveReserveAssets, subjectConfig } from "./helpers/backing";
 
 const HOUR = 60 * 60;
 const MAX_AGE = 6 * HOUR;
 const SUBJECT = subjectIdOf("USDX / USD");
+/** Reserves read live from a reserve wallet's balance. */
+const LIVE = subjectIdOf("USDL / USD live");
 
 async function deployConsumerFixture() {
-  const { admin, auditor, borrower } = await namedAccounts("admin", "auditor", "borrower");
+  const { admin, auditor, borrower, walletA } = await namedAccounts(
+    "admin",
+    "auditor",
+    "borrower",
+    "walletA",
+  );
   const registry = await ethers.deployContract("ReserveRegistry", [admin.address]);
   await registry.accreditAuditor(auditor.address, "Auditor");
   await registry.registerSubject(SUBJECT, {
@@ -49,7 +57,32 @@ async function deployConsumerFixture() {
     await registry.postAttestation(att, [auditor.address], [await signAttestation(auditor, domain, att)]);
   }
 
-  return { registry, feed, consumer, mockFeed, mockConsumer, borrower, post };
+  const reserveAsset = await ethers.deployContract("MockERC20", ["USD Coin", "USDC", 6]);
+  await approveReserveAssets(registry, admin, reserveAsset);
+  await registry.registerSubject(
+    LIVE,
+    subjectConfig([auditor.address], { name: "USDL / USD", reserveAsset: await reserveAsset.getAddress() }),
+  );
+  await addWallet(registry, admin, LIVE, walletA);
+  const liveFeed = await ethers.deployContract("ReserveFeed", [await registry.getAddress(), LIVE]);
+  const liveConsumer = await ethers.deployContract("LendingPoolConsumer", [
+    await liveFeed.getAddress(),
+    MAX_AGE,
+  ]);
+
+  return {
+    registry,
+    feed,
+    consumer,
+    mockFeed,
+    mockConsumer,
+    liveConsumer,
+    reserveAsset,
+    admin,
+    borrower,
+    walletA,
+    post,
+  };
 }
 
 describe("LendingPoolConsumer", function () {
@@ -123,9 +156,12 @@ describe("LendingPoolConsumer", function () {
       expect(await mockConsumer.reserves()).to.equal(100);
     });
 
-    it("bubbles up the feed's RoundNotAvailable(0) before any round", async function () {
+    it("refuses the feed's empty answer before any round as stale (updatedAt 0)", async function () {
       const { feed, consumer } = await loadFixture(deployConsumerFixture);
-      await expect(consumer.reserves()).to.be.revertedWithCustomError(feed, "RoundNotAvailable").withArgs(0);
+      expect(await feed.latestRoundData()).to.deep.equal([0n, 0n, 0n, 0n, 0n]);
+      await expect(consumer.reserves())
+        .to.be.revertedWithCustomError(consumer, "StaleReserves")
+        .withArgs(0, MAX_AGE);
     });
 
     it("never sees an incomplete round from ReserveFeed (answeredInRound = roundId)", async function () {
@@ -136,6 +172,35 @@ describe("LendingPoolConsumer", function () {
       const [roundId, , , , answeredInRound] = await feed.latestRoundData();
       expect(answeredInRound).to.equal(roundId);
       expect(await consumer.reserves()).to.equal(2n);
+    });
+    it("reads live wallet reserves without any attestation, however long since registration", async function () {
+      const { liveConsumer, reserveAsset, walletA } = await loadFixture(deployConsumerFixture);
+      await reserveAsset.mint(walletA.address, 7_000_000n);
+      expect(await liveConsumer.reserves()).to.equal(7_000_000n);
+      await time.increase(10 * MAX_AGE);
+      expect(await liveConsumer.reserves()).to.equal(7_000_000n);
+    });
+
+    it("rejects live reserves of 0 while the reserve asset is revoked, and reads them again once re-approved", async function () {
+      const { registry, liveConsumer, reserveAsset, admin, walletA } =
+        await loadFixture(deployConsumerFixture);
+      await reserveAsset.mint(walletA.address, 7_000_000n);
+      await registry.connect(admin).revokeReserveAsset(await reserveAsset.getAddress());
+      await expect(liveConsumer.reserves())
+        .to.be.revertedWithCustomError(liveConsumer, "NonPositiveReserves")
+        .withArgs(0);
+      await registry.connect(admin).approveReserveAsset(await reserveAsset.getAddress());
+      expect(await liveConsumer.reserves()).to.equal(7_000_000n);
+    });
+
+    it("rejects live reserves of 0 once every wallet is removed", async function () {
+      const { registry, liveConsumer, reserveAsset, admin, walletA } =
+        await loadFixture(deployConsumerFixture);
+      await reserveAsset.mint(walletA.address, 7_000_000n);
+      await registry.connect(admin).removeReserveWallet(LIVE, walletA.address);
+      await expect(liveConsumer.reserves())
+        .to.be.revertedWithCustomError(liveConsumer, "NonPositiveReserves")
+        .withArgs(0);
     });
   });
 

@@ -1,7 +1,13 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
-import { addWallet, namedSigners, offlineWallets, subjectConfig } from "./helpers/backing";
+import {
+  addWallet,
+  approveReserveAssets,
+  namedSigners,
+  offlineWallets,
+  subjectConfig,
+} from "./helpers/backing";
 
 const USDX = ethers.id("USDX");
 const EMPTY = ethers.id("EMPTY");
@@ -12,6 +18,7 @@ async function deployPoRAddressListFixture() {
   const registry = await ethers.deployContract("ReserveRegistry", [admin.address]);
   await registry.accreditAuditor(auditor.address, "Auditor A");
   const usdc = await ethers.deployContract("MockERC20", ["USD Coin", "USDC", 6]);
+  await approveReserveAssets(registry, admin, usdc);
   const config = subjectConfig([auditor.address], { reserveAsset: await usdc.getAddress() });
   await registry.connect(owner).registerSubject(USDX, config);
   await registry.connect(owner).registerSubject(EMPTY, { ...config, name: "Empty" });

@@ -4,15 +4,18 @@ import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import {
   HEARTBEAT_SECONDS,
   addWallet,
+  approveReserveAssets,
   namedSigners,
   postAttestation,
   subjectConfig,
 } from "./helpers/backing";
 
-/** Attested reserves in 8 decimals backing a 6-decimal token. */
+/** Attested reserves in the token's 6 decimals backing a 6-decimal token. */
 const USDX = ethers.id("USDX");
-/** Live both sides: reserve wallets holding a 6-decimal asset, an 18-decimal token. */
+/** Live both sides: reserve wallets holding a 6-decimal asset, an 18-decimal token (and subject). */
 const LIVE = ethers.id("LIVE");
+/** Live both sides: reserve wallets holding an 8-decimal asset, a 6-decimal token (and subject). */
+const FINE = ethers.id("FINE");
 /** Live reserves, but the subject does not name the token: its liabilities side is attested. */
 const NO_TOKEN = ethers.id("NO_TOKEN");
 
@@ -45,9 +48,12 @@ async function deployReserveBackedTokenFixture() {
   await usdx.grantRole(minterRole, minter.address);
   await registry
     .connect(owner)
-    .registerSubject(USDX, subjectConfig(auditors, { decimals: 8, token: await usdx.getAddress() }));
+    .registerSubject(USDX, subjectConfig(auditors, { token: await usdx.getAddress() }));
 
   const reserve6 = await ethers.deployContract("MockERC20", ["Reserve 6", "R6", 6]);
+  const reserve8 = await ethers.deployContract("MockERC20", ["Reserve 8", "R8", 8]);
+  const reserve18 = await ethers.deployContract("MockERC20", ["Reserve 18", "R18", 18]);
+  await approveReserveAssets(registry, admin, reserve6, reserve8, reserve18);
   const live = await ethers.deployContract("ReserveBackedToken", [
     "USD L",
     "USDL",
@@ -61,13 +67,32 @@ async function deployReserveBackedTokenFixture() {
     LIVE,
     subjectConfig(auditors, {
       name: "Live",
+      decimals: 18,
       token: await live.getAddress(),
       reserveAsset: await reserve6.getAddress(),
     }),
   );
   await addWallet(registry, owner, LIVE, walletA);
 
-  const reserve18 = await ethers.deployContract("MockERC20", ["Reserve 18", "R18", 18]);
+  const fine = await ethers.deployContract("ReserveBackedToken", [
+    "USD F",
+    "USDF",
+    6,
+    registryAddress,
+    FINE,
+    admin,
+  ]);
+  await fine.grantRole(minterRole, minter.address);
+  await registry.connect(owner).registerSubject(
+    FINE,
+    subjectConfig(auditors, {
+      name: "Fine",
+      token: await fine.getAddress(),
+      reserveAsset: await reserve8.getAddress(),
+    }),
+  );
+  await addWallet(registry, owner, FINE, walletA);
+
   const noToken = await ethers.deployContract("ReserveBackedToken", [
     "USD N",
     "USDN",
@@ -89,8 +114,10 @@ async function deployReserveBackedTokenFixture() {
     registry,
     usdx,
     live,
+    fine,
     noToken,
     reserve6,
+    reserve8,
     reserve18,
     minterRole,
     admin,
@@ -123,7 +150,7 @@ describe("ReserveBackedToken", function () {
       await postAttestation(registry, [auditor], {
         subjectId: USDX,
         asOf: await time.latest(),
-        reserves: 100_000_000n, // 1.00000000 in the subject's 8 decimals
+        reserves: 1_000_000n, // 1.000000 in the subject's (the token's) 6 decimals
         liabilities: 0n,
       });
       await expect(usdx.connect(minter).mint(alice.address, 1_000_000n)) // 1.000000 USDX
@@ -140,7 +167,7 @@ describe("ReserveBackedToken", function () {
       await postAttestation(registry, [auditor], {
         subjectId: USDX,
         asOf: await time.latest(),
-        reserves: 100_000_000n,
+        reserves: 1_000_000n,
         liabilities: 0n,
       });
       await usdx.connect(minter).mint(alice.address, 600_000n);
@@ -150,18 +177,13 @@ describe("ReserveBackedToken", function () {
         .withArgs(1_000_001n * SCALE_6_TO_18, 10n ** 18n);
     });
 
-    it("compares in 18 decimals: reserves a fraction of a token unit over do not allow another unit", async function () {
-      const { registry, usdx, auditor, minter, alice } = await loadFixture(deployReserveBackedTokenFixture);
-      await postAttestation(registry, [auditor], {
-        subjectId: USDX,
-        asOf: await time.latest(),
-        reserves: 100_000_099n, // 1.00000099: 0.99 of a USDX unit above 1 USDX
-        liabilities: 0n,
-      });
-      await usdx.connect(minter).mint(alice.address, 1_000_000n);
-      await expect(usdx.connect(minter).mint(alice.address, 1n))
-        .to.be.revertedWithCustomError(usdx, "InsufficientReserves")
-        .withArgs(1_000_001n * SCALE_6_TO_18, 100_000_099n * 10n ** 10n);
+    it("rounds live reserves down to the token's units: a fraction of a unit over does not allow another unit", async function () {
+      const { fine, reserve8, minter, alice, walletA } = await loadFixture(deployReserveBackedTokenFixture);
+      await reserve8.mint(walletA.address, 100_000_099n); // 1.00000099: 0.99 of a USDF unit above 1 USDF
+      await fine.connect(minter).mint(alice.address, 1_000_000n);
+      await expect(fine.connect(minter).mint(alice.address, 1n))
+        .to.be.revertedWithCustomError(fine, "InsufficientReserves")
+        .withArgs(1_000_001n * SCALE_6_TO_18, 10n ** 18n);
     });
 
     it("refuses with StaleReserves before any attestation", async function () {
@@ -272,6 +294,65 @@ describe("ReserveBackedToken", function () {
         .withArgs(LIVE, await copycat.getAddress());
       await expect(live.connect(minter).mint(alice.address, 10n ** 18n)).to.emit(live, "Transfer");
     });
+    it("refuses with StaleReserves while the reserve asset is revoked, and mints again once it is re-approved", async function () {
+      const { registry, live, reserve6, admin, minter, alice, walletA } = await loadFixture(
+        deployReserveBackedTokenFixture,
+      );
+      await reserve6.mint(walletA.address, 5_000_000n);
+      await registry.connect(admin).revokeReserveAsset(await reserve6.getAddress());
+      await expect(live.connect(minter).mint(alice.address, 1n))
+        .to.be.revertedWithCustomError(live, "StaleReserves")
+        .withArgs(LIVE);
+      await registry.connect(admin).approveReserveAsset(await reserve6.getAddress());
+      await expect(live.connect(minter).mint(alice.address, 1n))
+        .to.emit(live, "Transfer")
+        .withArgs(ethers.ZeroAddress, alice.address, 1n);
+    });
+
+    it("refuses once every wallet is removed, even with a higher attested figure on record", async function () {
+      const { registry, live, reserve6, owner, auditor, minter, alice, walletA } = await loadFixture(
+        deployReserveBackedTokenFixture,
+      );
+      await reserve6.mint(walletA.address, 1_000_000n);
+      await postAttestation(registry, [auditor], {
+        subjectId: LIVE,
+        asOf: await time.latest(),
+        reserves: 10n ** 9n * 10n ** 18n, // a billion USDL, far above the wallet's 1
+        liabilities: 0n,
+      });
+      await live.connect(minter).mint(alice.address, 10n ** 18n);
+      await registry.connect(owner).removeReserveWallet(LIVE, walletA.address);
+      await expect(live.connect(minter).mint(alice.address, 1n))
+        .to.be.revertedWithCustomError(live, "InsufficientReserves")
+        .withArgs(10n ** 18n + 1n, 0n);
+    });
+
+    it("refuses a mint that would take the supply past 2^256 - 1 with InsufficientReserves, not a Panic", async function () {
+      const { live, reserve6, minter, alice, walletA } = await loadFixture(deployReserveBackedTokenFixture);
+      await reserve6.mint(walletA.address, 2_000_000n);
+      await live.connect(minter).mint(alice.address, 10n ** 18n);
+      await expect(live.connect(minter).mint(alice.address, ethers.MaxUint256))
+        .to.be.revertedWithCustomError(live, "InsufficientReserves")
+        .withArgs(ethers.MaxUint256, 2n * 10n ** 18n);
+    });
+    it("refuses an amount whose 18-decimal value cannot be represented with DecimalScalingOverflow, not a Panic", async function () {
+      const { registry, usdx, auditor, minter, alice } = await loadFixture(deployReserveBackedTokenFixture);
+      await postAttestation(registry, [auditor], {
+        subjectId: USDX,
+        asOf: await time.latest(),
+        reserves: 1_000_000n,
+        liabilities: 0n,
+      });
+      await usdx.connect(minter).mint(alice.address, 1n);
+      // 2^250 units of a 6-decimal token are more than 2^256 in 18 decimals.
+      await expect(usdx.connect(minter).mint(alice.address, 2n ** 250n))
+        .to.be.revertedWithCustomError(usdx, "DecimalScalingOverflow")
+        .withArgs(2n ** 250n + 1n, 6, 18);
+      // Past 2^256 even before scaling: checked as the largest supply, not added with a Panic.
+      await expect(usdx.connect(minter).mint(alice.address, ethers.MaxUint256))
+        .to.be.revertedWithCustomError(usdx, "DecimalScalingOverflow")
+        .withArgs(ethers.MaxUint256, 6, 18);
+    });
   });
 
   describe("burn", function () {
@@ -291,7 +372,7 @@ describe("ReserveBackedToken", function () {
       await postAttestation(registry, [auditor], {
         subjectId: USDX,
         asOf: await time.latest(),
-        reserves: 100_000_000n,
+        reserves: 1_000_000n,
         liabilities: 0n,
       });
       await usdx.connect(minter).mint(alice.address, 1_000_000n);

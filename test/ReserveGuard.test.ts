@@ -1,7 +1,15 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
-import { WAD, addWallet, namedSigners, postAttestation, subjectConfig } from "./helpers/backing";
+import {
+  HEARTBEAT_SECONDS,
+  WAD,
+  addWallet,
+  approveReserveAssets,
+  namedSigners,
+  postAttestation,
+  subjectConfig,
+} from "./helpers/backing";
 
 /** Attested reserves (6 decimals) backing a 6-decimal ReserveBackedToken. */
 const USDX = ethers.id("USDX");
@@ -57,8 +65,17 @@ async function deployReserveGuardFixture() {
     (98n * WAD) / 100n,
     MAX_AGE_SECONDS,
   ]);
+  // Accepts data older than the subject's heartbeat: only the registry's freshness stops it then.
+  const patientPool = await ethers.deployContract("GuardedLendingPool", [
+    await usdx.getAddress(),
+    registryAddress,
+    USDX,
+    WAD,
+    2 * HEARTBEAT_SECONDS,
+  ]);
   await usdx.connect(alice).approve(await pool.getAddress(), ethers.MaxUint256);
   await usdx.connect(alice).approve(await tolerantPool.getAddress(), ethers.MaxUint256);
+  await usdx.connect(alice).approve(await patientPool.getAddress(), ethers.MaxUint256);
 
   const plain = await ethers.deployContract("MockERC20", ["Plain", "PLN", 6]);
   await registry
@@ -76,6 +93,7 @@ async function deployReserveGuardFixture() {
   ]);
 
   const reserve6 = await ethers.deployContract("MockERC20", ["Reserve 6", "R6", 6]);
+  await approveReserveAssets(registry, admin, reserve6);
   const liveToken = await ethers.deployContract("MockERC20", ["USDL", "USDL", 6]);
   await registry.connect(owner).registerSubject(
     LIVE,
@@ -102,9 +120,12 @@ async function deployReserveGuardFixture() {
     usdx,
     pool,
     tolerantPool,
+    patientPool,
     neverPool,
     livePool,
     reserve6,
+    admin,
+    owner,
     auditor,
     alice,
     walletA,
@@ -198,6 +219,37 @@ describe("ReserveGuard via GuardedLendingPool", function () {
         .to.be.revertedWithCustomError(livePool, "Undercollateralized")
         .withArgs(WAD / 2n, WAD);
     });
+    it("refuses with ReservesNotFresh when the attested side is older than the heartbeat but within maxAgeSeconds", async function () {
+      const { patientPool, alice, asOf } = await loadFixture(deployReserveGuardFixture);
+      await time.setNextBlockTimestamp(asOf + HEARTBEAT_SECONDS);
+      await expect(patientPool.connect(alice).deposit(1))
+        .to.emit(patientPool, "Deposited")
+        .withArgs(alice.address, 1);
+      await time.setNextBlockTimestamp(asOf + HEARTBEAT_SECONDS + 1);
+      await expect(patientPool.connect(alice).deposit(1))
+        .to.be.revertedWithCustomError(patientPool, "ReservesNotFresh")
+        .withArgs(USDX);
+    });
+
+    it("refuses with ReservesNotFresh while the live reserves' asset is revoked, until it is approved again", async function () {
+      const { registry, livePool, reserve6, admin, alice } = await loadFixture(deployReserveGuardFixture);
+      await registry.connect(admin).revokeReserveAsset(await reserve6.getAddress());
+      await expect(livePool.connect(alice).deposit(1))
+        .to.be.revertedWithCustomError(livePool, "ReservesNotFresh")
+        .withArgs(LIVE);
+      await registry.connect(admin).approveReserveAsset(await reserve6.getAddress());
+      await expect(livePool.connect(alice).deposit(1))
+        .to.emit(livePool, "Deposited")
+        .withArgs(alice.address, 1);
+    });
+
+    it("counts live reserves as 0 once every wallet is removed (Undercollateralized(0))", async function () {
+      const { registry, livePool, owner, alice, walletA } = await loadFixture(deployReserveGuardFixture);
+      await registry.connect(owner).removeReserveWallet(LIVE, walletA.address);
+      await expect(livePool.connect(alice).deposit(1))
+        .to.be.revertedWithCustomError(livePool, "Undercollateralized")
+        .withArgs(0, WAD);
+    });
   });
 
   describe("borrow", function () {
@@ -239,6 +291,27 @@ describe("ReserveGuard via GuardedLendingPool", function () {
       await expect(pool.connect(alice).borrow(1))
         .to.be.revertedWithCustomError(pool, "ReservesTooOld")
         .withArgs(2 * MAX_AGE_SECONDS, MAX_AGE_SECONDS);
+    });
+    it("refuses with ReservesNotFresh while the reserve asset is revoked, even against collateral already deposited", async function () {
+      const { registry, livePool, reserve6, admin, alice } = await loadFixture(deployReserveGuardFixture);
+      await livePool.connect(alice).deposit(ONE_TOKEN);
+      await registry.connect(admin).revokeReserveAsset(await reserve6.getAddress());
+      await expect(livePool.connect(alice).borrow(1))
+        .to.be.revertedWithCustomError(livePool, "ReservesNotFresh")
+        .withArgs(LIVE);
+      await registry.connect(admin).approveReserveAsset(await reserve6.getAddress());
+      await expect(livePool.connect(alice).borrow(1))
+        .to.emit(livePool, "Borrowed")
+        .withArgs(alice.address, 1);
+    });
+
+    it("refuses with ReservesNotFresh once the attestation outlives the heartbeat", async function () {
+      const { patientPool, alice, asOf } = await loadFixture(deployReserveGuardFixture);
+      await patientPool.connect(alice).deposit(ONE_TOKEN);
+      await time.setNextBlockTimestamp(asOf + HEARTBEAT_SECONDS + 1);
+      await expect(patientPool.connect(alice).borrow(1))
+        .to.be.revertedWithCustomError(patientPool, "ReservesNotFresh")
+        .withArgs(USDX);
     });
   });
 

@@ -128,6 +128,45 @@ describe("ReserveRegistry.verifyLiability", function () {
     ).to.equal(false);
   });
 
+  it("verifies a tree whose total is exactly MAX_AMOUNT, and no round can attest one total above it", async function () {
+    const { registry, auditor } = await loadFixture(vectorRounds);
+    const leaf = (commitment: string, balance: bigint) =>
+      ethers.keccak256(ethers.keccak256(abi.encode(["bytes32", "uint256"], [commitment, balance])));
+    /** A two-leaf tree; returns its root, total and the first account's proof. */
+    function twoLeaves(balanceA: bigint, balanceB: bigint) {
+      const [commitmentA, commitmentB] = [ethers.id("account a"), ethers.id("account b")];
+      const [leafA, leafB] = [leaf(commitmentA, balanceA), leaf(commitmentB, balanceB)];
+      const [lo, loSum, hi, hiSum] =
+        BigInt(leafA) <= BigInt(leafB)
+          ? [leafA, balanceA, leafB, balanceB]
+          : [leafB, balanceB, leafA, balanceA];
+      const root = ethers.keccak256(
+        abi.encode(["bytes32", "uint256", "bytes32", "uint256"], [lo, loSum, hi, hiSum]),
+      );
+      return { root, total: balanceA + balanceB, commitmentA, proof: [{ hash: leafB, sum: balanceB }] };
+    }
+    const MAX_AMOUNT = 2n ** 128n - 1n;
+    const fits = twoLeaves(2n ** 127n, 2n ** 127n - 1n);
+    expect(fits.total).to.equal(MAX_AMOUNT);
+    await postAttestation(registry, auditor, await liabilitiesAttestation(SUBJECT, fits.root, fits.total, 2));
+    expect(await registry.verifyLiability(SUBJECT, 3n, fits.commitmentA, 2n ** 127n, fits.proof)).to.equal(
+      true,
+    );
+
+    const tooLarge = twoLeaves(2n ** 127n, 2n ** 127n);
+    await expect(
+      postAttestation(registry, auditor, {
+        ...(await liabilitiesAttestation(SUBJECT, tooLarge.root, tooLarge.total, 3)),
+        reserves: 0n,
+      }),
+    )
+      .to.be.revertedWithCustomError(registry, "AmountTooLarge")
+      .withArgs(MAX_AMOUNT + 1n, MAX_AMOUNT);
+    await expect(registry.verifyLiability(SUBJECT, 4n, tooLarge.commitmentA, 2n ** 127n, tooLarge.proof))
+      .to.be.revertedWithCustomError(registry, "RoundNotFound")
+      .withArgs(SUBJECT, 4n);
+  });
+
   it("reverts with RoundNotFound for a round that does not exist", async function () {
     const { registry, three } = await loadFixture(vectorRounds);
     const a = three.accounts[0]!;

@@ -31,6 +31,8 @@ const DEFAULT_ADMIN_ROLE = ethers.ZeroHash;
 const ATTESTATION_TYPE =
   "Attestation(bytes32 subjectId,uint64 asOf,uint256 reserves,uint256 liabilities,bytes32 liabilitiesRoot,bytes32 reportHash)";
 const PROPERTY_RUNS = process.env.CI ? 100 : 20;
+/** type(uint128).max: the largest amount an attestation may carry. */
+const MAX_AMOUNT = 2n ** 128n - 1n;
 
 const S1 = subjectIdOf("USDX / USD reserves, quorum 1");
 const S2 = subjectIdOf("USDX / USD reserves, quorum 2");
@@ -91,6 +93,7 @@ async function deployRegistryFixture() {
   ).map((w) => ({ address: w.address, signer: w }));
 
   for (const r of [registry, otherRegistry]) {
+    await r.approveReserveAsset(await reserveAsset.getAddress());
     for (const [i, a] of eoaAuditors.entries()) await r.accreditAuditor(a.address, `Auditor ${i}`);
     await r.accreditAuditor(outsider.address, "Outsider LLP");
     await r.accreditAuditor(walletAuditor.address, "Multisig Audit Co");
@@ -180,6 +183,7 @@ describe("ReserveRegistry", function () {
       expect(await registry.ATTESTATION_TYPEHASH()).to.equal(ethers.id(ATTESTATION_TYPE));
       expect(await registry.MAX_AUDITORS_PER_SUBJECT()).to.equal(32);
       expect(await registry.MAX_DECIMALS()).to.equal(36);
+      expect(await registry.MAX_AMOUNT()).to.equal(MAX_AMOUNT);
     });
 
     it("publishes its EIP-712 domain (ERC-5267) as documented", async function () {
@@ -332,6 +336,133 @@ describe("ReserveRegistry", function () {
     });
   });
 
+  describe("approveReserveAsset", function () {
+    it("approves an ERC20 and emits ReserveAssetApproved", async function () {
+      const { registry } = await loadFixture(deployRegistryFixture);
+      const wbtc = await ethers.deployContract("MockERC20", ["Wrapped BTC", "WBTC", 8]);
+      const asset = await wbtc.getAddress();
+      expect(await registry.isApprovedReserveAsset(asset)).to.equal(false);
+      await expect(registry.approveReserveAsset(asset))
+        .to.emit(registry, "ReserveAssetApproved")
+        .withArgs(asset);
+      expect(await registry.isApprovedReserveAsset(asset)).to.equal(true);
+    });
+
+    it("accepts an asset with exactly MAX_DECIMALS (36) decimals", async function () {
+      const { registry } = await loadFixture(deployRegistryFixture);
+      const asset36 = await ethers.deployContract("MockERC20", ["Asset 36", "A36", 36]);
+      await expect(registry.approveReserveAsset(await asset36.getAddress()))
+        .to.emit(registry, "ReserveAssetApproved")
+        .withArgs(await asset36.getAddress());
+    });
+
+    it("refuses an asset that is already approved", async function () {
+      const { registry, reserveAsset } = await loadFixture(deployRegistryFixture);
+      const asset = await reserveAsset.getAddress();
+      await expect(registry.approveReserveAsset(asset))
+        .to.be.revertedWithCustomError(registry, "ReserveAssetAlreadyApproved")
+        .withArgs(asset);
+    });
+
+    it("refuses an EOA (NotAContract), including the zero address", async function () {
+      const { registry, stranger } = await loadFixture(deployRegistryFixture);
+      for (const account of [stranger.address, ethers.ZeroAddress]) {
+        await expect(registry.approveReserveAsset(account))
+          .to.be.revertedWithCustomError(registry, "NotAContract")
+          .withArgs(account);
+        expect(await registry.isApprovedReserveAsset(account)).to.equal(false);
+      }
+    });
+
+    it("refuses a contract that does not answer decimals() (NotAToken)", async function () {
+      const { registry } = await loadFixture(deployRegistryFixture);
+      const notAToken = await registry.getAddress();
+      await expect(registry.approveReserveAsset(notAToken))
+        .to.be.revertedWithCustomError(registry, "NotAToken")
+        .withArgs(notAToken);
+    });
+
+    it("refuses an asset with more than MAX_DECIMALS decimals (InvalidDecimals)", async function () {
+      const { registry } = await loadFixture(deployRegistryFixture);
+      const odd = await ethers.deployContract("MockERC20", ["Odd", "ODD", 37]);
+      await expect(registry.approveReserveAsset(await odd.getAddress()))
+        .to.be.revertedWithCustomError(registry, "InvalidDecimals")
+        .withArgs(37, 36);
+    });
+
+    it("can only be called by the default admin, not even by a subject owner", async function () {
+      const { registry, subjectOwner, stranger } = await loadFixture(deployRegistryFixture);
+      const ownCoin = await ethers.deployContract("MockERC20", ["Owner's coin", "OWN", 6]);
+      for (const caller of [subjectOwner, stranger]) {
+        await expect(registry.connect(caller).approveReserveAsset(await ownCoin.getAddress()))
+          .to.be.revertedWithCustomError(registry, "AccessControlUnauthorizedAccount")
+          .withArgs(caller.address, DEFAULT_ADMIN_ROLE);
+      }
+      expect(await registry.isApprovedReserveAsset(await ownCoin.getAddress())).to.equal(false);
+    });
+  });
+
+  describe("revokeReserveAsset", function () {
+    it("revokes an approved asset and emits ReserveAssetRevoked; it can be approved again", async function () {
+      const { registry, reserveAsset } = await loadFixture(deployRegistryFixture);
+      const asset = await reserveAsset.getAddress();
+      await expect(registry.revokeReserveAsset(asset))
+        .to.emit(registry, "ReserveAssetRevoked")
+        .withArgs(asset);
+      expect(await registry.isApprovedReserveAsset(asset)).to.equal(false);
+      await expect(registry.approveReserveAsset(asset))
+        .to.emit(registry, "ReserveAssetApproved")
+        .withArgs(asset);
+      expect(await registry.isApprovedReserveAsset(asset)).to.equal(true);
+    });
+
+    it("refuses an asset that was never approved", async function () {
+      const { registry, token, stranger } = await loadFixture(deployRegistryFixture);
+      for (const asset of [await token.getAddress(), stranger.address, ethers.ZeroAddress]) {
+        await expect(registry.revokeReserveAsset(asset))
+          .to.be.revertedWithCustomError(registry, "ReserveAssetNotApproved")
+          .withArgs(asset);
+      }
+    });
+
+    it("refuses an asset that is already revoked", async function () {
+      const { registry, reserveAsset } = await loadFixture(deployRegistryFixture);
+      const asset = await reserveAsset.getAddress();
+      await registry.revokeReserveAsset(asset);
+      await expect(registry.revokeReserveAsset(asset))
+        .to.be.revertedWithCustomError(registry, "ReserveAssetNotApproved")
+        .withArgs(asset);
+    });
+
+    it("can only be called by the default admin", async function () {
+      const { registry, reserveAsset, subjectOwner, stranger } = await loadFixture(deployRegistryFixture);
+      const asset = await reserveAsset.getAddress();
+      for (const caller of [subjectOwner, stranger]) {
+        await expect(registry.connect(caller).revokeReserveAsset(asset))
+          .to.be.revertedWithCustomError(registry, "AccessControlUnauthorizedAccount")
+          .withArgs(caller.address, DEFAULT_ADMIN_ROLE);
+      }
+      expect(await registry.isApprovedReserveAsset(asset)).to.equal(true);
+    });
+
+    it("is per registry: revoking on one registry leaves the other's approval alone", async function () {
+      const { registry, otherRegistry, reserveAsset } = await loadFixture(deployRegistryFixture);
+      const asset = await reserveAsset.getAddress();
+      await registry.revokeReserveAsset(asset);
+      expect(await registry.isApprovedReserveAsset(asset)).to.equal(false);
+      expect(await otherRegistry.isApprovedReserveAsset(asset)).to.equal(true);
+    });
+  });
+
+  describe("isApprovedReserveAsset", function () {
+    it("is false for the zero address, an EOA and a token never approved", async function () {
+      const { registry, token, stranger } = await loadFixture(deployRegistryFixture);
+      for (const account of [ethers.ZeroAddress, stranger.address, await token.getAddress()]) {
+        expect(await registry.isApprovedReserveAsset(account)).to.equal(false);
+      }
+    });
+  });
+
   describe("registerSubject", function () {
     const NEW = subjectIdOf("new subject");
 
@@ -364,7 +495,14 @@ describe("ReserveRegistry", function () {
 
     it("accepts the bounds: 36 decimals, a one-second heartbeat and a quorum of every auditor", async function () {
       const { registry, a0, a1, a2, config } = await loadFixture(deployRegistryFixture);
-      const c = { ...config("Bounds", 3, [a0, a1, a2]), decimals: 36, heartbeat: 1 };
+      // A token named by the subject must have the subject's decimals.
+      const token36 = await ethers.deployContract("MockERC20", ["Token 36", "T36", 36]);
+      const c = {
+        ...config("Bounds", 3, [a0, a1, a2]),
+        decimals: 36,
+        heartbeat: 1,
+        token: await token36.getAddress(),
+      };
       await expect(registry.registerSubject(NEW, c))
         .to.emit(registry, "SubjectConfigSet")
         .withArgs(NEW, configTuple(c));
@@ -438,39 +576,71 @@ describe("ReserveRegistry", function () {
         .withArgs(stranger.address);
     });
 
-    it("refuses a reserve asset that is an EOA", async function () {
+    it("refuses a reserve asset the admin never approved: an EOA, a non-token or a real token", async function () {
       const { registry, a0, stranger, config } = await loadFixture(deployRegistryFixture);
-      await expect(
-        registry.registerSubject(NEW, { ...config("Reserve", 1, [a0]), reserveAsset: stranger.address }),
-      )
-        .to.be.revertedWithCustomError(registry, "NotAContract")
-        .withArgs(stranger.address);
+      const unapproved = await ethers.deployContract("MockERC20", ["Owner's coin", "OWN", 6]);
+      for (const asset of [stranger.address, await registry.getAddress(), await unapproved.getAddress()]) {
+        await expect(registry.registerSubject(NEW, { ...config("Reserve", 1, [a0]), reserveAsset: asset }))
+          .to.be.revertedWithCustomError(registry, "ReserveAssetNotApproved")
+          .withArgs(asset);
+      }
     });
 
-    it("refuses a token or reserve asset that does not answer decimals() (NotAToken)", async function () {
+    it("refuses a reserve asset the admin revoked, and accepts it again once re-approved", async function () {
+      const { registry, a0, reserveAsset, config } = await loadFixture(deployRegistryFixture);
+      const asset = await reserveAsset.getAddress();
+      await registry.revokeReserveAsset(asset);
+      await expect(registry.registerSubject(NEW, config("Revoked asset", 1, [a0])))
+        .to.be.revertedWithCustomError(registry, "ReserveAssetNotApproved")
+        .withArgs(asset);
+      await registry.approveReserveAsset(asset);
+      const c = config("Re-approved asset", 1, [a0]);
+      await expect(registry.registerSubject(NEW, c))
+        .to.emit(registry, "SubjectConfigSet")
+        .withArgs(NEW, configTuple(c));
+    });
+
+    it("accepts an approved reserve asset whose decimals differ from the subject's (balances are rescaled)", async function () {
+      const { registry, a0, config } = await loadFixture(deployRegistryFixture);
+      const wbtc = await ethers.deployContract("MockERC20", ["Wrapped BTC", "WBTC", 8]);
+      await registry.approveReserveAsset(await wbtc.getAddress());
+      const c = { ...config("8-decimal reserves", 1, [a0]), reserveAsset: await wbtc.getAddress() };
+      await expect(registry.registerSubject(NEW, c))
+        .to.emit(registry, "SubjectConfigSet")
+        .withArgs(NEW, configTuple(c));
+    });
+
+    it("refuses a token whose decimals differ from the subject's (DecimalsMismatch)", async function () {
+      const { registry, a0, config } = await loadFixture(deployRegistryFixture);
+      const token18 = await ethers.deployContract("MockERC20", ["Token 18", "T18", 18]);
+      // The fixture's token has 6 decimals.
+      await expect(registry.registerSubject(NEW, { ...config("Mismatch", 1, [a0]), decimals: 8 }))
+        .to.be.revertedWithCustomError(registry, "DecimalsMismatch")
+        .withArgs(8, 6);
+      await expect(
+        registry.registerSubject(NEW, { ...config("Mismatch", 1, [a0]), token: await token18.getAddress() }),
+      )
+        .to.be.revertedWithCustomError(registry, "DecimalsMismatch")
+        .withArgs(6, 18);
+      const matching = { ...config("Match", 1, [a0]), decimals: 18, token: await token18.getAddress() };
+      await expect(registry.registerSubject(NEW, matching))
+        .to.emit(registry, "SubjectConfigSet")
+        .withArgs(NEW, configTuple(matching));
+    });
+
+    it("refuses a token that does not answer decimals() (NotAToken)", async function () {
       const { registry, a0, config } = await loadFixture(deployRegistryFixture);
       const notAToken = await registry.getAddress(); // a contract, but no ERC20 decimals()
       await expect(registry.registerSubject(NEW, { ...config("Token", 1, [a0]), token: notAToken }))
         .to.be.revertedWithCustomError(registry, "NotAToken")
         .withArgs(notAToken);
-      await expect(registry.registerSubject(NEW, { ...config("Reserve", 1, [a0]), reserveAsset: notAToken }))
-        .to.be.revertedWithCustomError(registry, "NotAToken")
-        .withArgs(notAToken);
     });
 
-    it("refuses a token or reserve asset with more than MAX_DECIMALS decimals, so normalizing cannot overflow", async function () {
+    it("refuses a token with more than MAX_DECIMALS decimals, so normalizing cannot overflow", async function () {
       const { registry, a0, config } = await loadFixture(deployRegistryFixture);
       const odd = await ethers.deployContract("MockERC20", ["Odd", "ODD", 37]);
       await expect(
         registry.registerSubject(NEW, { ...config("Token", 1, [a0]), token: await odd.getAddress() }),
-      )
-        .to.be.revertedWithCustomError(registry, "InvalidDecimals")
-        .withArgs(37, 36);
-      await expect(
-        registry.registerSubject(NEW, {
-          ...config("Reserve", 1, [a0]),
-          reserveAsset: await odd.getAddress(),
-        }),
       )
         .to.be.revertedWithCustomError(registry, "InvalidDecimals")
         .withArgs(37, 36);
@@ -580,6 +750,134 @@ describe("ReserveRegistry", function () {
       await expect(registry.connect(subjectOwner).updateSubject(S1, renamed))
         .to.emit(registry, "SubjectConfigSet")
         .withArgs(S1, configTuple(renamed));
+    });
+
+    it("freezes the token and the reserve asset once a round exists, whichever way the change goes", async function () {
+      const { registry, subjectOwner, a0, token, reserveAsset, configs, config, post } =
+        await loadFixture(deployRegistryFixture);
+      const otherToken = await ethers.deployContract("MockERC20", ["Other", "OTH", 6]);
+      const otherAsset = await ethers.deployContract("MockERC20", ["Other reserve", "ORS", 6]);
+      await registry.approveReserveAsset(await otherAsset.getAddress());
+      const [tokenAddress, assetAddress] = [await token.getAddress(), await reserveAsset.getAddress()];
+      const asOwner = registry.connect(subjectOwner);
+      await post(attestation(S1, await time.latest()), [a0]);
+      // Non-zero to another non-zero, and non-zero to zero.
+      for (const changed of [await otherToken.getAddress(), ethers.ZeroAddress]) {
+        await expect(asOwner.updateSubject(S1, { ...configs[S1]!, token: changed }))
+          .to.be.revertedWithCustomError(registry, "TokenFrozen")
+          .withArgs(S1, tokenAddress, changed);
+      }
+      for (const changed of [await otherAsset.getAddress(), ethers.ZeroAddress]) {
+        await expect(asOwner.updateSubject(S1, { ...configs[S1]!, reserveAsset: changed }))
+          .to.be.revertedWithCustomError(registry, "ReserveAssetFrozen")
+          .withArgs(S1, assetAddress, changed);
+      }
+
+      // Zero to non-zero: a subject without token or reserve asset cannot gain one after a round.
+      const bare = subjectIdOf("bare subject");
+      const bareConfig = {
+        ...config("Bare", 1, [a0]),
+        token: ethers.ZeroAddress,
+        reserveAsset: ethers.ZeroAddress,
+      };
+      await asOwner.registerSubject(bare, bareConfig);
+      await post(attestation(bare, await time.latest()), [a0]);
+      await expect(asOwner.updateSubject(bare, { ...bareConfig, token: tokenAddress }))
+        .to.be.revertedWithCustomError(registry, "TokenFrozen")
+        .withArgs(bare, ethers.ZeroAddress, tokenAddress);
+      await expect(asOwner.updateSubject(bare, { ...bareConfig, reserveAsset: assetAddress }))
+        .to.be.revertedWithCustomError(registry, "ReserveAssetFrozen")
+        .withArgs(bare, ethers.ZeroAddress, assetAddress);
+
+      // Everything else still updates.
+      const renamed = { ...configs[S1]!, name: "Renamed", heartbeat: 2 * DAY };
+      await expect(asOwner.updateSubject(S1, renamed))
+        .to.emit(registry, "SubjectConfigSet")
+        .withArgs(S1, configTuple(renamed));
+    });
+
+    it("changes the reserve asset to another approved one while nothing backs the subject yet", async function () {
+      const { registry, subjectOwner, configs } = await loadFixture(deployRegistryFixture);
+      const otherAsset = await ethers.deployContract("MockERC20", ["Other reserve", "ORS", 18]);
+      await registry.approveReserveAsset(await otherAsset.getAddress());
+      for (const asset of [await otherAsset.getAddress(), ethers.ZeroAddress]) {
+        const changed = { ...configs[S1]!, reserveAsset: asset };
+        await expect(registry.connect(subjectOwner).updateSubject(S1, changed))
+          .to.emit(registry, "SubjectConfigSet")
+          .withArgs(S1, configTuple(changed));
+      }
+    });
+
+    it("refuses a new reserve asset the admin has not approved (ReserveAssetNotApproved)", async function () {
+      const { registry, subjectOwner, configs } = await loadFixture(deployRegistryFixture);
+      const ownCoin = await ethers.deployContract("MockERC20", ["Owner's coin", "OWN", 6]);
+      const asset = await ownCoin.getAddress();
+      await expect(registry.connect(subjectOwner).updateSubject(S1, { ...configs[S1]!, reserveAsset: asset }))
+        .to.be.revertedWithCustomError(registry, "ReserveAssetNotApproved")
+        .withArgs(asset);
+    });
+
+    it("keeps a reserve asset revoked since, so the owner can still change auditors and heartbeat", async function () {
+      const { registry, subjectOwner, a0, a1, a2, reserveAsset, config, post } =
+        await loadFixture(deployRegistryFixture);
+      const asset = await reserveAsset.getAddress();
+      await post(attestation(S1, await time.latest()), [a0]);
+      await registry.revokeReserveAsset(asset);
+      const rotated = { ...config("Rotated auditors", 2, [a1, a2]), heartbeat: 3 * DAY };
+      expect(rotated.reserveAsset).to.equal(asset);
+      await expect(registry.connect(subjectOwner).updateSubject(S1, rotated))
+        .to.emit(registry, "SubjectConfigSet")
+        .withArgs(S1, configTuple(rotated));
+      const [stored] = await registry.subject(S1);
+      expect(stored).to.deep.equal(configTuple(rotated));
+      const next = attestation(S1, await time.latest());
+      await expectPosted(registry, post(next, [a1, a2]), next, 2, [a1, a2]);
+      expect(await registry.isApprovedReserveAsset(asset)).to.equal(false);
+    });
+
+    it("refuses a revoked reserve asset once the subject has moved away from it", async function () {
+      const { registry, subjectOwner, reserveAsset, configs } = await loadFixture(deployRegistryFixture);
+      const asset = await reserveAsset.getAddress();
+      await registry.revokeReserveAsset(asset);
+      const asOwner = registry.connect(subjectOwner);
+      await asOwner.updateSubject(S1, { ...configs[S1]!, reserveAsset: ethers.ZeroAddress });
+      await expect(asOwner.updateSubject(S1, configs[S1]!))
+        .to.be.revertedWithCustomError(registry, "ReserveAssetNotApproved")
+        .withArgs(asset);
+    });
+
+    it("refuses a token whose decimals differ from the subject's (DecimalsMismatch)", async function () {
+      const { registry, subjectOwner, configs } = await loadFixture(deployRegistryFixture);
+      const token18 = await ethers.deployContract("MockERC20", ["Token 18", "T18", 18]);
+      await expect(
+        registry
+          .connect(subjectOwner)
+          .updateSubject(S1, { ...configs[S1]!, token: await token18.getAddress() }),
+      )
+        .to.be.revertedWithCustomError(registry, "DecimalsMismatch")
+        .withArgs(6, 18);
+    });
+
+    it("keeps accepting updates when the named token changes its decimals() later", async function () {
+      const { registry, subjectOwner, a0, a1 } = await loadFixture(deployRegistryFixture);
+      const token = await ethers.deployContract("SettableERC20", [6]);
+      const subjectId = subjectIdOf("decimals-changing token");
+      const config: SubjectConfig = {
+        name: "Changing token",
+        decimals: 6,
+        token: await token.getAddress(),
+        reserveAsset: ethers.ZeroAddress,
+        heartbeat: HEARTBEAT,
+        quorum: 1,
+        auditors: [a0.address],
+      };
+      await registry.connect(subjectOwner).registerSubject(subjectId, config);
+      await token.setDecimals(18);
+      // Checked when the token is named, so its owner cannot lock the auditors in place by changing it.
+      const rotated = { ...config, name: "Changing token v2", auditors: [a1.address] };
+      await expect(registry.connect(subjectOwner).updateSubject(subjectId, rotated))
+        .to.emit(registry, "SubjectConfigSet")
+        .withArgs(subjectId, configTuple(rotated));
     });
 
     it("accepts the same auditors again (the previous list is cleared first)", async function () {
@@ -1019,6 +1317,47 @@ describe("ReserveRegistry", function () {
       }
     });
 
+    it("accepts reserves and liabilities of exactly MAX_AMOUNT (2^128 - 1)", async function () {
+      const { registry, a0, post } = await loadFixture(deployRegistryFixture);
+      const att = attestation(S1, await time.latest(), { reserves: MAX_AMOUNT, liabilities: MAX_AMOUNT });
+      await expectPosted(registry, post(att, [a0]), att, 1, [a0]);
+      const [, stored] = await registry.latestAttestation(S1);
+      expect([stored.reserves, stored.liabilities]).to.deep.equal([MAX_AMOUNT, MAX_AMOUNT]);
+    });
+
+    it("refuses reserves above MAX_AMOUNT (AmountTooLarge), even when quorately signed", async function () {
+      const { registry, a0, post } = await loadFixture(deployRegistryFixture);
+      const now = await time.latest();
+      for (const reserves of [MAX_AMOUNT + 1n, ethers.MaxUint256]) {
+        await expect(post(attestation(S1, now, { reserves }), [a0]))
+          .to.be.revertedWithCustomError(registry, "AmountTooLarge")
+          .withArgs(reserves, MAX_AMOUNT);
+      }
+      expect(await registry.latestRoundId(S1)).to.equal(0);
+    });
+
+    it("refuses liabilities above MAX_AMOUNT (AmountTooLarge)", async function () {
+      const { registry, a0, post } = await loadFixture(deployRegistryFixture);
+      const now = await time.latest();
+      for (const liabilities of [MAX_AMOUNT + 1n, ethers.MaxUint256]) {
+        await expect(post(attestation(S1, now, { liabilities }), [a0]))
+          .to.be.revertedWithCustomError(registry, "AmountTooLarge")
+          .withArgs(liabilities, MAX_AMOUNT);
+      }
+      expect(await registry.latestRoundId(S1)).to.equal(0);
+    });
+
+    it("reports the reserves first when both amounts are too large", async function () {
+      const { registry, a0, post } = await loadFixture(deployRegistryFixture);
+      const att = attestation(S1, await time.latest(), {
+        reserves: MAX_AMOUNT + 2n,
+        liabilities: MAX_AMOUNT + 1n,
+      });
+      await expect(post(att, [a0]))
+        .to.be.revertedWithCustomError(registry, "AmountTooLarge")
+        .withArgs(MAX_AMOUNT + 2n, MAX_AMOUNT);
+    });
+
     it("does not change any state when it reverts", async function () {
       const { registry, a0, a1, post } = await loadFixture(deployRegistryFixture);
       await expect(post(attestation(S2, await time.latest()), [a0]))
@@ -1169,16 +1508,25 @@ describe("ReserveRegistry", function () {
   });
 
   describe("postAttestation property", function () {
-    it("succeeds for any ascending subset of at least quorum auditors and reverts QuorumNotMet below", async function () {
+    it("succeeds for any ascending subset of at least quorum auditors and amounts up to MAX_AMOUNT, and reverts otherwise", async function () {
       const { propertyAuditors } = await loadFixture(deployRegistryFixture);
       await fc.assert(
         fc.asyncProperty(
           fc.subarray(propertyAuditors),
-          fc.bigInt({ min: 0n, max: 2n ** 256n - 1n }),
+          // Both sides of MAX_AMOUNT, which a uniform draw over uint256 would almost never reach.
+          fc.oneof(
+            fc.bigInt({ min: 0n, max: MAX_AMOUNT }),
+            fc.bigInt({ min: MAX_AMOUNT + 1n, max: ethers.MaxUint256 }),
+          ),
           async (chosen, reserves) => {
             const { registry, post } = await loadFixture(deployRegistryFixture);
             const att = attestation(SP, await time.latest(), { reserves });
-            if (chosen.length >= 3) {
+            if (reserves > MAX_AMOUNT) {
+              await expect(post(att, chosen))
+                .to.be.revertedWithCustomError(registry, "AmountTooLarge")
+                .withArgs(reserves, MAX_AMOUNT);
+              expect(await registry.latestRoundId(SP)).to.equal(0);
+            } else if (chosen.length >= 3) {
               await expect(post(att, chosen))
                 .to.emit(registry, "AttestationPosted")
                 .withArgs(

@@ -5,12 +5,14 @@ import {
   MAX_RESERVE_WALLETS,
   RESERVE_ADDRESS_TYPES,
   addWallet,
+  approveReserveAssets,
   namedSigners,
   offlineWallets,
   registryDomain,
   signReserveAddress,
   subjectConfig,
 } from "./helpers/backing";
+import { configTuple } from "./helpers/reserve-registry";
 
 const USDX = ethers.id("USDX");
 const USDY = ethers.id("USDY");
@@ -35,6 +37,7 @@ async function deployReserveWalletsFixture() {
   const usdc = await ethers.deployContract("MockERC20", ["USD Coin", "USDC", 6]);
   const wbtc = await ethers.deployContract("MockERC20", ["Wrapped BTC", "WBTC", 8]);
   const contractWallet = await ethers.deployContract("ERC1271Wallet", [walletOwner.address]);
+  await approveReserveAssets(registry, admin, usdc, wbtc);
 
   const auditors = [auditor.address];
   const usdcAddress = await usdc.getAddress();
@@ -66,20 +69,51 @@ async function deployReserveWalletsFixture() {
 
 describe("ReserveRegistry reserve wallets", function () {
   describe("reserveAddressDigest", function () {
-    it("equals the EIP-712 hash of ReserveAddress(subjectId, wallet) in the registry's domain", async function () {
-      const { registry, walletA } = await loadFixture(deployReserveWalletsFixture);
-      const expected = ethers.TypedDataEncoder.hash(await registryDomain(registry), RESERVE_ADDRESS_TYPES, {
-        subjectId: USDX,
-        wallet: walletA.address,
-      });
-      expect(await registry.reserveAddressDigest(USDX, walletA.address)).to.equal(expected);
+    it("equals the EIP-712 hash of ReserveAddress(subjectId, wallet, reserveAsset) in the registry's domain", async function () {
+      const { registry, usdc, walletA } = await loadFixture(deployReserveWalletsFixture);
+      const message = { subjectId: USDX, wallet: walletA.address, reserveAsset: await usdc.getAddress() };
+      const expected = ethers.TypedDataEncoder.hash(
+        await registryDomain(registry),
+        RESERVE_ADDRESS_TYPES,
+        message,
+      );
+      expect(await registry.reserveAddressDigest(USDX, walletA.address, message.reserveAsset)).to.equal(
+        expected,
+      );
     });
 
-    it("commits to the type string ReserveAddress(bytes32 subjectId,address wallet)", async function () {
-      const { registry } = await loadFixture(deployReserveWalletsFixture);
-      expect(await registry.RESERVE_ADDRESS_TYPEHASH()).to.equal(
-        ethers.id("ReserveAddress(bytes32 subjectId,address wallet)"),
+    it("hashes the struct under the 3-field type string", async function () {
+      const { registry, usdc, walletA } = await loadFixture(deployReserveWalletsFixture);
+      const typeString = "ReserveAddress(bytes32 subjectId,address wallet,address reserveAsset)";
+      expect(ethers.TypedDataEncoder.from(RESERVE_ADDRESS_TYPES).encodeType("ReserveAddress")).to.equal(
+        typeString,
       );
+      expect(await registry.RESERVE_ADDRESS_TYPEHASH()).to.equal(ethers.id(typeString));
+      // Built by hand from the type string, independently of the ethers encoder.
+      const structHash = ethers.keccak256(
+        ethers.AbiCoder.defaultAbiCoder().encode(
+          ["bytes32", "bytes32", "address", "address"],
+          [ethers.id(typeString), USDX, walletA.address, await usdc.getAddress()],
+        ),
+      );
+      const domainSeparator = ethers.TypedDataEncoder.hashDomain(await registryDomain(registry));
+      expect(await registry.reserveAddressDigest(USDX, walletA.address, await usdc.getAddress())).to.equal(
+        ethers.keccak256(ethers.concat(["0x1901", domainSeparator, structHash])),
+      );
+    });
+
+    it("differs for another reserve asset, wallet or subject", async function () {
+      const { registry, usdc, wbtc, walletA, walletB } = await loadFixture(deployReserveWalletsFixture);
+      const usdcAddress = await usdc.getAddress();
+      const digest = await registry.reserveAddressDigest(USDX, walletA.address, usdcAddress);
+      for (const other of [
+        await registry.reserveAddressDigest(USDX, walletA.address, await wbtc.getAddress()),
+        await registry.reserveAddressDigest(USDX, walletA.address, ethers.ZeroAddress),
+        await registry.reserveAddressDigest(USDX, walletB.address, usdcAddress),
+        await registry.reserveAddressDigest(USDY, walletA.address, usdcAddress),
+      ]) {
+        expect(other).to.not.equal(digest);
+      }
     });
   });
 
@@ -127,6 +161,54 @@ describe("ReserveRegistry reserve wallets", function () {
       await expect(registry.connect(owner).addReserveWallet(USDX, walletA.address, signature))
         .to.be.revertedWithCustomError(registry, "InvalidReserveWalletSignature")
         .withArgs(walletA.address);
+    });
+
+    it("refuses a signature the wallet made for another reserve asset of the same subject", async function () {
+      const { registry, owner, wbtc, walletA } = await loadFixture(deployReserveWalletsFixture);
+      // Consent to back USDX with WBTC is not consent to back it with USDC.
+      const signature = await signReserveAddress(
+        walletA,
+        registry,
+        USDX,
+        walletA.address,
+        {},
+        await wbtc.getAddress(),
+      );
+      await expect(registry.connect(owner).addReserveWallet(USDX, walletA.address, signature))
+        .to.be.revertedWithCustomError(registry, "InvalidReserveWalletSignature")
+        .withArgs(walletA.address);
+    });
+
+    it("refuses a signature over the old two-field type without the reserve asset", async function () {
+      const { registry, owner, walletA } = await loadFixture(deployReserveWalletsFixture);
+      const signature = await walletA.signTypedData(
+        await registryDomain(registry),
+        {
+          ReserveAddress: [
+            { name: "subjectId", type: "bytes32" },
+            { name: "wallet", type: "address" },
+          ],
+        },
+        { subjectId: USDX, wallet: walletA.address },
+      );
+      await expect(registry.connect(owner).addReserveWallet(USDX, walletA.address, signature))
+        .to.be.revertedWithCustomError(registry, "InvalidReserveWalletSignature")
+        .withArgs(walletA.address);
+    });
+
+    it("refuses a wallet while the subject's reserve asset is revoked, and accepts it once re-approved", async function () {
+      const { registry, admin, owner, usdc, walletA } = await loadFixture(deployReserveWalletsFixture);
+      const asset = await usdc.getAddress();
+      await registry.connect(admin).revokeReserveAsset(asset);
+      const signature = await signReserveAddress(walletA, registry, USDX);
+      await expect(registry.connect(owner).addReserveWallet(USDX, walletA.address, signature))
+        .to.be.revertedWithCustomError(registry, "ReserveAssetNotApproved")
+        .withArgs(asset);
+      expect(await registry.reserveWallets(USDX)).to.deep.equal([]);
+      await registry.connect(admin).approveReserveAsset(asset);
+      await expect(registry.connect(owner).addReserveWallet(USDX, walletA.address, signature))
+        .to.emit(registry, "ReserveWalletAdded")
+        .withArgs(USDX, walletA.address);
     });
 
     it("refuses a signature by another key than the wallet's", async function () {
@@ -420,17 +502,64 @@ describe("ReserveRegistry reserve wallets", function () {
       expect(await registry.liveReserves(btc18)).to.equal(1_234_567_890_000_000_000n);
     });
 
-    it("freezes the subject's token once a wallet backs it (TokenFrozen)", async function () {
-      const { registry, usdc, owner, walletA, auditor } = await loadFixture(deployReserveWalletsFixture);
+    it("reads 0 while the reserve asset is revoked, keeping the wallets, and the balances again once re-approved", async function () {
+      const { registry, admin, usdc, owner, walletA } = await loadFixture(deployReserveWalletsFixture);
       await addWallet(registry, owner, USDX, walletA);
-      const token = await ethers.deployContract("MockERC20", ["Token", "TKN", 6]);
-      const config = subjectConfig([auditor.address], {
-        reserveAsset: await usdc.getAddress(),
-        token: await token.getAddress(),
-      });
-      await expect(registry.connect(owner).updateSubject(USDX, config))
-        .to.be.revertedWithCustomError(registry, "TokenFrozen")
-        .withArgs(USDX, ethers.ZeroAddress, await token.getAddress());
+      await usdc.mint(walletA.address, 1_000_000n);
+      await expect(registry.connect(admin).revokeReserveAsset(await usdc.getAddress()))
+        .to.emit(registry, "ReserveAssetRevoked")
+        .withArgs(await usdc.getAddress());
+      expect(await registry.liveReserves(USDX)).to.equal(0n);
+      expect(await registry.reserveWallets(USDX)).to.deep.equal([walletA.address]);
+      await registry.connect(admin).approveReserveAsset(await usdc.getAddress());
+      expect(await registry.liveReserves(USDX)).to.equal(1_000_000n);
+    });
+
+    it("sums balances up to exactly 2^256 - 1 and reverts with LiveReservesOverflow past it", async function () {
+      const { registry, admin, owner, auditor, walletA, walletB } =
+        await loadFixture(deployReserveWalletsFixture);
+      const settable = await ethers.deployContract("SettableERC20", [6]);
+      await approveReserveAssets(registry, admin, settable);
+      const HUGE = ethers.id("HUGE");
+      await registry
+        .connect(owner)
+        .registerSubject(
+          HUGE,
+          subjectConfig([auditor.address], { name: "Huge", reserveAsset: await settable.getAddress() }),
+        );
+      await addWallet(registry, owner, HUGE, walletA);
+      await addWallet(registry, owner, HUGE, walletB);
+      await settable.setBalance(walletA.address, 2n ** 255n);
+      await settable.setBalance(walletB.address, 2n ** 255n - 1n);
+      expect(await registry.liveReserves(HUGE)).to.equal(ethers.MaxUint256);
+      await settable.setBalance(walletB.address, 2n ** 255n);
+      await expect(registry.liveReserves(HUGE))
+        .to.be.revertedWithCustomError(registry, "LiveReservesOverflow")
+        .withArgs(HUGE);
+    });
+
+    it("reverts with DecimalScalingOverflow when the sum cannot be expressed in the subject's decimals", async function () {
+      const { registry, admin, owner, auditor, walletA } = await loadFixture(deployReserveWalletsFixture);
+      // A 0-decimal asset seen by a 36-decimal subject: each unit is 10^36 of the subject's.
+      const settable = await ethers.deployContract("SettableERC20", [0]);
+      await approveReserveAssets(registry, admin, settable);
+      const FINE = ethers.id("FINE");
+      await registry.connect(owner).registerSubject(
+        FINE,
+        subjectConfig([auditor.address], {
+          name: "Fine",
+          decimals: 36,
+          reserveAsset: await settable.getAddress(),
+        }),
+      );
+      await addWallet(registry, owner, FINE, walletA);
+      const largest = ethers.MaxUint256 / 10n ** 36n;
+      await settable.setBalance(walletA.address, largest);
+      expect(await registry.liveReserves(FINE)).to.equal(largest * 10n ** 36n);
+      await settable.setBalance(walletA.address, largest + 1n);
+      await expect(registry.liveReserves(FINE))
+        .to.be.revertedWithCustomError(registry, "DecimalScalingOverflow")
+        .withArgs(largest + 1n, 0, 36);
     });
 
     it("reverts for a subject without a reserve asset", async function () {
@@ -449,18 +578,66 @@ describe("ReserveRegistry reserve wallets", function () {
   });
 
   describe("updateSubject", function () {
-    it("refuses to change the reserve asset while wallets are registered", async function () {
-      const { registry, wbtc, owner, auditor, walletA, walletB } =
+    it("refuses to change the reserve asset once a wallet backs the subject (ReserveAssetFrozen)", async function () {
+      const { registry, usdc, wbtc, owner, auditor, walletA, walletB } =
         await loadFixture(deployReserveWalletsFixture);
       await addWallet(registry, owner, USDX, walletA);
       await addWallet(registry, owner, USDX, walletB);
-      const config = subjectConfig([auditor.address], { reserveAsset: await wbtc.getAddress() });
-      await expect(registry.connect(owner).updateSubject(USDX, config))
-        .to.be.revertedWithCustomError(registry, "ReserveWalletsRegistered")
-        .withArgs(USDX, 2);
-      await expect(registry.connect(owner).updateSubject(USDX, subjectConfig([auditor.address])))
-        .to.be.revertedWithCustomError(registry, "ReserveWalletsRegistered")
-        .withArgs(USDX, 2);
+      for (const requested of [await wbtc.getAddress(), ethers.ZeroAddress]) {
+        const config = subjectConfig([auditor.address], { reserveAsset: requested });
+        await expect(registry.connect(owner).updateSubject(USDX, config))
+          .to.be.revertedWithCustomError(registry, "ReserveAssetFrozen")
+          .withArgs(USDX, await usdc.getAddress(), requested);
+      }
+    });
+
+    it("keeps the reserve asset frozen after every wallet is removed", async function () {
+      const { registry, usdc, wbtc, owner, auditor, walletA } =
+        await loadFixture(deployReserveWalletsFixture);
+      await addWallet(registry, owner, USDX, walletA);
+      await registry.connect(owner).removeReserveWallet(USDX, walletA.address);
+      expect(await registry.reserveWallets(USDX)).to.deep.equal([]);
+      expect(await registry.latestRoundId(USDX)).to.equal(0n);
+      for (const requested of [await wbtc.getAddress(), ethers.ZeroAddress]) {
+        const config = subjectConfig([auditor.address], { reserveAsset: requested });
+        await expect(registry.connect(owner).updateSubject(USDX, config))
+          .to.be.revertedWithCustomError(registry, "ReserveAssetFrozen")
+          .withArgs(USDX, await usdc.getAddress(), requested);
+      }
+    });
+
+    it("freezes the token of a subject with wallets but no rounds, even after every wallet is removed", async function () {
+      const { registry, usdc, owner, walletA, auditor } = await loadFixture(deployReserveWalletsFixture);
+      const token = await ethers.deployContract("MockERC20", ["Token", "TKN", 6]);
+      const withToken = subjectConfig([auditor.address], {
+        reserveAsset: await usdc.getAddress(),
+        token: await token.getAddress(),
+      });
+      await addWallet(registry, owner, USDX, walletA);
+      await expect(registry.connect(owner).updateSubject(USDX, withToken))
+        .to.be.revertedWithCustomError(registry, "TokenFrozen")
+        .withArgs(USDX, ethers.ZeroAddress, await token.getAddress());
+      await registry.connect(owner).removeReserveWallet(USDX, walletA.address);
+      await expect(registry.connect(owner).updateSubject(USDX, withToken))
+        .to.be.revertedWithCustomError(registry, "TokenFrozen")
+        .withArgs(USDX, ethers.ZeroAddress, await token.getAddress());
+    });
+
+    it("freezes a named token against removal once a wallet backed the subject", async function () {
+      const { registry, usdc, owner, walletA, auditor } = await loadFixture(deployReserveWalletsFixture);
+      const token = await ethers.deployContract("MockERC20", ["Token", "TKN", 6]);
+      const TOKENED = ethers.id("TOKENED");
+      const config = subjectConfig([auditor.address], {
+        name: "Tokened",
+        reserveAsset: await usdc.getAddress(),
+        token: await token.getAddress(),
+      });
+      await registry.connect(owner).registerSubject(TOKENED, config);
+      await addWallet(registry, owner, TOKENED, walletA);
+      await registry.connect(owner).removeReserveWallet(TOKENED, walletA.address);
+      await expect(registry.connect(owner).updateSubject(TOKENED, { ...config, token: ethers.ZeroAddress }))
+        .to.be.revertedWithCustomError(registry, "TokenFrozen")
+        .withArgs(TOKENED, await token.getAddress(), ethers.ZeroAddress);
     });
 
     it("allows other changes while wallets are registered", async function () {
@@ -470,18 +647,29 @@ describe("ReserveRegistry reserve wallets", function () {
         name: "Renamed",
         reserveAsset: await usdc.getAddress(),
       });
-      await expect(registry.connect(owner).updateSubject(USDX, config)).to.emit(registry, "SubjectConfigSet");
+      await expect(registry.connect(owner).updateSubject(USDX, config))
+        .to.emit(registry, "SubjectConfigSet")
+        .withArgs(USDX, configTuple(config));
       expect(await registry.reserveWallets(USDX)).to.deep.equal([walletA.address]);
     });
 
-    it("allows changing the reserve asset once every wallet is removed", async function () {
+    it("allows changing the reserve asset before any wallet or round, and wallets then back it with the new one", async function () {
       const { registry, usdc, wbtc, owner, auditor, walletA } =
         await loadFixture(deployReserveWalletsFixture);
-      await addWallet(registry, owner, USDX, walletA);
-      await registry.connect(owner).removeReserveWallet(USDX, walletA.address);
       const config = subjectConfig([auditor.address], { reserveAsset: await wbtc.getAddress() });
       await expect(registry.connect(owner).updateSubject(USDX, config)).to.emit(registry, "SubjectConfigSet");
-      // The wallet is free under the old asset and can back the subject under the new one.
+      // A signature made for the old asset no longer matches.
+      const forUsdc = await signReserveAddress(
+        walletA,
+        registry,
+        USDX,
+        walletA.address,
+        {},
+        await usdc.getAddress(),
+      );
+      await expect(registry.connect(owner).addReserveWallet(USDX, walletA.address, forUsdc))
+        .to.be.revertedWithCustomError(registry, "InvalidReserveWalletSignature")
+        .withArgs(walletA.address);
       await addWallet(registry, owner, USDY, walletA);
       await addWallet(registry, owner, USDX, walletA);
       await wbtc.mint(walletA.address, 100_000_000n); // 1 WBTC, counted in USDX's 6 decimals

@@ -160,6 +160,7 @@ interface IReserveRegistry {
 
     /// @notice A subject that names a token must use its decimals: consumers (Aave's Proof-of-Reserve,
     /// secure mint) compare the token's raw `totalSupply()` with the reserves in the subject's units.
+    /// Checked when the token is named (at registration or by the update that sets it).
     error DecimalsMismatch(uint8 subjectDecimals, uint8 tokenDecimals);
 
     /// @notice An attested amount is above `maxAmount` (MAX_AMOUNT): it could not be normalized to
