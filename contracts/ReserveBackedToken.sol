@@ -29,7 +29,8 @@ contract ReserveBackedToken is ERC20, AccessControl, SecureMint {
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
     }
 
-    /// @notice Mints `amount` to `to`. Reverts with InsufficientReserves or StaleReserves.
+    /// @notice Mints `amount` to `to`. Reverts with InsufficientReserves or StaleReserves, NotSubjectToken
+    /// if the subject does not name this token, DecimalScalingOverflow for a supply beyond any reserve.
     function mint(address to, uint256 amount) external onlyRole(MINTER_ROLE) {
         // A supply past 2^256 is refused by the reserve check (a custom error), not by a Panic.
         (bool fits, uint256 supplyAfterMint) = Math.tryAdd(totalSupply(), amount);

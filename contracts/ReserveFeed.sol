@@ -15,8 +15,7 @@ contract ReserveFeed is IReserveFeed, SubjectFeed {
 
     /// @inheritdoc AggregatorV3Interface
     function decimals() external view returns (uint8) {
-        (IReserveRegistry.SubjectConfig memory config, ) = registry.subject(subjectId);
-        return config.decimals;
+        return _subjectDecimals;
     }
 
     /// @inheritdoc AggregatorV3Interface

@@ -37,17 +37,16 @@ contract ReserveRatioFeed is IReserveRatioFeed, SubjectFeed {
     function _attestedAnswer(
         uint80 roundId
     ) internal view override returns (int256 answer, uint256 updatedAt) {
-        (IReserveRegistry.SubjectConfig memory config, ) = registry.subject(subjectId);
         // With a token the ratio's supply is live; a round's signed liabilities are not that ratio.
-        if (config.token != address(0)) return (0, 0);
+        if (registry.subjectToken(subjectId) != address(0)) return (0, 0);
         try registry.getAttestation(subjectId, roundId) returns (
             IReserveRegistry.Attestation memory att,
             uint64
         ) {
             // The formula of collateralization(), so the round answers what it answered when latest.
             uint256 ratioWad = BackingRatio.ratioWad(
-                DecimalScaling.toWad(att.reserves, config.decimals),
-                DecimalScaling.toWad(att.liabilities, config.decimals)
+                DecimalScaling.toWad(att.reserves, _subjectDecimals),
+                DecimalScaling.toWad(att.liabilities, _subjectDecimals)
             );
             return (_toAnswer(ratioWad), att.asOf);
         } catch {}

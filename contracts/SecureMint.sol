@@ -6,13 +6,14 @@ import {DecimalScaling} from "./libraries/DecimalScaling.sol";
 
 /// @title SecureMint
 /// @notice Reserve check for tokens whose supply must stay covered by a registry subject's reserves
-/// (the "secure mint" pattern). Inherit it and call `_requireReservesCover(totalSupply() + amount)`
+/// (the "secure mint" pattern). Inherit it and call `_requireReservesCover(supplyAfterMint, decimals())`
 /// before minting; ReserveBackedToken is the ready-made ERC20.
 abstract contract SecureMint {
     /// @notice Supply after the mint, `supplyAfterMintWad`, would exceed `reservesWad` (both 18 decimals).
     error InsufficientReserves(uint256 supplyAfterMintWad, uint256 reservesWad);
 
-    /// @notice The reserves come from an attestation older than the subject's heartbeat (or none).
+    /// @notice The registry does not call the reserves fresh: they come from an attestation older than
+    /// the subject's heartbeat (or none), or they are live in a reserve asset the admin revoked.
     error StaleReserves(bytes32 subjectId);
 
     /// @notice The registry subject does not name `token` (this contract) as its token, so its
@@ -33,7 +34,8 @@ abstract contract SecureMint {
     /// @dev Reverts unless this contract is the subject's token and fresh reserves cover
     /// `supplyAfterMint` (in `tokenDecimals`). Reserves equal to supply pass: full backing is the
     /// requirement, not over-backing. With the token's supply read live, `fresh` is false only when
-    /// the reserves are attested and older than the heartbeat (or were never attested).
+    /// the reserves are attested and older than the heartbeat (or were never attested), or live in a
+    /// revoked reserve asset.
     function _requireReservesCover(uint256 supplyAfterMint, uint8 tokenDecimals) internal view {
         // Without this, any number of tokens could mint against one subject's reserves.
         if (reserveRegistry.subjectToken(reserveSubjectId) != address(this)) {

@@ -18,7 +18,14 @@ abstract contract SubjectFeed is AggregatorV2V3Interface, SubjectView {
     // solhint-disable-next-line const-name-snakecase
     uint256 public constant version = 2;
 
-    constructor(IReserveRegistry registry_, bytes32 subjectId_) SubjectView(registry_, subjectId_) {}
+    /// @dev The subject's decimals, frozen in the registry (DecimalsFrozen), so read once: reading them
+    /// per call would copy the whole config, whose name and auditor list the subject owner sizes.
+    uint8 internal immutable _subjectDecimals;
+
+    constructor(IReserveRegistry registry_, bytes32 subjectId_) SubjectView(registry_, subjectId_) {
+        (IReserveRegistry.SubjectConfig memory config, ) = registry_.subject(subjectId_);
+        _subjectDecimals = config.decimals;
+    }
 
     /// @inheritdoc AggregatorV3Interface
     function latestRoundData()

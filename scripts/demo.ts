@@ -17,6 +17,7 @@ import {
   buildSubmission,
   formatAmount,
   formatDuration,
+  formatRoundId,
   formatSubjectId,
   formatTimestamp,
   parseAmount,
@@ -149,6 +150,11 @@ const SCENES: Scene[] = [
       line("heartbeat", formatDuration(ctx.config.heartbeatSeconds));
       line("quorum", `${ctx.config.quorum} of ${ctx.config.auditors.length} auditors`);
       line("feed", `${await ctx.feed.getAddress()} "${await ctx.feed.description()}"`);
+      const [roundId, answer, , updatedAt] = await ctx.feed.latestRoundData();
+      line(
+        "feed, no round",
+        `latestRoundData → round ${roundId}, answer ${answer}, updatedAt ${updatedAt} (no answer yet; feeds never revert)`,
+      );
     },
   },
   {
@@ -202,7 +208,7 @@ const CONSUMER_SCENES: Scene[] = [
         const check = await lendingProtocolCheck(feedAddress, maxAge);
         line(
           when,
-          `round #${check.roundId}, answer ${usd(check.answer)}, updated ${formatDuration(check.age)} ago`,
+          `round ${formatRoundId(check.roundId)}, answer ${usd(check.answer)}, updated ${formatDuration(check.age)} ago`,
         );
         line(
           "decision",

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { reportFailure } from "./cli-kit";
+import { registerAsset } from "./commands/asset";
 import { registerAttest } from "./commands/attest";
 import { registerAuditor } from "./commands/auditor";
 import { registerCollateral } from "./commands/collateral";
@@ -14,6 +15,7 @@ import { registerSubject } from "./commands/subject";
 const areas: Array<(program: Command) => void> = [
   registerDeploy,
   registerAuditor,
+  registerAsset,
   registerSubject,
   registerAttest,
   registerStatus,

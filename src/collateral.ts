@@ -1,6 +1,7 @@
 import type { BlockTag, Provider } from "ethers";
 import { ReserveRegistry__factory } from "../typechain-types";
 import { ChainError } from "./errors";
+import { isLiveRoundId } from "./feed-rounds";
 import { isRevert } from "./revert";
 import { WAD } from "./ratio";
 
@@ -24,7 +25,16 @@ export interface SubjectCollateral {
   fresh: boolean;
   reserveSource: Source;
   supplySource: Source;
-  /** Registry round behind the figures (block number when both sides are live); 0 if none. */
+  /**
+   * False while live reserves are in a reserve asset the registry admin revoked: they then count as
+   * 0 and the figures are not fresh. True otherwise (including attested reserves).
+   */
+  reserveAssetApproved: boolean;
+  /**
+   * The round ReserveRatioFeed answers for these figures (collateralizationRound): the registry
+   * round when both sides are attested, a live id (LIVE_ROUND_FLAG | block number, see
+   * feed-rounds.ts) when a side is read live; 0 while a side that must be attested has no round.
+   */
   roundId: bigint;
   /** Unix time the figures were observed (attestation asOf, or the block time when live). */
   updatedAt: bigint;
@@ -70,11 +80,17 @@ export async function readSubjectCollateral(
     if (isRevert(err)) return null;
     throw err;
   }
-  const [[reservesWad, supplyWad, ratio, fresh], [roundId, updatedAt], wallets] = await Promise.all([
-    registry.collateralization(subjectId, at),
-    registry.collateralizationRound(subjectId, at),
-    registry.reserveWallets(subjectId, at),
-  ]);
+  const [[reservesWad, supplyWad, ratio, fresh], [roundId, updatedAt], [reservesRoundId]] = await Promise.all(
+    [
+      registry.collateralization(subjectId, at),
+      registry.collateralizationRound(subjectId, at),
+      registry.reservesRound(subjectId, at),
+    ],
+  );
+  // Reserves are live for good from the first reserve wallet on, even once every wallet is removed.
+  const reserveSource: Source = isLiveRoundId(reservesRoundId) ? "live" : "attested";
+  const reserveAssetApproved =
+    reserveSource === "attested" || (await registry.isApprovedReserveAsset(config.reserveAsset, at));
   const blockTime = BigInt(block.timestamp);
   return {
     subjectId,
@@ -83,8 +99,9 @@ export async function readSubjectCollateral(
     supplyWad,
     ratioWad: ratio,
     fresh,
-    reserveSource: wallets.length > 0 ? "live" : "attested",
+    reserveSource,
     supplySource: config.token !== "0x0000000000000000000000000000000000000000" ? "live" : "attested",
+    reserveAssetApproved,
     roundId,
     updatedAt,
     ageSeconds: roundId === 0n ? 0n : blockTime - updatedAt,

@@ -7,6 +7,8 @@ export * from "./time";
 export * from "./subject-id";
 export * from "./attestation";
 export * from "./reserve-address";
+export * from "./reserve-assets";
+export * from "./feed-rounds";
 export * from "./attestation-file";
 export * from "./submission";
 export * from "./subject-config";

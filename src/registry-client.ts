@@ -1,7 +1,9 @@
-import { ErrorDescription, getAddress, Interface } from "ethers";
-import type { Provider } from "ethers";
+import { ErrorDescription, ErrorFragment, getAddress, Interface, ZeroAddress } from "ethers";
+import type { Fragment, Provider } from "ethers";
 import type { ReserveRegistry } from "../typechain-types";
+import { ReserveGuard__factory } from "../typechain-types/factories/contracts/libraries/ReserveGuard__factory";
 import { ReserveRegistry__factory } from "../typechain-types/factories/contracts/ReserveRegistry__factory";
+import { SecureMint__factory } from "../typechain-types/factories/contracts/SecureMint__factory";
 import type { Attestation } from "./attestation";
 import { ChainError } from "./errors";
 import { findRevertData } from "./revert";
@@ -10,9 +12,35 @@ import { formatRatio, ratioWad } from "./ratio";
 import { formatSubjectId } from "./subject-id";
 import type { Submission } from "./submission";
 
-/** The registry's ABI, for decoding its custom errors and events. */
-export const registryInterface: Interface =
-  ReserveRegistry__factory.createInterface() as unknown as Interface;
+/**
+ * The registry's ABI (its functions, events and errors, including those of the libraries it uses,
+ * such as DecimalScalingOverflow), plus the errors the protocol's consumer-side code reverts with:
+ * ReserveGuard (ReservesNotFresh, Undercollateralized, ReservesTooOld) and SecureMint
+ * (StaleReserves, InsufficientReserves, NotSubjectToken). decodeRevert decodes all of them.
+ */
+export const registryInterface: Interface = withErrorsOf(
+  ReserveRegistry__factory.abi,
+  ReserveGuard__factory.abi,
+  SecureMint__factory.abi,
+);
+
+/** `base` plus every custom error of `others` that `base` lacks (same signature counted once). */
+function withErrorsOf(base: readonly unknown[], ...others: ReadonlyArray<readonly unknown[]>): Interface {
+  const baseInterface = new Interface(base as Fragment[]);
+  const seen = new Set<string>();
+  baseInterface.forEachError((fragment) => seen.add(fragment.format("sighash")));
+  const extra: ErrorFragment[] = [];
+  for (const abi of others) {
+    new Interface(abi as Fragment[]).forEachError((fragment) => {
+      const signature = fragment.format("sighash");
+      if (!seen.has(signature)) {
+        seen.add(signature);
+        extra.push(fragment);
+      }
+    });
+  }
+  return new Interface([...baseInterface.fragments, ...extra]);
+}
 
 /** Decimal places of `ratio`. */
 export const RATIO_PRECISION = 4;
@@ -49,6 +77,8 @@ export interface SubjectInfo {
   decimals: number;
   token: Address;
   reserveAsset: Address;
+  /** Whether the reserve asset is currently approved (null when the subject names none). */
+  reserveAssetApproved: boolean | null;
   heartbeatSeconds: bigint;
   quorum: number;
   owner: Address;
@@ -82,12 +112,18 @@ export async function readSubject(registry: ReserveRegistry, subjectId: Hex32): 
       accredited: await call("reading auditor", () => registry.isAccredited(address)),
     })),
   );
+  const reserveAsset = getAddress(config.reserveAsset) as Address;
+  const reserveAssetApproved =
+    reserveAsset === ZeroAddress
+      ? null
+      : await call("reading reserve asset", () => registry.isApprovedReserveAsset(reserveAsset));
   return {
     subjectId,
     name: config.name,
     decimals: Number(config.decimals),
     token: getAddress(config.token) as Address,
-    reserveAsset: getAddress(config.reserveAsset) as Address,
+    reserveAsset,
+    reserveAssetApproved,
     heartbeatSeconds: config.heartbeat,
     quorum: Number(config.quorum),
     owner: getAddress(owner) as Address,

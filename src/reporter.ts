@@ -67,7 +67,8 @@ export function reserveReportJson(report: ReserveReport): string {
  * Reads `subjectId`'s reserve wallets and their balances at one block (`blockTag`, default the
  * latest), and builds the attestation for that snapshot: asOf = the block's timestamp,
  * reserves = the summed balances in the subject's decimals, reportHash = keccak256(reportJson).
- * Refuses a subject without an on-chain reserve asset or wallets, and a snapshot that is not newer
+ * Refuses a subject without an on-chain reserve asset or wallets, or whose reserve asset the admin
+ * revoked (its balances count for nothing in the registry), and a snapshot that is not newer
  * than the latest attested round (the registry would refuse it as stale).
  */
 export async function takeReserveSnapshot(
@@ -93,6 +94,11 @@ export async function takeReserveSnapshot(
   ]);
   if (config.reserveAsset === "0x0000000000000000000000000000000000000000") {
     throw new InvalidArgumentError("the subject has no on-chain reserve asset to snapshot");
+  }
+  if (!(await registry.isApprovedReserveAsset(config.reserveAsset, at))) {
+    throw new InvalidArgumentError(
+      `the subject's reserve asset ${getAddress(config.reserveAsset)} is revoked: its balances do not count as reserves`,
+    );
   }
   if (wallets.length === 0) {
     throw new InvalidArgumentError("the subject has no reserve wallets", {

@@ -1,7 +1,10 @@
 import { ZeroAddress } from "ethers";
+import type { ReserveRegistry } from "../typechain-types";
+import { IERC20Metadata__factory } from "../typechain-types";
 import { InvalidArgumentError, InvalidFileError } from "./errors";
 import { expectFormat, readJsonFile } from "./files";
 import { parseAddress } from "./hex";
+import { call } from "./registry-client";
 import type { Address } from "./hex";
 import { parseDuration } from "./time";
 
@@ -36,8 +39,8 @@ const MAX_UINT32 = 2 ** 32 - 1;
  * Validates a subject config: name non-empty; decimals an integer 0..255; token and reserve
  * asset addresses (default zero: none on this chain); heartbeat seconds or 1h/1d forms fitting a
  * uint32; quorum an integer 1..255; auditors a list (or comma-separated string) of addresses.
- * Rules that depend on chain state (accreditation, quorum ≤ auditors, MAX_DECIMALS) are left to
- * the registry, whose refusal is decoded.
+ * Rules that depend on chain state are checked by checkSubjectConfigOnChain, or left to the
+ * registry (accreditation, quorum ≤ auditors, MAX_DECIMALS), whose refusal is decoded.
  */
 export function parseSubjectConfig(input: SubjectConfigInput): SubjectConfig {
   const name = typeof input.name === "string" ? input.name.trim() : "";
@@ -116,4 +119,41 @@ function auditorList(value: unknown): Address[] {
     throw new InvalidArgumentError("auditors must list at least one address");
   }
   return items.map((item, i) => parseAddress(item, `auditor ${i + 1}`));
+}
+
+/**
+ * The registry's chain-dependent rules a user most often trips over, checked before registering so
+ * that the refusal says what to do: a subject naming a token must use the token's decimals (else
+ * DecimalsMismatch), and a named reserve asset must be one the registry admin approved (else
+ * ReserveAssetNotApproved). A token that cannot be read is left to the registry (NotAContract,
+ * NotAToken). Throws InvalidArgumentError with a one-line message.
+ */
+export async function checkSubjectConfigOnChain(
+  registry: ReserveRegistry,
+  config: SubjectConfig,
+): Promise<void> {
+  if (config.token !== ZeroAddress) {
+    const runner = registry.runner;
+    let tokenDecimals: number | undefined;
+    try {
+      tokenDecimals = Number(await IERC20Metadata__factory.connect(config.token, runner).decimals());
+    } catch {
+      tokenDecimals = undefined; // not a token: the registry names the problem
+    }
+    if (tokenDecimals !== undefined && tokenDecimals !== config.decimals) {
+      throw new InvalidArgumentError(
+        `decimals must be the token's: token ${config.token} has ${tokenDecimals} decimals, the subject ${config.decimals}` +
+          ` (reserves are compared with the token's raw supply)`,
+      );
+    }
+  }
+  if (
+    config.reserveAsset !== ZeroAddress &&
+    !(await call("reading the reserve asset", () => registry.isApprovedReserveAsset(config.reserveAsset)))
+  ) {
+    throw new InvalidArgumentError(
+      `reserve asset ${config.reserveAsset} is not approved in this registry` +
+        ` (the registry admin approves it with \`por asset approve ${config.reserveAsset}\`)`,
+    );
+  }
 }

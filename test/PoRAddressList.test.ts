@@ -29,7 +29,7 @@ async function deployPoRAddressListFixture() {
   const emptyList = await ethers.deployContract("PoRAddressList", [await registry.getAddress(), EMPTY]);
   // The order the registry lists them in, which the address list follows.
   const ordered = [...(await registry.reserveWallets(USDX))];
-  return { registry, list, emptyList, wallets, ordered, owner };
+  return { registry, list, emptyList, wallets, ordered, owner, usdc };
 }
 
 describe("PoRAddressList", function () {
@@ -54,6 +54,18 @@ describe("PoRAddressList", function () {
       const { list, emptyList } = await loadFixture(deployPoRAddressListFixture);
       expect(await list.getPoRAddressListLength()).to.equal(3n);
       expect(await emptyList.getPoRAddressListLength()).to.equal(0n);
+    });
+
+    it("is 0 while the reserve asset is revoked, so tooling summing the list counts nothing", async function () {
+      const { registry, list, usdc } = await loadFixture(deployPoRAddressListFixture);
+      await expect(registry.revokeReserveAsset(await usdc.getAddress())).to.emit(
+        registry,
+        "ReserveAssetRevoked",
+      );
+      expect(await list.getPoRAddressListLength()).to.equal(0n);
+      expect(await list.getPoRAddressList(0, 10)).to.deep.equal([]);
+      await registry.approveReserveAsset(await usdc.getAddress());
+      expect(await list.getPoRAddressListLength()).to.equal(3n);
     });
 
     it("follows wallets added and removed in the registry", async function () {

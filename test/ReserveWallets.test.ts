@@ -562,6 +562,28 @@ describe("ReserveRegistry reserve wallets", function () {
         .withArgs(largest + 1n, 0, 36);
     });
 
+    it("reads 0, not a Panic, when an approved asset later answers decimals() beyond 10^77", async function () {
+      const { registry, admin, owner, auditor, walletA } = await loadFixture(deployReserveWalletsFixture);
+      const settable = await ethers.deployContract("SettableERC20", [6]);
+      await approveReserveAssets(registry, admin, settable);
+      const SHIFTY = ethers.id("SHIFTY");
+      await registry
+        .connect(owner)
+        .registerSubject(
+          SHIFTY,
+          subjectConfig([auditor.address], { name: "Shifty", reserveAsset: await settable.getAddress() }),
+        );
+      await addWallet(registry, owner, SHIFTY, walletA);
+      await settable.setBalance(walletA.address, ethers.MaxUint256);
+      // An upgradeable asset that starts answering 200 decimals: every balance is below one unit.
+      await settable.setDecimals(200);
+      expect(await registry.liveReserves(SHIFTY)).to.equal(0n);
+      const [reserves, , , fresh] = await registry.collateralization(SHIFTY);
+      expect([reserves, fresh]).to.deep.equal([0n, false]);
+      await settable.setDecimals(83); // 83 - 6 = 77: the largest power of ten that still divides
+      expect(await registry.liveReserves(SHIFTY)).to.equal(ethers.MaxUint256 / 10n ** 77n);
+    });
+
     it("reverts for a subject without a reserve asset", async function () {
       const { registry } = await loadFixture(deployReserveWalletsFixture);
       await expect(registry.liveReserves(OFFCHAIN))

@@ -1,12 +1,13 @@
 /**
- * Gas of the backing features: collateralization, liveReserves with 1, 10 and 50 wallets, a secure
- * mint, a ReserveGuard-protected borrow and addReserveWallet (EOA vs ERC-1271). Writes
- * a section of docs/gas.md (npm run bench:gas).
+ * Gas of the backing features: collateralization, liveReserves with 1, 10 and 50 wallets, the feeds
+ * on attested and wallet-backed subjects, a secure mint, a ReserveGuard-protected borrow and
+ * addReserveWallet (EOA vs ERC-1271). Writes a section of docs/gas.md (npm run bench:gas).
  */
 import { ethers } from "hardhat";
 import type { ContractTransactionResponse } from "ethers";
 import {
   addWallet,
+  approveReserveAssets,
   namedSigners,
   offlineWallets,
   postAttestation,
@@ -60,8 +61,9 @@ export async function backingGasSection(): Promise<string> {
     method: "estimateGas",
   });
 
-  // Live reserves (N wallets of a 6-decimal asset) + a token.
+  // Live reserves (N wallets of a 6-decimal asset, approved by the admin) + a token.
   const reserve = await ethers.deployContract("MockERC20", ["Reserve", "R6", 6]);
+  await approveReserveAssets(registry, admin, reserve);
   const wallets = offlineWallets(50, "bench");
   for (const count of [1, 10, 50]) {
     const subjectId = ethers.id(`bench-live-${count}`);
@@ -129,6 +131,7 @@ export async function backingGasSection(): Promise<string> {
   ]);
   await (await liveToken.grantRole(minterRole, minter.address)).wait();
   const liveReserve = await ethers.deployContract("MockERC20", ["Reserve L", "RL", 6]);
+  await approveReserveAssets(registry, admin, liveReserve);
   await (
     await registry.connect(owner).registerSubject(
       MINT_LIVE,
@@ -160,6 +163,25 @@ export async function backingGasSection(): Promise<string> {
       gas: next,
       method: "receipt",
     });
+  }
+
+  // The feeds a lending protocol reads (after the mints: supply is not 0), attested vs one wallet.
+  for (const [label, subjectId] of [
+    ["attested reserves", MINT_ATTESTED],
+    ["live reserves (1 wallet)", MINT_LIVE],
+  ] as const) {
+    for (const feedName of ["ReserveFeed", "ReserveRatioFeed"] as const) {
+      const feed = await ethers.deployContract(feedName, [registryAddress, subjectId]);
+      rows.push({
+        operation: `${feedName}.latestRoundData`,
+        setup: feedName === "ReserveFeed" ? label : `${label} + token supply`,
+        gas: await ethers.provider.estimateGas({
+          to: await feed.getAddress(),
+          data: feed.interface.encodeFunctionData("latestRoundData"),
+        }),
+        method: "estimateGas",
+      });
+    }
   }
 
   // ReserveGuard inline: borrow in the test pool (after a deposit), attested and live.
@@ -228,6 +250,8 @@ export async function backingGasSection(): Promise<string> {
   const order = [
     "collateralization",
     "liveReserves",
+    "ReserveFeed.latestRoundData",
+    "ReserveRatioFeed.latestRoundData",
     "ReserveBackedToken.mint",
     "GuardedLendingPool.deposit",
     "GuardedLendingPool.borrow",
@@ -249,8 +273,13 @@ export async function backingGasSection(): Promise<string> {
   calldata byte, plus the caller's \`CALL\` overhead (a few hundred gas, or ~2,600 more for a cold
   registry address).
 - **receipt** rows are \`gasUsed\` of a mined transaction (base cost included). Reserve wallets hold
-  a 6-decimal MockERC20; every balance read is a cold \`CALL\`+\`SLOAD\`, which is why
-  \`liveReserves\` grows by ~5.5k gas per wallet, and why MAX_RESERVE_WALLETS (50) bounds it.
+  a 6-decimal MockERC20 the admin approved; every balance read is a cold \`CALL\`+\`SLOAD\`, which is
+  why \`liveReserves\` grows by ~5.5k gas per wallet, and why MAX_RESERVE_WALLETS (50) bounds it.
+- Feed rows read through the registry: a wallet-backed subject's \`ReserveFeed\` answers the live
+  balances (round id \`LIVE_FLAG | block.number\`), an attested one the latest round.
+- \`addReserveWallet\` rows add a subject's first wallet, which also marks its reserves live for
+  good (a zero-to-non-zero write in the subject's round-state slot when no round was posted yet),
+  after checking that the reserve asset is approved.
 - Secure-mint rows call \`collateralization\` inline (and the token's own \`totalSupply\` through the
   registry); "new holder" pays the zero-to-non-zero balance write.
 

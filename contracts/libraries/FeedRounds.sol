@@ -10,7 +10,8 @@ pragma solidity ^0.8.24;
 /// block. Registry round ids stay below 2^64 (each needs a later `asOf`, a uint64 no later than the
 /// block), and block numbers stay below 2^64, so live ids can collide neither with attested ids nor
 /// with each other. Within one block a live reading taken twice may differ if a transfer happened in
-/// between; across blocks an id is never reused.
+/// between; across blocks an id is never reused, on chains whose block.number is their own block
+/// number (on Arbitrum it is an approximate L1 block number, shared by many L2 blocks).
 library FeedRounds {
     /// @notice Bit 64, set on every live round id.
     uint80 internal constant LIVE_FLAG = uint80(1) << 64;

@@ -65,12 +65,19 @@ export function describeSubject(status: SubjectStatus, ctx: RegistryContext, pen
   lines.push(
     `  decimals      ${status.decimals}`,
     `  token         ${status.token === ZeroAddress ? "none on this chain" : status.token}`,
-    `  reserve asset ${status.reserveAsset === ZeroAddress ? "off-chain" : status.reserveAsset}`,
+    `  reserve asset ${describeReserveAsset(status)}`,
     `  heartbeat     ${formatDuration(status.heartbeatSeconds)} (${status.heartbeatSeconds}s)`,
     `  quorum        ${status.quorum} of ${status.auditors.length} auditors`,
     describeAuditors(status),
   );
   return lines.join("\n");
+}
+
+function describeReserveAsset(status: SubjectStatus): string {
+  if (status.reserveAsset === ZeroAddress) return "off-chain";
+  return status.reserveAssetApproved
+    ? status.reserveAsset
+    : `${status.reserveAsset} (REVOKED by the registry admin: its wallet balances do not count)`;
 }
 
 /** The latest round for humans, or a line saying there is none. */

@@ -2,7 +2,11 @@ import type { Command } from "commander";
 import { InvalidArgumentError } from "../../src/errors";
 import type { KeyOptions } from "../../src/keys";
 import { call } from "../../src/registry-client";
-import { parseSubjectConfig, readSubjectConfigFile } from "../../src/subject-config";
+import {
+  checkSubjectConfigOnChain,
+  parseSubjectConfig,
+  readSubjectConfigFile,
+} from "../../src/subject-config";
 import type { SubjectConfigInput } from "../../src/subject-config";
 import { formatSubjectId, parseSubjectId } from "../../src/subject-id";
 import { formatDuration } from "../../src/time";
@@ -34,16 +38,24 @@ export function registerSubject(program: Command): void {
         .option("--config <file>", 'JSON config file (format "por-subject/1"); flags override its fields')
         .option("--id <id>", "subject id: text of 1-31 bytes (e.g. USDX) or 0x-prefixed 32-byte hex")
         .option("--name <name>", 'human-readable name, e.g. "USDX / USD" (feeds append " reserves")')
-        .option("--decimals <n>", "decimals of reserves and liabilities in attestations")
+        .option(
+          "--decimals <n>",
+          "decimals of reserves and liabilities in attestations (the token's, if any)",
+        )
         .option("--token <address>", "token whose supply is the liability (default: none on this chain)")
-        .option("--reserve-asset <address>", "ERC20 holding the reserves on this chain (default: none)")
+        .option(
+          "--reserve-asset <address>",
+          "ERC20 holding the reserves on this chain, approved by the registry admin (default: none)",
+        )
         .option("--heartbeat <duration>", "max age of a fresh attestation: seconds, or 30m, 12h, 1d, 1w")
         .option("--quorum <n>", "how many listed auditors must sign each attestation")
         .option("--auditors <list>", "comma-separated addresses of accredited auditors")
         .addHelpText(
           "after",
           '\nConfig file example:\n  {"format":"por-subject/1","id":"USDX","name":"USDX / USD","decimals":6,' +
-            '\n   "heartbeat":"1d","quorum":2,"auditors":["0x…","0x…","0x…"]}',
+            '\n   "heartbeat":"1d","quorum":2,"auditors":["0x…","0x…","0x…"]}' +
+            "\n\nChecked before sending: a subject naming a token uses the token's decimals, and a reserve" +
+            "\nasset is one the registry admin approved (`por asset list`, `por asset approve`).",
         ),
     ),
     "send",
@@ -66,6 +78,7 @@ export function registerSubject(program: Command): void {
         auditors: options.auditors ?? file.auditors,
       });
       const ctx = await openRegistryForSending(options);
+      await checkSubjectConfigOnChain(ctx.registry, config);
       const tx = await call("registration refused", () =>
         ctx.registry.registerSubject(subjectId, { ...config, heartbeat: config.heartbeatSeconds }),
       );

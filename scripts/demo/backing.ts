@@ -1,6 +1,7 @@
 /**
  * Demo scenes for live backing: a wrapped token whose reserves are an on-chain lock wallet, kept
- * honest by secure mint, the ratio feed and the monitor. Staged here; the logic is in src/.
+ * honest by secure mint, the ratio feed and the monitor, in a reserve asset the registry admin
+ * approved (and can revoke). Staged here; the logic is in src/.
  */
 import hre from "hardhat";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
@@ -9,6 +10,7 @@ import {
   attestationDomain,
   formatAmount,
   formatRatio,
+  formatRoundId,
   parseSubjectId,
   signReserveAddress,
   toChainError,
@@ -20,6 +22,7 @@ import { line } from "./output";
 /** What the backing scenes need from the demo's set-up. */
 export interface BackingContext {
   registry: ReserveRegistry;
+  admin: HardhatEthersSigner;
   registryAddress: string;
   chainId: bigint;
   issuer: HardhatEthersSigner;
@@ -37,6 +40,7 @@ interface WrappedState {
 
 const WRAPPED_SUBJECT = parseSubjectId("wUSDO");
 const ORIGINAL_DECIMALS = 8;
+/** The subject's decimals are the wrapped token's: the registry compares reserves with its raw supply. */
 const WRAPPED_DECIMALS = 18;
 
 const usdo = (value: bigint) => `${formatAmount(value, ORIGINAL_DECIMALS, { grouping: true })} USDO`;
@@ -75,15 +79,28 @@ export function backingScenes(ctx: BackingContext): Scene[] {
 
   const showBacking = async () => {
     const [reserves, supply, ratioWad, fresh] = await ctx.registry.collateralization(WRAPPED_SUBJECT);
-    const [, answer] = await state.ratioFeed.latestRoundData();
+    const [roundId, answer] = await state.ratioFeed.latestRoundData();
     line("locked", usdo(await state.original.balanceOf(state.custodian.address)));
     line("wrapped supply", wusdo(await state.wrapped.totalSupply()));
     line(
       "ratio",
       `${formatRatio(ratioWad)} (reserves ${formatAmount(reserves, 18)} / supply ${formatAmount(supply, 18)}, ${fresh ? "live" : "stale"})`,
     );
-    line("ratio feed", `latestRoundData answer ${formatRatio(answer)} (18 decimals)`);
+    line(
+      "ratio feed",
+      `latestRoundData answer ${formatRatio(answer)} (18 decimals), round ${formatRoundId(roundId)}`,
+    );
     line("monitor", await monitorOnce());
+  };
+
+  /** The decoded registry error `fn` fails with. */
+  const refusal = async (fn: () => Promise<unknown>): Promise<string> => {
+    try {
+      await fn();
+    } catch (err) {
+      return toChainError("refused", err).message.replace(/^refused: /, "");
+    }
+    throw new Error("the registry accepted what it should refuse");
   };
 
   const tryMint = async (amount: bigint) => {
@@ -117,22 +134,29 @@ export function backingScenes(ctx: BackingContext): Scene[] {
         await (
           await wrapped.connect(ctx.issuer).grantRole(await wrapped.MINTER_ROLE(), ctx.relayer.address)
         ).wait();
-        await (
-          await ctx.registry.connect(ctx.issuer).registerSubject(WRAPPED_SUBJECT, {
-            name: "wUSDO / locked USDO",
-            decimals: ORIGINAL_DECIMALS,
-            token: await wrapped.getAddress(),
-            reserveAsset: await original.getAddress(),
-            heartbeat: 86_400,
-            quorum: 1,
-            auditors: [ctx.auditors[0]!.signer.address],
-          })
-        ).wait();
-        // The lock wallet proves it consents to back this subject, then the issuer registers it.
+        const originalAddress = await original.getAddress();
+        const config = {
+          name: "wUSDO / locked USDO",
+          decimals: WRAPPED_DECIMALS,
+          token: await wrapped.getAddress(),
+          reserveAsset: originalAddress,
+          heartbeat: 86_400,
+          quorum: 1,
+          auditors: [ctx.auditors[0]!.signer.address],
+        };
+        const register = async () =>
+          (await ctx.registry.connect(ctx.issuer).registerSubject(WRAPPED_SUBJECT, config)).wait();
+        // The issuer cannot pick a reserve asset whose balances it might control: the admin approves it.
+        line("before approval", `REFUSED ${await refusal(register)}`);
+        await (await ctx.registry.connect(ctx.admin).approveReserveAsset(originalAddress)).wait();
+        line("reserve asset", `USDO approved by the registry admin (approveReserveAsset)`);
+        await register();
+        // The lock wallet consents to back this subject with its USDO, then the issuer registers it.
         const signature = await signReserveAddress(
           custodian,
           attestationDomain(ctx.chainId, ctx.registryAddress),
           WRAPPED_SUBJECT,
+          originalAddress,
         );
         await (
           await ctx.registry
@@ -144,9 +168,10 @@ export function backingScenes(ctx: BackingContext): Scene[] {
           WRAPPED_SUBJECT,
         ])) as unknown as ReserveRatioFeed;
         state = { original, wrapped, ratioFeed, custodian, user };
-        line("original", `${await original.getAddress()} (USDO, ${ORIGINAL_DECIMALS} decimals)`);
+        line("original", `${originalAddress} (USDO, ${ORIGINAL_DECIMALS} decimals)`);
         line("wrapped", `${await wrapped.getAddress()} (wUSDO, ${WRAPPED_DECIMALS} decimals, secure mint)`);
-        line("lock wallet", `${custodian.address} (signed ReserveAddress, registered)`);
+        line("subject", `wUSDO in ${WRAPPED_DECIMALS} decimals, the wrapped token's; USDO balances rescaled`);
+        line("lock wallet", `${custodian.address} (signed ReserveAddress for wUSDO and USDO, registered)`);
         line("ratio feed", `${await ratioFeed.getAddress()} "${await ratioFeed.description()}"`);
       },
     },
@@ -182,6 +207,17 @@ export function backingScenes(ctx: BackingContext): Scene[] {
         await (await state.original.mint(state.custodian.address, units(100n, ORIGINAL_DECIMALS))).wait();
         line("lock 100", "a user locks 100 USDO");
         line("mint 100", await tryMint(units(100n, WRAPPED_DECIMALS)));
+      },
+    },
+    {
+      title: "The admin revokes USDO as a reserve asset: its balances stop counting",
+      run: async () => {
+        await (
+          await ctx.registry.connect(ctx.admin).revokeReserveAsset(await state.original.getAddress())
+        ).wait();
+        line("revoked", "USDO (revokeReserveAsset): live reserves read 0, not fresh");
+        await showBacking();
+        line("mint 1", await tryMint(units(1n, WRAPPED_DECIMALS)));
       },
     },
   ];

@@ -1,6 +1,11 @@
 import type { Provider } from "ethers";
 import { IERC20Metadata__factory } from "../../typechain-types";
-import { type BackingState, backingState, readSubjectCollateral } from "../collateral";
+import {
+  type BackingState,
+  backingState,
+  readSubjectCollateral,
+  type SubjectCollateral,
+} from "../collateral";
 import { formatAmount } from "../amounts";
 import { toWad } from "../decimals";
 import { PorError } from "../errors";
@@ -123,7 +128,7 @@ async function runSubjectCheck(
     state === "missing"
       ? "nothing attested yet"
       : `reserves ${formatWad(reservesWad)} / supply ${formatWad(supplyWad)} = ratio ${formatRatio(reading.ratioWad)}` +
-        ` (min ${formatRatio(check.minRatioWad)}), ${reading.fresh ? "fresh" : `stale: ${reading.ageSeconds}s old`}`;
+        ` (min ${formatRatio(check.minRatioWad)}), ${freshnessText(reading)}`;
   return { check, state, reservesWad, supplyWad, ratioWad: reading.ratioWad, blocks, detail };
 }
 
@@ -166,6 +171,11 @@ async function runBridgeCheck(
     `locked ${formatWad(reservesWad)} on ${check.locked.network} / wrapped ${formatWad(supplyWad)} on ${check.wrapped.network}` +
     ` = ratio ${formatRatio(ratio)} (min ${formatRatio(check.minRatioWad)})`;
   return { check, state, reservesWad, supplyWad, ratioWad: ratio, blocks, detail };
+}
+
+function freshnessText(reading: SubjectCollateral): string {
+  if (!reading.reserveAssetApproved) return "stale: the reserve asset was revoked by the registry admin";
+  return reading.fresh ? "fresh" : `stale: ${reading.ageSeconds}s old`;
 }
 
 function formatWad(value: bigint): string {

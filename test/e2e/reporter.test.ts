@@ -55,6 +55,8 @@ describe("por reporter snapshot (e2e)", function () {
     registry = await new ReserveRegistry__factory(admin).deploy(await admin.getAddress());
     registryAddress = await registry.getAddress();
     reserveAsset = await new MockERC20__factory(admin).deploy("Reserve", "RSV", 8);
+    // Subjects may only name a reserve asset the registry admin approved.
+    await (await registry.approveReserveAsset(await reserveAsset.getAddress())).wait();
     await (await registry.accreditAuditor(auditor.address, "Auditor One")).wait();
     await (await registry.accreditAuditor(coAuditor.address, "Auditor Two")).wait();
   });
@@ -73,6 +75,7 @@ describe("por reporter snapshot (e2e)", function () {
       const signature = await wallet.signTypedData(domain, RESERVE_ADDRESS_TYPES, {
         subjectId,
         wallet: wallet.address,
+        reserveAsset: await reserveAsset.getAddress(),
       });
       await (await registry.addReserveWallet(subjectId, wallet.address, signature)).wait();
     }
@@ -175,5 +178,27 @@ describe("por reporter snapshot (e2e)", function () {
     const exists = await snapshot(["--subject", "SNAP1", "--out-dir", path.join(dir, "snap1")]);
     expect(exists.code).to.equal(1);
     expect(exists.stderr).to.match(/already exists/);
+  });
+
+  it("refuses a subject whose reserve asset was revoked, writing nothing", async function () {
+    await register("SNAP6", 1, [auditor.address]).then(addWallets);
+    const asset = await reserveAsset.getAddress();
+    await (await registry.revokeReserveAsset(asset)).wait();
+    const outDir = path.join(dir, "snap6");
+    try {
+      const result = await snapshot(["--subject", "SNAP6", "--out-dir", outDir]);
+      expect(result.code).to.equal(1);
+      expect(result.stderr).to.equal(
+        `error: snapshot failed: the subject's reserve asset ${asset} is revoked: its balances do not count as reserves\n`,
+      );
+      expect(
+        await fs.access(outDir).then(
+          () => "exists",
+          () => "absent",
+        ),
+      ).to.equal("absent");
+    } finally {
+      await (await registry.approveReserveAsset(asset)).wait();
+    }
   });
 });

@@ -5,6 +5,7 @@
 import { NonceManager } from "ethers";
 import type { Wallet } from "ethers";
 import { ReserveRegistry__factory } from "../../typechain-types/factories/contracts/ReserveRegistry__factory";
+import { MockERC20__factory } from "../../typechain-types/factories/contracts/test/MockERC20__factory";
 import type { ReserveRegistry } from "../../typechain-types";
 import { attestationDomain, parseSubjectId, signAttestation, ZERO_HASH } from "../../src";
 import type { Attestation, Hex32 } from "../../src";
@@ -47,6 +48,20 @@ export async function deployRegistry(options: { accredit?: boolean } = {}): Prom
     issuer: devWallet(ISSUER, provider),
     now: async () => BigInt((await provider.getBlock("latest"))!.timestamp),
   };
+}
+
+/** Deploys a MockERC20 `symbol` with `decimals` (from the admin account); returns its address. */
+export async function deployToken(fixture: Fixture, symbol: string, decimals: number): Promise<string> {
+  const deployer = new NonceManager(fixture.admin.connect(await freshProvider()));
+  const token = await new MockERC20__factory(deployer).deploy(`${symbol} token`, symbol, decimals);
+  await token.waitForDeployment();
+  return token.getAddress();
+}
+
+/** Has the admin approve `asset` as a reserve asset (directly, not through the CLI). */
+export async function approveReserveAsset(fixture: Fixture, asset: string): Promise<void> {
+  const admin = new NonceManager(fixture.admin.connect(await freshProvider()));
+  await (await fixture.registry.connect(admin).approveReserveAsset(asset)).wait();
 }
 
 /** Registers `id` (6 decimals, heartbeat 1 day, quorum 2 of auditors 1-3) owned by the issuer. */

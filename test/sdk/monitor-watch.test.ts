@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { type CheckResult, parseMonitorConfig, watch } from "../../src/monitor";
-import { addWallet, namedSigners, subjectConfig } from "./../helpers/backing";
+import { addWallet, approveReserveAssets, namedSigners, subjectConfig } from "./../helpers/backing";
 
 const SUBJECT = "LIVE";
 
@@ -14,6 +14,7 @@ async function liveSubjectFixture() {
   const token = await ethers.deployContract("MockERC20", ["Token", "TKN", 6]);
   const reserve = await ethers.deployContract("MockERC20", ["Reserve", "RSV", 6]);
   const subjectId = ethers.encodeBytes32String(SUBJECT);
+  await approveReserveAssets(registry, admin, reserve);
   await registry.connect(owner).registerSubject(
     subjectId,
     subjectConfig([auditor.address], {

@@ -54,6 +54,32 @@ describe("registry client", function () {
     expect(decodeRevert("0xdeadbeef")).to.match(/^reverted with unknown error data 0xdeadbeef/);
   });
 
+  it("decodes the reserve-asset, units and amount errors, and those of ReserveGuard and SecureMint", function () {
+    const asset = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
+    const other = "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512";
+    const usdx = parseSubjectId("USDX");
+    const max = 2n ** 128n - 1n;
+    const cases: Array<[string, unknown[], string]> = [
+      ["ReserveAssetFrozen", [usdx, asset, other], `ReserveAssetFrozen("USDX", ${asset}, ${other})`],
+      ["ReserveAssetNotApproved", [asset], `ReserveAssetNotApproved(${asset})`],
+      ["ReserveAssetAlreadyApproved", [asset], `ReserveAssetAlreadyApproved(${asset})`],
+      ["DecimalsMismatch", [8, 18], "DecimalsMismatch(8, 18)"],
+      ["AmountTooLarge", [max + 1n, max], `AmountTooLarge(${max + 1n}, ${max})`],
+      ["LiveReservesOverflow", [usdx], 'LiveReservesOverflow("USDX")'],
+      ["DecimalScalingOverflow", [2n ** 255n, 0, 36], `DecimalScalingOverflow(${2n ** 255n}, 0, 36)`],
+      ["ReservesNotFresh", [usdx], 'ReservesNotFresh("USDX")'],
+      ["StaleReserves", [usdx], 'StaleReserves("USDX")'],
+    ];
+    for (const [name, args, text] of cases) {
+      expect(decodeRevert(registryInterface.encodeErrorResult(name, args)), name).to.equal(text);
+    }
+  });
+
+  it("no longer knows the removed errors ReserveWalletsRegistered and RoundNotAvailable", function () {
+    expect(registryInterface.getError("ReserveWalletsRegistered")).to.equal(null);
+    expect(registryInterface.getError("RoundNotAvailable")).to.equal(null);
+  });
+
   describe("buildSubmission", function () {
     const registry = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
     const file: AttestationFile = {

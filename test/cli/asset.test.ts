@@ -1,0 +1,132 @@
+import { expect } from "chai";
+import { expectJson, expectRefusal, expectSuccess, por } from "../helpers/cli";
+import { deployRegistry, deployToken } from "../helpers/fixture";
+import type { Fixture } from "../helpers/fixture";
+import { devWallet } from "../helpers/node";
+
+interface ListedAsset {
+  asset: string;
+  symbol: string | null;
+  decimals: number | null;
+  approvedAtBlock: number;
+}
+
+describe("por asset (CLI)", function () {
+  let fixture: Fixture;
+  let usdo: string;
+  let eurc: string;
+
+  before(async function () {
+    fixture = await deployRegistry({ accredit: false });
+    usdo = await deployToken(fixture, "USDO", 8);
+    eurc = await deployToken(fixture, "EURC", 6);
+  });
+
+  const run = (args: string[], keyIndex = 0) =>
+    por(["--network", "localhost", "--json", "asset", ...args, "--registry", fixture.address], {
+      env: { POR_PRIVATE_KEY: devWallet(keyIndex).privateKey },
+    });
+  const list = async () => expectJson<{ registry: string; assets: ListedAsset[] }>(await run(["list"]));
+
+  it("approves an asset, lists it with its symbol and decimals, then revokes it", async function () {
+    expect(expectJson(await run(["approve", usdo]))).to.deep.include({
+      asset: usdo,
+      symbol: "USDO",
+      decimals: 8,
+      approved: true,
+      registry: fixture.address,
+    });
+    expect(await fixture.registry.isApprovedReserveAsset(usdo)).to.equal(true);
+    const listed = await list();
+    expect(listed.registry).to.equal(fixture.address);
+    expect(listed.assets.map(({ asset, symbol, decimals }) => ({ asset, symbol, decimals }))).to.deep.equal([
+      { asset: usdo, symbol: "USDO", decimals: 8 },
+    ]);
+
+    expect(expectJson(await run(["revoke", usdo]))).to.include({ asset: usdo, approved: false });
+    expect(await fixture.registry.isApprovedReserveAsset(usdo)).to.equal(false);
+    expect((await list()).assets).to.deep.equal([]);
+  });
+
+  it("lists only the assets approved now, oldest approval first, also for humans", async function () {
+    expectJson(await run(["approve", eurc]));
+    expectJson(await run(["approve", usdo])); // approved again after the revocation above
+    expect((await list()).assets.map((a) => a.asset)).to.deep.equal([eurc, usdo]);
+
+    const human = expectSuccess(
+      await por(["--network", "localhost", "asset", "list", "--registry", fixture.address]),
+    );
+    const lines = human.trimEnd().split("\n");
+    expect(lines[0]).to.equal(`approved reserve assets in ${fixture.address} on localhost (chain 31337)`);
+    expect(lines[1]).to.match(new RegExp(`^  ${eurc}  EURC  6 decimals  approved in block \\d+$`));
+    expect(lines[2]).to.match(new RegExp(`^  ${usdo}  USDO  8 decimals  approved in block \\d+$`));
+    expect(lines).to.have.lengthOf(3);
+  });
+
+  it("prints approve and revoke for humans like the auditor commands", async function () {
+    const token = await deployToken(fixture, "GBPT", 2);
+    const approve = expectSuccess(
+      await por(["--network", "localhost", "asset", "approve", token, "--registry", fixture.address], {
+        env: { POR_PRIVATE_KEY: devWallet(0).privateKey },
+      }),
+    );
+    expect(approve).to.match(
+      new RegExp(
+        `^approved   ${token} \\(GBPT, 2 decimals\\)\\nregistry   ${fixture.address} on localhost \\(chain 31337\\)\\ntx         0x[0-9a-f]{64}\\n$`,
+      ),
+    );
+    const revoke = expectSuccess(
+      await por(["--network", "localhost", "asset", "revoke", token, "--registry", fixture.address], {
+        env: { POR_PRIVATE_KEY: devWallet(0).privateKey },
+      }),
+    );
+    expect(revoke).to.match(new RegExp(`^revoked    ${token}\\nregistry   ${fixture.address} on `));
+  });
+
+  it("refuses a non-admin sender with the decoded AccessControl error", async function () {
+    expectRefusal(
+      await run(["approve", eurc], 6),
+      new RegExp(
+        `^approval refused: AccessControlUnauthorizedAccount\\(${devWallet(6).address}, 0x0{64}\\)$`,
+      ),
+    );
+    expectRefusal(
+      await run(["revoke", eurc], 6),
+      new RegExp(
+        `^revocation refused: AccessControlUnauthorizedAccount\\(${devWallet(6).address}, 0x0{64}\\)$`,
+      ),
+    );
+  });
+
+  it("refuses to approve an asset twice and to revoke one that is not approved", async function () {
+    expectRefusal(
+      await run(["approve", eurc]),
+      new RegExp(`^approval refused: ReserveAssetAlreadyApproved\\(${eurc}\\)$`),
+    );
+    const never = await deployToken(fixture, "NEVR", 6);
+    expectRefusal(
+      await run(["revoke", never]),
+      new RegExp(`^revocation refused: ReserveAssetNotApproved\\(${never}\\)$`),
+    );
+  });
+
+  it("refuses an address without code as a reserve asset", async function () {
+    const eoa = devWallet(9).address;
+    expectRefusal(await run(["approve", eoa]), new RegExp(`^approval refused: NotAContract\\(${eoa}\\)$`));
+  });
+
+  it("refuses a malformed address or block before connecting", async function () {
+    expectRefusal(await run(["approve", "0x1234"]), /^asset must be an address: got "0x1234"$/);
+    expectRefusal(
+      await run(["list", "--from-block", "-1"]),
+      /^--from-block must be a block number, got "-1"$/,
+    );
+  });
+
+  it("documents the three sub-commands in --help", async function () {
+    const help = expectSuccess(await por(["asset", "--help"]));
+    expect(help).to.match(/approve \[options\] <asset>/);
+    expect(help).to.match(/revoke \[options\] <asset>/);
+    expect(help).to.match(/list \[options\]/);
+  });
+});
