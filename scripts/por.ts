@@ -1,15 +1,17 @@
 import { Command, CommanderError } from "commander";
-import { reportFailure } from "./cli-kit";
+import { EXIT_USAGE, reportFailure, userDirectory } from "./cli-kit";
 import { registerAsset } from "./commands/asset";
 import { registerAttest } from "./commands/attest";
 import { registerAuditor } from "./commands/auditor";
 import { registerCollateral } from "./commands/collateral";
 import { registerDeploy } from "./commands/deploy";
+import { registerKey } from "./commands/key";
 import { registerLiabilities } from "./commands/liabilities";
 import { registerMonitor } from "./commands/monitor";
 import { registerReporter } from "./commands/reporter";
 import { registerStatus } from "./commands/status";
 import { registerSubject } from "./commands/subject";
+import { registerWallet } from "./commands/wallet";
 
 /** Each command area registers its sub-commands on the root program. */
 const areas: Array<(program: Command) => void> = [
@@ -17,12 +19,14 @@ const areas: Array<(program: Command) => void> = [
   registerAuditor,
   registerAsset,
   registerSubject,
+  registerWallet,
   registerAttest,
   registerStatus,
   registerLiabilities,
   registerReporter,
   registerCollateral,
   registerMonitor,
+  registerKey,
 ];
 
 export function buildProgram(): Command {
@@ -30,19 +34,33 @@ export function buildProgram(): Command {
     .description("Proof-of-Reserves registry: auditor attestations, reserve feeds and liability proofs")
     .option("--network <name>", "Hardhat network to use (default: the in-process 'hardhat' network)")
     .option("--json", "machine-readable JSON output")
-    .showHelpAfterError()
     .exitOverride();
   for (const register of areas) register(program);
+  pointToHelpOnUsageErrors(program, program.name());
   return program;
+}
+
+/**
+ * A usage error (missing or unknown option, unknown command, missing argument) is one line that
+ * points to the command's help, `error: … (see 'por attest sign --help')`, not the whole help.
+ */
+function pointToHelpOnUsageErrors(command: Command, name: string): void {
+  command.showHelpAfterError(false).configureOutput({
+    outputError: (message, write) =>
+      write(`${message.trim().replace(/\s*\n\s*/g, " ")} (see '${name} --help')\n`),
+  });
+  for (const sub of command.commands) pointToHelpOnUsageErrors(sub, `${name} ${sub.name()}`);
 }
 
 export async function main(argv: string[]): Promise<void> {
   try {
+    // Relative paths mean what the user sees: from where they ran `npm run por`, not the repo root.
+    process.chdir(userDirectory());
     await buildProgram().parseAsync(argv);
   } catch (err) {
-    // Commander already printed usage errors and --help; keep its exit code.
+    // Commander already printed the usage error (or --help, exit 0).
     if (err instanceof CommanderError) {
-      process.exitCode = err.exitCode;
+      process.exitCode = err.exitCode === 0 ? 0 : EXIT_USAGE;
       return;
     }
     reportFailure(err);

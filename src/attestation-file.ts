@@ -2,7 +2,7 @@ import { isHexString } from "ethers";
 import { attestationDigest, attestationDomain } from "./attestation";
 import type { Attestation, AttestationSignature } from "./attestation";
 import { InvalidFileError, PorError } from "./errors";
-import { expectFormat, readJsonFile, writeFileAtomic } from "./files";
+import { expectFormat, readJsonFile, writeFileAtomic, type WriteOptions } from "./files";
 import { parseAddress, parseHex32 } from "./hex";
 import type { Address, Hex32 } from "./hex";
 import { MAX_UINT256 } from "./amounts";
@@ -24,6 +24,12 @@ export interface AttestationFile {
   chainId: bigint;
   registry: Address;
   attestation: Attestation;
+  /**
+   * The subject's name and decimals as `attest create` read them, so an auditor signing offline
+   * sees amounts in the subject's units. Optional and not signed: `attest sign --network` checks
+   * it against the registry.
+   */
+  subject?: { name: string; decimals: number };
 }
 
 /**
@@ -55,6 +61,9 @@ export function attestationFileToJson(file: AttestationFile): Record<string, unk
       liabilitiesRoot: att.liabilitiesRoot,
       reportHash: att.reportHash,
     },
+    ...(file.subject === undefined
+      ? {}
+      : { subject: { name: file.subject.name, decimals: file.subject.decimals } }),
   };
 }
 
@@ -86,8 +95,28 @@ export function parseAttestationFile(value: unknown, source = "attestation file"
         liabilitiesRoot: parseHex32(att.liabilitiesRoot, "attestation.liabilitiesRoot"),
         reportHash: parseHex32(att.reportHash, "attestation.reportHash"),
       },
+      ...(record.subject === undefined ? {} : { subject: subjectNote(record.subject) }),
     };
   });
+}
+
+/** The optional `subject` note of an attestation file: `{"name": "USDX / USD", "decimals": 6}`. */
+function subjectNote(value: unknown): { name: string; decimals: number } {
+  const note =
+    typeof value === "object" && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : {};
+  const { name, decimals } = note;
+  if (
+    typeof name !== "string" ||
+    typeof decimals !== "number" ||
+    !Number.isInteger(decimals) ||
+    decimals < 0 ||
+    decimals > 255
+  ) {
+    throw new InvalidFileError('subject must be {"name": text, "decimals": an integer from 0 to 255}');
+  }
+  return { name, decimals };
 }
 
 /** Validates a parsed signature file; every bad field is refused with an error naming it. */
@@ -118,14 +147,22 @@ export async function readSignatureFile(filePath: string): Promise<SignatureFile
   return parseSignatureFile(await readJsonFile(filePath), filePath);
 }
 
-/** Writes `file` atomically as pretty JSON. */
-export async function writeAttestationFile(filePath: string, file: AttestationFile): Promise<void> {
-  await writeFileAtomic(filePath, `${JSON.stringify(attestationFileToJson(file), null, 2)}\n`);
+/** Writes `file` atomically as pretty JSON; an existing file is refused unless `options.replace`. */
+export async function writeAttestationFile(
+  filePath: string,
+  file: AttestationFile,
+  options: WriteOptions = {},
+): Promise<void> {
+  await writeFileAtomic(filePath, `${JSON.stringify(attestationFileToJson(file), null, 2)}\n`, options);
 }
 
-/** Writes `file` atomically as pretty JSON. */
-export async function writeSignatureFile(filePath: string, file: SignatureFile): Promise<void> {
-  await writeFileAtomic(filePath, `${JSON.stringify(signatureFileToJson(file), null, 2)}\n`);
+/** Writes `file` atomically as pretty JSON; an existing file is refused unless `options.replace`. */
+export async function writeSignatureFile(
+  filePath: string,
+  file: SignatureFile,
+  options: WriteOptions = {},
+): Promise<void> {
+  await writeFileAtomic(filePath, `${JSON.stringify(signatureFileToJson(file), null, 2)}\n`, options);
 }
 
 function jsonChainId(chainId: bigint): number | string {

@@ -34,14 +34,42 @@ export class KeyError extends PorError {
   override readonly name = "KeyError";
 }
 
-/** The chain refused a transaction or a call (decoded custom error where possible). */
+/** A contract's revert, decoded: the custom error's name, signature and arguments (JSON-ready). */
+export interface DecodedRevert {
+  /** "StaleAttestation", or "Error" / "Panic" for Solidity's built-in errors. */
+  name: string;
+  /** "StaleAttestation(uint64,uint64)". */
+  signature: string;
+  /** By parameter name: integers as decimal strings, addresses checksummed, bytes as hex. */
+  args: Record<string, string | boolean>;
+}
+
+/**
+ * The chain refused a transaction or a call. `message` says why in the user's terms; `revert` keeps
+ * the decoded custom error, when there was one, for machine-readable output.
+ */
 export class ChainError extends PorError {
   override readonly name = "ChainError";
+  readonly revert: DecodedRevert | undefined;
+
+  constructor(
+    shortMessage: string,
+    options: { details?: string; cause?: unknown; revert?: DecodedRevert } = {},
+  ) {
+    super(shortMessage, options);
+    this.revert = options.revert;
+  }
 }
 
 /** A proof, signature or attestation did not verify. */
 export class VerificationError extends PorError {
   override readonly name = "VerificationError";
+}
+
+/** The user declined a confirmation or interrupted a prompt (Ctrl-C); exit code 130 as for SIGINT. */
+export class CancelledError extends PorError {
+  override readonly name = "CancelledError";
+  override readonly exitCode: number = 130;
 }
 
 /** Throws InvalidArgumentError with `message` unless `condition` holds. */

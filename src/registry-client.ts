@@ -1,11 +1,16 @@
 import { ErrorDescription, ErrorFragment, getAddress, Interface, ZeroAddress } from "ethers";
 import type { Fragment, Provider } from "ethers";
 import type { ReserveRegistry } from "../typechain-types";
+import { MerkleSumProof__factory } from "../typechain-types/factories/contracts/libraries/MerkleSumProof__factory";
 import { ReserveGuard__factory } from "../typechain-types/factories/contracts/libraries/ReserveGuard__factory";
+import { PoRAddressList__factory } from "../typechain-types/factories/contracts/PoRAddressList__factory";
+import { ReserveBackedToken__factory } from "../typechain-types/factories/contracts/ReserveBackedToken__factory";
 import { ReserveRegistry__factory } from "../typechain-types/factories/contracts/ReserveRegistry__factory";
 import { SecureMint__factory } from "../typechain-types/factories/contracts/SecureMint__factory";
 import type { Attestation } from "./attestation";
+import { explainError } from "./error-sentences";
 import { ChainError } from "./errors";
+import type { DecodedRevert } from "./errors";
 import { findRevertData } from "./revert";
 import type { Address, Hex32 } from "./hex";
 import { formatRatio, ratioWad } from "./ratio";
@@ -14,14 +19,18 @@ import type { Submission } from "./submission";
 
 /**
  * The registry's ABI (its functions, events and errors, including those of the libraries it uses,
- * such as DecimalScalingOverflow), plus the errors the protocol's consumer-side code reverts with:
- * ReserveGuard (ReservesNotFresh, Undercollateralized, ReservesTooOld) and SecureMint
- * (StaleReserves, InsufficientReserves, NotSubjectToken). decodeRevert decodes all of them.
+ * such as DecimalScalingOverflow), plus the errors the protocol's other code reverts with:
+ * ReserveGuard (ReservesNotFresh, Undercollateralized, ReservesTooOld), SecureMint
+ * (StaleReserves, InsufficientReserves, NotSubjectToken), ReserveBackedToken (ERC-20 errors),
+ * MerkleSumProof and PoRAddressList. decodeRevert and toChainError decode all of them.
  */
 export const registryInterface: Interface = withErrorsOf(
   ReserveRegistry__factory.abi,
   ReserveGuard__factory.abi,
   SecureMint__factory.abi,
+  ReserveBackedToken__factory.abi,
+  MerkleSumProof__factory.abi,
+  PoRAddressList__factory.abi,
 );
 
 /** `base` plus every custom error of `others` that `base` lacks (same signature counted once). */
@@ -204,32 +213,77 @@ export async function call<T>(what: string, fn: () => Promise<T>): Promise<T> {
 }
 
 /**
- * A one-line ChainError for a failed call or transaction: the registry's custom error decoded
- * with its arguments ("QuorumNotMet(1, 2)") when the revert data is one, else the provider's
- * short message.
+ * A one-line ChainError for a failed call or transaction: "<what>: <sentence>", where the
+ * sentence explains the contract's custom error in the user's terms ("posting refused: not
+ * enough auditor signatures: 1 given, the subject's quorum is 2") and `revert` keeps the decoded
+ * error for --json; else the provider's short message. `contract` names the contract in sentences
+ * (default "registry").
  */
-export function toChainError(what: string, err: unknown, iface: Interface = registryInterface): ChainError {
+export function toChainError(
+  what: string,
+  err: unknown,
+  iface: Interface = registryInterface,
+  contract = "registry",
+): ChainError {
   if (err instanceof ChainError) return err;
   const data = findRevertData(err);
   if (data !== undefined) {
-    const reason = decodeRevert(data, iface);
-    return new ChainError(`${what}: ${reason}`, { cause: err });
+    const { sentence, revert } = explainRevert(data, iface, contract);
+    return new ChainError(`${what}: ${sentence}`, { cause: err, revert });
   }
   return new ChainError(`${what}: ${shortMessage(err)}`, { cause: err });
 }
 
+/**
+ * Revert data explained: a sentence in the user's terms and, when the data decodes with `iface`,
+ * the decoded error (name, signature, arguments by name).
+ */
+export function explainRevert(
+  data: string,
+  iface: Interface = registryInterface,
+  contract = "registry",
+): { sentence: string; revert?: DecodedRevert } {
+  if (data === "0x") return { sentence: "reverted without a reason" };
+  const parsed = parseRevert(data, iface);
+  if (parsed === null) return { sentence: `reverted with unknown error data ${data.slice(0, 74)}` };
+  const names = parsed.fragment.inputs.map(
+    (input, i) => input.name || BUILTIN_ARG_NAMES[parsed.name] || `arg${i}`,
+  );
+  const raw = Object.fromEntries(names.map((name, i) => [name, parsed.args[i] as unknown]));
+  const args = Object.fromEntries(
+    parsed.fragment.inputs.map((input, i) => [names[i]!, jsonArg(input.type, parsed.args[i])]),
+  );
+  return {
+    sentence: explainError(parsed.name, raw, { contract }),
+    revert: { name: parsed.name, signature: parsed.signature, args },
+  };
+}
+
+/** Names for the unnamed parameter of Solidity's built-in Error(string) and Panic(uint256). */
+const BUILTIN_ARG_NAMES: Record<string, string> = { Error: "message", Panic: "code" };
+
 /** A custom error, Error(string) or Panic revert as "Name(arg, …)", or the raw data. */
 export function decodeRevert(data: string, iface: Interface = registryInterface): string {
   if (data === "0x") return "reverted without a reason";
-  let parsed: ErrorDescription | null = null;
-  try {
-    parsed = iface.parseError(data);
-  } catch {
-    parsed = null;
-  }
+  const parsed = parseRevert(data, iface);
   if (parsed === null) return `reverted with unknown error data ${data.slice(0, 74)}`;
   const args = parsed.fragment.inputs.map((input, i) => formatArg(input.type, parsed.args[i]));
   return `${parsed.name}(${args.join(", ")})`;
+}
+
+function parseRevert(data: string, iface: Interface): ErrorDescription | null {
+  try {
+    return iface.parseError(data);
+  } catch {
+    return null;
+  }
+}
+
+/** An argument for JSON: integers as decimal strings, addresses checksummed, the rest as decoded. */
+function jsonArg(type: string, value: unknown): string | boolean {
+  if (type === "address" && typeof value === "string") return getAddress(value);
+  if (typeof value === "boolean") return value;
+  return String(value);
 }
 
 function formatArg(type: string, value: unknown): string {

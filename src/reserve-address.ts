@@ -1,7 +1,8 @@
-import { getAddress, TypedDataEncoder } from "ethers";
+import { getAddress, Signature, TypedDataEncoder, verifyTypedData } from "ethers";
 import type { TypedDataDomain, TypedDataField } from "ethers";
 import type { TypedDataSigner } from "./attestation";
-import type { Hex32 } from "./hex";
+import { VerificationError } from "./errors";
+import type { Address, Hex32 } from "./hex";
 
 /**
  * What a reserve wallet signs to back a subject with its balance of one asset:
@@ -44,4 +45,37 @@ export async function signReserveAddress(
     wallet: getAddress(await wallet.getAddress()),
     reserveAsset: getAddress(reserveAsset),
   });
+}
+
+/**
+ * The address whose ECDSA signature `signature` is over ReserveAddress(subjectId, wallet,
+ * reserveAsset) in `domain`. Throws VerificationError for a malformed or high-s signature (which
+ * the registry's ECDSA check refuses). Contract-wallet (ERC-1271) signatures do not recover; only
+ * the chain can check those.
+ */
+export function recoverReserveAddressSigner(
+  domain: TypedDataDomain,
+  subjectId: Hex32,
+  wallet: string,
+  reserveAsset: string,
+  signature: string,
+): Address {
+  let parsed: Signature;
+  try {
+    parsed = Signature.from(signature);
+  } catch (err) {
+    throw new VerificationError("malformed ECDSA signature", { cause: err });
+  }
+  try {
+    // ethers' `s` getter throws for the non-canonical (high) half, which OpenZeppelin's ECDSA refuses.
+    void parsed.s;
+  } catch (err) {
+    throw new VerificationError("signature has a high s value", { cause: err });
+  }
+  const value = { subjectId, wallet: getAddress(wallet), reserveAsset: getAddress(reserveAsset) };
+  try {
+    return getAddress(verifyTypedData(domain, RESERVE_ADDRESS_TYPES, value, parsed)) as Address;
+  } catch (err) {
+    throw new VerificationError("signature does not recover to any address", { cause: err });
+  }
 }

@@ -51,6 +51,54 @@ export function parseTimestamp(text: string, field = "time"): bigint {
   return BigInt(millis / 1000);
 }
 
+/**
+ * A snapshot time (`asOf`) a user gave, checked against `nowSeconds` (this machine's clock, or a
+ * later chain time): 0, a value in milliseconds and a time in the future are refused with one line
+ * saying which, because the registry only refuses them when the attestation is posted, after
+ * auditors have signed it (it reverts with FutureAttestation for `asOf` > block time).
+ */
+export function checkSnapshotTime(asOf: bigint, field: string, nowSeconds: bigint): bigint {
+  if (asOf === 0n) {
+    throw new InvalidArgumentError(`${field} is 0 (1970-01-01T00:00:00Z), not a snapshot time`, {
+      details: `give unix seconds or ISO 8601, e.g. ${nowSeconds} (${formatTimestamp(nowSeconds)})`,
+    });
+  }
+  if (asOf <= nowSeconds) return asOf;
+  if (asOf >= MILLISECONDS_THRESHOLD) {
+    const seconds = asOf / 1000n;
+    throw new InvalidArgumentError(`${field} ${asOf} looks like milliseconds (as seconds: ${yearOf(asOf)})`, {
+      details: `give unix seconds, e.g. ${seconds} (${formatTimestamp(seconds)})`,
+    });
+  }
+  throw new InvalidArgumentError(
+    `${field} ${formatTimestamp(asOf)} is in the future (${formatDuration(asOf - nowSeconds)} after now, ${formatTimestamp(nowSeconds)})`,
+    { details: "the registry refuses a snapshot later than the block time" },
+  );
+}
+
+/** parseTimestamp, then checkSnapshotTime against `nowSeconds` (default: this machine's clock). */
+export function parseSnapshotTime(text: string, field: string, nowSeconds = unixNow()): bigint {
+  return checkSnapshotTime(parseTimestamp(text, field), field, nowSeconds);
+}
+
+/** This machine's clock in unix seconds. */
+export function unixNow(): bigint {
+  return BigInt(Math.floor(Date.now() / 1000));
+}
+
+/**
+ * 10^11 seconds is the year 5138; unix times in milliseconds pass it from March 1973 on, so a
+ * future value this large is read as milliseconds.
+ */
+const MILLISECONDS_THRESHOLD = 100_000_000_000n;
+
+/** "year 58871" for a unix time in seconds (or the plain number beyond what a Date can show). */
+function yearOf(seconds: bigint): string {
+  return seconds > MAX_TIMESTAMP
+    ? `${seconds} seconds after 1970`
+    : `year ${new Date(Number(seconds) * 1000).getUTCFullYear()}`;
+}
+
 /** The last second a JavaScript Date can show (8.64e15 ms); later unix times are printed as numbers. */
 const MAX_TIMESTAMP = 8_640_000_000_000n;
 

@@ -11,9 +11,16 @@ import {
   writeSignatureFile,
 } from "../../src/attestation-file";
 import type { AttestationFile } from "../../src/attestation-file";
-import { ChainError, InvalidArgumentError, InvalidFileError, VerificationError } from "../../src/errors";
+import {
+  CancelledError,
+  ChainError,
+  InvalidArgumentError,
+  InvalidFileError,
+  VerificationError,
+} from "../../src/errors";
 import { parseAddress, parseHex32, ZERO_HASH } from "../../src/hex";
 import type { Address, Hex32 } from "../../src/hex";
+import { checkOutputPath } from "../../src/files";
 import { requireWallet } from "../../src/keys";
 import { readLiabilitiesSummary } from "../../src/liabilities";
 import type { KeyOptions } from "../../src/keys";
@@ -21,8 +28,10 @@ import { call, postSubmission } from "../../src/registry-client";
 import { buildSubmission, checkSignatureFiles } from "../../src/submission";
 import type { CollectedSignature } from "../../src/submission";
 import { formatSubjectId, parseSubjectId } from "../../src/subject-id";
-import { formatTimestamp, parseTimestamp } from "../../src/time";
+import { checkSnapshotTime, formatTimestamp, parseTimestamp, unixNow } from "../../src/time";
+import { reviewAttestation, reviewLines, subjectFacts } from "../../src/attestation-review";
 import { action, optionsOf, output } from "../cli-kit";
+import { confirm, requireConfirmationPossible } from "../confirm";
 import { networkLabel, openRegistry, openRegistryForSending, registryOption, keyOptions } from "./common";
 import type { RegistryOptions } from "./common";
 
@@ -36,10 +45,13 @@ interface CreateOptions extends RegistryOptions {
   report?: string;
   reportHash?: string;
   out: string;
+  force?: boolean;
 }
 
 interface SignOptions extends RegistryOptions, KeyOptions {
+  yes?: boolean;
   out: string;
+  force?: boolean;
 }
 
 export function registerAttest(program: Command): void {
@@ -69,7 +81,8 @@ export function registerAttest(program: Command): void {
       )
       .option("--report <file>", "the auditor's report document; reportHash = keccak256 of its bytes")
       .option("--report-hash <hash>", "reportHash given directly (default: none)")
-      .requiredOption("--out <file>", "attestation file to write"),
+      .requiredOption("--out <file>", "attestation file to write")
+      .option("--force", "replace --out if it exists"),
   ).action(
     action(async (_opts: unknown, command: Command) => {
       const options = optionsOf<CreateOptions>(command);
@@ -100,6 +113,9 @@ export function registerAttest(program: Command): void {
       const ctx = await openRegistry(options);
       const [config] = await call("reading subject", () => ctx.registry.subject(subjectId));
       const decimals = Number(config.decimals);
+      const block = await ctx.hre.ethers.provider.getBlock("latest");
+      const chainNow = BigInt(block?.timestamp ?? 0);
+      checkSnapshotTime(asOf, "--as-of", chainNow > unixNow() ? chainNow : unixNow());
       if (summary !== undefined && summary.decimals !== decimals) {
         throw new InvalidArgumentError(
           `${options.liabilitiesSummary} was built with ${summary.decimals} decimals, the subject uses ${decimals}`,
@@ -121,8 +137,9 @@ export function registerAttest(program: Command): void {
                 : parseHex32(options.liabilitiesRoot, "--liabilities-root"),
           reportHash,
         },
+        subject: { name: config.name, decimals },
       };
-      await writeAttestationFile(options.out, file);
+      await writeAttestationFile(options.out, file, { replace: options.force });
       const digest = attestationFileDigest(file);
       output(options, { file: options.out, digest, decimals, ...file }, () =>
         [
@@ -146,11 +163,19 @@ export function registerAttest(program: Command): void {
           "sign an attestation file as an auditor (offline: no network needed) into a signature file",
         )
         .argument("<attestation-file>", "attestation file made by `por attest create`")
-        .requiredOption("--out <file>", "signature file to write"),
+        .option("--yes", "sign without asking for confirmation (the review is still printed)")
+        .requiredOption("--out <file>", "signature file to write")
+        .option("--force", "replace --out if it exists"),
     ),
     "sign",
   )
-    .addHelpText("after", "With --registry, refuses a file made for another registry.")
+    .addHelpText(
+      "after",
+      "Shows every signed field and the EIP-712 domain, then asks for confirmation on the terminal\n" +
+        "(--yes: sign without asking; without a terminal, --yes is required). With --network, reads the\n" +
+        "subject's name and decimals from the registry; offline, uses the ones `attest create` noted in\n" +
+        "the file. With --registry, refuses a file made for another registry.",
+    )
     .action(
       action(async (attestationPath: string, _opts: unknown, command: Command) => {
         const options = optionsOf<SignOptions>(command);
@@ -163,28 +188,38 @@ export function registerAttest(program: Command): void {
             `${attestationPath} is for registry ${file.registry}, not ${options.registry}`,
           );
         }
+        const review = reviewAttestation(
+          file,
+          subjectFacts(file, await readSubjectOnChain(options, file, attestationPath), attestationPath),
+          unixNow(),
+          attestationPath,
+        );
+        const ask = options.yes !== true;
+        requireConfirmationPossible(options.yes, undefined, "sign");
+        // Refused before the review is confirmed, not after: an auditor must not sign for nothing.
+        await checkOutputPath(options.out, { replace: options.force });
         const wallet = await requireWallet(options);
+        const lines = [...reviewLines(review), `signer              ${wallet.address}`];
+        if (ask) {
+          process.stderr.write(`${lines.join("\n")}\n`);
+          if (!(await confirm(`sign as ${wallet.address}?`, false))) {
+            throw new CancelledError("not signed: the review was not confirmed");
+          }
+        }
         const signed = await signAttestation(
           wallet,
           attestationDomain(file.chainId, file.registry),
           file.attestation,
         );
-        await writeSignatureFile(options.out, { chainId: file.chainId, registry: file.registry, ...signed });
-        const att = file.attestation;
+        await writeSignatureFile(
+          options.out,
+          { chainId: file.chainId, registry: file.registry, ...signed },
+          { replace: options.force },
+        );
         output(
           options,
-          { file: options.out, chainId: file.chainId, registry: file.registry, ...signed },
-          () =>
-            [
-              `wrote ${options.out}`,
-              `signer       ${signed.signer}`,
-              `subject      ${formatSubjectId(att.subjectId)}`,
-              `as of        ${formatTimestamp(att.asOf)}`,
-              `reserves     ${att.reserves} (base units)`,
-              `liabilities  ${att.liabilities} (base units)`,
-              `registry     ${file.registry} (chain ${file.chainId})`,
-              `digest       ${signed.digest}`,
-            ].join("\n"),
+          { file: options.out, chainId: file.chainId, registry: file.registry, ...signed, review },
+          () => [...(ask ? [] : lines), `wrote ${options.out} (signed by ${signed.signer})`].join("\n"),
         );
       }),
     );
@@ -244,6 +279,26 @@ export function registerAttest(program: Command): void {
         );
       }),
     );
+}
+
+/**
+ * The subject's name and decimals from the registry when --network is given (checking that the
+ * network is the file's chain), else null: signing stays offline by default.
+ */
+async function readSubjectOnChain(
+  options: SignOptions,
+  file: AttestationFile,
+  source: string,
+): Promise<{ name: string; decimals: number } | null> {
+  if (options.network === undefined) return null;
+  const ctx = await openRegistry({ ...options, registry: file.registry });
+  if (ctx.chainId !== file.chainId) {
+    throw new ChainError(
+      `${source} is for chain ${file.chainId}, but ${ctx.hre.network.name} is chain ${ctx.chainId}`,
+    );
+  }
+  const [config] = await call("reading subject", () => ctx.registry.subject(file.attestation.subjectId));
+  return { name: config.name, decimals: Number(config.decimals) };
 }
 
 async function hashReport(filePath: string): Promise<Hex32> {

@@ -4,6 +4,7 @@ import { readSubjectCollateral, type SubjectCollateral } from "../../src/collate
 import { InvalidArgumentError } from "../../src/errors";
 import { formatRatio, parseRatio } from "../../src/ratio";
 import { formatSubjectId, parseSubjectId } from "../../src/subject-id";
+import { formatDuration } from "../../src/time";
 import { action, optionsOf, output } from "../cli-kit";
 import { connect, resolveRegistryAddress } from "../network";
 
@@ -60,7 +61,7 @@ function table(rows: SubjectCollateral[]): string {
     `${formatAmount(r.reservesWad, 18, { grouping: true, fractionDigits: 2 })} (${r.reserveSource})`,
     `${formatAmount(r.supplyWad, 18, { grouping: true, fractionDigits: 2 })} (${r.supplySource})`,
     formatRatio(r.ratioWad),
-    r.roundId === 0n ? "-" : formatAge(r.ageSeconds),
+    r.roundId === 0n ? "-" : formatDuration(r.ageSeconds),
     r.fresh ? "yes" : "no",
     r.state,
   ]);
@@ -73,11 +74,4 @@ function table(rows: SubjectCollateral[]): string {
         .trimEnd(),
     )
     .join("\n");
-}
-
-function formatAge(seconds: bigint): string {
-  if (seconds < 120n) return `${seconds}s`;
-  if (seconds < 7200n) return `${seconds / 60n}m`;
-  if (seconds < 172800n) return `${seconds / 3600n}h`;
-  return `${seconds / 86400n}d`;
 }

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { alertJson, alertText, loadMonitorConfig, watch } from "../../src/monitor";
+import { alertJson, alertText, healthyText, loadMonitorConfig, watch } from "../../src/monitor";
 import { action, optionsOf } from "../cli-kit";
 
 export function registerMonitor(program: Command): void {
@@ -15,25 +15,32 @@ export function registerMonitor(program: Command): void {
     )
     .addHelpText(
       "after",
-      "\nExit codes with --once: 0 all healthy; 1 some check is under-collateralized;\n" +
-        "2 otherwise some check is stale, missing or unreachable. Missing data is never reported healthy.",
+      "\nExit codes with --once: 0 all healthy (one OK line); 1 some check is under-collateralized;\n" +
+        "2 otherwise some check is stale, missing or unreachable. Missing data is never reported healthy.\n" +
+        "Watching (without --once) stops on Ctrl-C with exit code 0.",
     )
     .action(
       action(async (_opts: unknown, command: Command) => {
         const options = optionsOf<{ config: string; once?: boolean }>(command);
         const config = await loadMonitorConfig(options.config);
+        // Watching ends on Ctrl-C or SIGTERM with exit 0; --once keeps the default (killed, 130/143).
+        const once = options.once === true;
         const abort = new AbortController();
         const onSignal = () => abort.abort();
-        process.once("SIGINT", onSignal).once("SIGTERM", onSignal);
+        if (!once) process.once("SIGINT", onSignal).once("SIGTERM", onSignal);
         try {
           process.exitCode = await watch(config, {
-            once: options.once === true,
+            once,
             signal: abort.signal,
             report: (results) => {
               const now = new Date();
               for (const r of results)
                 process.stdout.write(`${options.json ? alertJson(r, now) : alertText(r, now)}\n`);
             },
+            // JSON lines are alerts only; a human running --once sees that all is well.
+            healthy: options.json
+              ? undefined
+              : (results) => process.stdout.write(`${healthyText(results, new Date())}\n`),
           });
         } finally {
           process.off("SIGINT", onSignal).off("SIGTERM", onSignal);

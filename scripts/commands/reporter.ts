@@ -28,6 +28,7 @@ interface SnapshotOptions extends RegistryOptions, KeyOptions {
   liabilities?: string;
   liabilitiesRoot?: string;
   outDir?: string;
+  force?: boolean;
   post: boolean;
 }
 
@@ -54,6 +55,7 @@ export function registerReporter(program: Command): void {
           "--out-dir <dir>",
           "new directory for report.json, attestation.json and the signature (default: snapshot-<subject>-<block>)",
         )
+        .option("--force", "replace --out-dir if it exists")
         .option(
           "--no-post",
           "only write the files, even when the reporter's signature alone meets the quorum",
@@ -120,7 +122,7 @@ export function registerReporter(program: Command): void {
             for (const [name, content] of Object.entries(files))
               await fs.writeFile(path.join(staging, name), content);
           },
-          { hint: "choose a new --out-dir" },
+          { replace: options.force, hint: "choose a new --out-dir or pass --force to replace it" },
         );
 
         const quorum = Number(config.quorum);

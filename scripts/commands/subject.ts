@@ -1,7 +1,10 @@
 import type { Command } from "commander";
-import { InvalidArgumentError } from "../../src/errors";
+import { ZeroAddress } from "ethers";
+import { CancelledError, InvalidArgumentError } from "../../src/errors";
+import { parseAddress } from "../../src/hex";
+import type { Address, Hex32 } from "../../src/hex";
 import type { KeyOptions } from "../../src/keys";
-import { call } from "../../src/registry-client";
+import { call, readSubject } from "../../src/registry-client";
 import {
   checkSubjectConfigOnChain,
   parseSubjectConfig,
@@ -9,8 +12,25 @@ import {
 } from "../../src/subject-config";
 import type { SubjectConfigInput } from "../../src/subject-config";
 import { formatSubjectId, parseSubjectId } from "../../src/subject-id";
+import {
+  checkOwnershipAcceptance,
+  checkOwnershipOffer,
+  readSubjectOwnership,
+} from "../../src/subject-ownership";
+import {
+  checkSubjectUpdate,
+  diffSubjectConfig,
+  hasConfigFields,
+  mergeSubjectConfig,
+  readSubjectUpdateFacts,
+  subjectConfigOf,
+} from "../../src/subject-update";
+import type { SubjectConfigChange } from "../../src/subject-update";
+import { listSubjects } from "../../src/subjects";
+import type { SubjectSummary } from "../../src/subjects";
 import { formatDuration } from "../../src/time";
 import { action, optionsOf, output } from "../cli-kit";
+import { confirm, requireConfirmationPossible } from "../confirm";
 import { keyOptions, networkLabel, openRegistry, openRegistryForSending, registryOption } from "./common";
 import type { RegistryOptions } from "./common";
 import { describeRound, describeSubject, readStatus, statusJson } from "./status";
@@ -27,8 +47,17 @@ interface RegisterOptions extends RegistryOptions, KeyOptions {
   auditors?: string;
 }
 
+interface UpdateOptions extends Omit<RegisterOptions, "id"> {
+  yes?: boolean;
+  dryRun?: boolean;
+}
+
+type OwnerOptions = RegistryOptions & KeyOptions;
+
 export function registerSubject(program: Command): void {
-  const subject = program.command("subject").description("register and inspect attested subjects");
+  const subject = program
+    .command("subject")
+    .description("register, update, transfer and inspect attested subjects");
 
   keyOptions(
     registryOption(
@@ -122,4 +151,326 @@ export function registerSubject(program: Command): void {
       );
     }),
   );
+
+  registerUpdate(subject);
+  registerOwnership(subject);
+  registerList(program);
+}
+
+function registerUpdate(subject: Command): void {
+  keyOptions(
+    registryOption(
+      subject
+        .command("update")
+        .description(
+          "change a subject's config (owner only): shows the diff and what the registry would refuse, then asks",
+        )
+        .argument("<subject>", "subject id: text (e.g. USDX) or 0x-prefixed 32-byte hex")
+        .option(
+          "--config <file>",
+          'JSON config file (format "por-subject/1", as for register); flags override its fields',
+        )
+        .option("--name <name>", "new name")
+        .option("--decimals <n>", "decimals (they never change: given only to be checked)")
+        .option("--token <address>", "token whose supply is the liability; 0x0000…0000 for none")
+        .option("--reserve-asset <address>", "ERC20 holding the reserves, approved; 0x0000…0000 for none")
+        .option("--heartbeat <duration>", "max age of a fresh attestation: seconds, or 30m, 12h, 1d, 1w")
+        .option("--quorum <n>", "how many listed auditors must sign each attestation")
+        .option("--auditors <list>", "comma-separated addresses: the whole new list of auditors")
+        .option("--dry-run", "show the diff and check it, send nothing")
+        .option("--yes", "send without asking for confirmation (needed when stdin is not a terminal)")
+        .addHelpText(
+          "after",
+          "\nFields given neither in the file nor as flags keep their current value. The registry refuses, and" +
+            "\nthis command refuses before sending: a sender that is not the owner; a change of decimals; a change" +
+            "\nof token or reserve asset once a round was posted or a reserve wallet added; a new token with other" +
+            "\ndecimals; a new reserve asset not approved; auditors not accredited (a revoked one must be removed);" +
+            "\na quorum above the number of auditors; a heartbeat above the registry's maximum." +
+            "\n\nExamples:\n  por subject update USDX --heartbeat 12h --dry-run" +
+            "\n  por subject update USDX --config usdx.json --yes   # same file format as register",
+        ),
+    ),
+    "send",
+  ).action(
+    action(async (subjectArg: string, _opts: unknown, command: Command) => {
+      const options = optionsOf<UpdateOptions>(command);
+      const subjectId = parseSubjectId(subjectArg);
+      const input = await updateInput(options, subjectId);
+      const ctx = await openRegistryForSending(options);
+      const info = await readSubject(ctx.registry, subjectId);
+      const current = subjectConfigOf(info);
+      const next = mergeSubjectConfig(current, input);
+      const changes = diffSubjectConfig(current, next);
+      const label = formatSubjectId(subjectId);
+      const result = { subjectId, label, registry: ctx.address, changes, config: next };
+      if (changes.length === 0) {
+        output(
+          options,
+          { ...result, sent: false },
+          () => `no change: subject ${label} already has this config; nothing sent`,
+        );
+        return;
+      }
+      const facts = await readSubjectUpdateFacts(ctx.registry, info, next);
+      checkSubjectUpdate(facts, next, ctx.signer.address);
+      const diff = [
+        `update of subject ${label} (${subjectId}) in ${ctx.address} on ${networkLabel(ctx.hre, ctx.chainId)}`,
+        ...describeChanges(changes, facts.auditors),
+      ].join("\n");
+      if (options.dryRun) {
+        output(options, { ...result, sent: false, dryRun: true }, () =>
+          [diff, "dry run: the registry would accept this update; nothing sent"].join("\n"),
+        );
+        return;
+      }
+      if (!options.yes) {
+        requireConfirmationPossible(false);
+        process[options.json ? "stderr" : "stdout"].write(`${diff}\n`);
+        if (!(await confirm("send this update?", false))) {
+          throw new CancelledError("update not sent: not confirmed");
+        }
+      }
+      const args = { ...next, heartbeat: next.heartbeatSeconds };
+      await call("update refused", () => ctx.registry.updateSubject.staticCall(subjectId, args));
+      const tx = await call("update refused", () => ctx.registry.updateSubject(subjectId, args));
+      await call("update failed", () => tx.wait());
+      output(options, { ...result, sent: true, transactionHash: tx.hash }, () =>
+        [...(options.yes ? [diff] : []), `updated subject ${label}`, `tx         ${tx.hash}`].join("\n"),
+      );
+    }),
+  );
+}
+
+/** The config fields of an update: the file's, overridden by flags; the file's id must be the subject's. */
+async function updateInput(options: UpdateOptions, subjectId: Hex32): Promise<SubjectConfigInput> {
+  const file: SubjectConfigInput & { id?: unknown } =
+    options.config === undefined ? {} : await readSubjectConfigFile(options.config);
+  if (file.id !== undefined) {
+    const fileId = typeof file.id === "string" ? parseSubjectId(file.id) : undefined;
+    if (fileId !== subjectId) {
+      throw new InvalidArgumentError(
+        `${options.config} is the config of subject ${JSON.stringify(file.id)}, not of ${formatSubjectId(subjectId)}`,
+      );
+    }
+  }
+  const input: SubjectConfigInput = {
+    name: options.name ?? file.name,
+    decimals: options.decimals ?? file.decimals,
+    token: options.token ?? file.token,
+    reserveAsset: options.reserveAsset ?? file.reserveAsset,
+    heartbeat: options.heartbeat ?? file.heartbeat,
+    quorum: options.quorum ?? file.quorum,
+    auditors: options.auditors ?? file.auditors,
+  };
+  if (!hasConfigFields(input)) {
+    throw new InvalidArgumentError(
+      "nothing to update: pass --config FILE or a field (--name, --heartbeat, --quorum, --auditors, --token, --reserve-asset)",
+    );
+  }
+  return input;
+}
+
+/** The diff for humans, one field a line: "heartbeat  1d → 12h", auditors as + and - lines. */
+function describeChanges(
+  changes: SubjectConfigChange[],
+  auditors: ReadonlyMap<Address, { name: string }>,
+): string[] {
+  const row = (field: string, text: string) => `  ${field.padEnd(13)} ${text}`;
+  const auditor = (sign: string, address: Address) =>
+    `${sign} ${address}${auditors.get(address)?.name ? `  ${auditors.get(address)?.name}` : ""}`;
+  return changes.flatMap((change) => {
+    switch (change.field) {
+      case "name":
+        return [row("name", `${JSON.stringify(change.from)} → ${JSON.stringify(change.to)}`)];
+      case "token":
+      case "reserveAsset": {
+        const shown = (a: Address) => (a === ZeroAddress ? "none" : a);
+        return [
+          row(
+            change.field === "token" ? "token" : "reserve asset",
+            `${shown(change.from)} → ${shown(change.to)}`,
+          ),
+        ];
+      }
+      case "heartbeatSeconds":
+        return [
+          row("heartbeat", `${formatDuration(change.from)} → ${formatDuration(change.to)} (${change.to}s)`),
+        ];
+      case "decimals":
+      case "quorum":
+        return [row(change.field, `${change.from} → ${change.to}`)];
+      case "auditors": {
+        const lines = [
+          ...change.added.map((a) => auditor("+", a)),
+          ...change.removed.map((a) => auditor("-", a)),
+        ];
+        if (lines.length === 0) lines.push("same auditors, new order");
+        return lines.map((line, i) => row(i === 0 ? "auditors" : "", line));
+      }
+    }
+  });
+}
+
+function registerOwnership(subject: Command): void {
+  keyOptions(
+    registryOption(
+      subject
+        .command("transfer")
+        .description("offer a subject to NEW_OWNER (owner only); it owns it once it accepts; 0x0…0 cancels")
+        .argument("<subject>", "subject id: text (e.g. USDX) or 0x-prefixed 32-byte hex")
+        .argument("<new-owner>", "address offered ownership; the zero address cancels a pending offer")
+        .addHelpText(
+          "after",
+          "\nTwo steps: the owner offers, then NEW_OWNER runs `por subject accept SUBJECT` with its own key." +
+            "\nUntil then the owner stays in charge and may cancel with the zero address.",
+        ),
+    ),
+    "send",
+  ).action(
+    action(async (subjectArg: string, newOwnerArg: string, _opts: unknown, command: Command) => {
+      const options = optionsOf<OwnerOptions>(command);
+      const subjectId = parseSubjectId(subjectArg);
+      const newOwner = parseAddress(newOwnerArg, "new owner");
+      const ctx = await openRegistryForSending(options);
+      const ownership = await readSubjectOwnership(ctx.registry, subjectId);
+      const what = checkOwnershipOffer(ownership, ctx.signer.address, newOwner);
+      const label = formatSubjectId(subjectId);
+      const base = { subjectId, label, registry: ctx.address, owner: ownership.owner };
+      if (what === "nothing-to-cancel") {
+        output(
+          options,
+          { ...base, pendingOwner: null, sent: false },
+          () => `no ownership offer is pending for subject ${label}: nothing to cancel, nothing sent`,
+        );
+        return;
+      }
+      const tx = await sendChecked(
+        "transfer",
+        () => ctx.registry.transferSubjectOwnership.staticCall(subjectId, newOwner),
+        () => ctx.registry.transferSubjectOwnership(subjectId, newOwner),
+      );
+      output(
+        options,
+        { ...base, pendingOwner: what === "cancel" ? null : newOwner, sent: true, transactionHash: tx },
+        () =>
+          [
+            what === "cancel"
+              ? `cancelled the offer of subject ${label} to ${ownership.pendingOwner}; ${ownership.owner} stays its owner`
+              : `offered subject ${label} to ${newOwner}: it becomes the owner once it runs \`por subject accept ${label}\``,
+            `tx         ${tx}`,
+          ].join("\n"),
+      );
+    }),
+  );
+
+  keyOptions(
+    registryOption(
+      subject
+        .command("accept")
+        .description("accept ownership of a subject offered to the sender (`por subject transfer`)")
+        .argument("<subject>", "subject id: text (e.g. USDX) or 0x-prefixed 32-byte hex"),
+    ),
+    "send",
+  ).action(
+    action(async (subjectArg: string, _opts: unknown, command: Command) => {
+      const options = optionsOf<OwnerOptions>(command);
+      const subjectId = parseSubjectId(subjectArg);
+      const ctx = await openRegistryForSending(options);
+      const ownership = await readSubjectOwnership(ctx.registry, subjectId);
+      checkOwnershipAcceptance(ownership, ctx.signer.address);
+      const tx = await sendChecked(
+        "acceptance",
+        () => ctx.registry.acceptSubjectOwnership.staticCall(subjectId),
+        () => ctx.registry.acceptSubjectOwnership(subjectId),
+      );
+      const label = formatSubjectId(subjectId);
+      output(
+        options,
+        {
+          subjectId,
+          label,
+          registry: ctx.address,
+          owner: ctx.signer.address,
+          previousOwner: ownership.owner,
+          transactionHash: tx,
+        },
+        () =>
+          [
+            `${ctx.signer.address} now owns subject ${label} (previous owner ${ownership.owner})`,
+            `tx         ${tx}`,
+          ].join("\n"),
+      );
+    }),
+  );
+}
+
+/** Simulates (so a refusal costs nothing and is decoded), sends, waits; returns the transaction hash. */
+async function sendChecked(
+  what: string,
+  simulate: () => Promise<unknown>,
+  send: () => Promise<{ hash: string; wait: () => Promise<unknown> }>,
+): Promise<string> {
+  await call(`${what} refused`, simulate);
+  const tx = await call(`${what} refused`, send);
+  await call(`${what} failed`, () => tx.wait());
+  return tx.hash;
+}
+
+function registerList(program: Command): void {
+  registryOption(
+    program
+      .command("subjects")
+      .description("list every subject of a registry: name, owner, latest round and freshness")
+      .option(
+        "--from-block <n>",
+        "first block to read registration events from: 0 (default) or at most the registry's deployment block",
+      ),
+  ).action(
+    action(async (_opts: unknown, command: Command) => {
+      const options = optionsOf<RegistryOptions & { fromBlock?: string }>(command);
+      const fromBlock = parseFromBlock(options.fromBlock);
+      const ctx = await openRegistry(options);
+      const listing = await listSubjects(ctx.registry, { fromBlock });
+      output(options, { registry: ctx.address, ...listing }, () => {
+        const title = `subjects in ${ctx.address} on ${networkLabel(ctx.hre, ctx.chainId)} at block ${listing.blockNumber}`;
+        if (listing.subjects.length === 0) return `${title}\n  none`;
+        const width = (f: (s: SubjectSummary) => string) =>
+          Math.max(...listing.subjects.map((s) => f(s).length));
+        const round = (s: SubjectSummary) =>
+          s.latestRoundId === 0n ? "no round" : `round #${s.latestRoundId}`;
+        const [labelWidth, nameWidth, roundWidth] = [
+          width((s) => s.label),
+          width((s) => shownName(s.name)),
+          width(round),
+        ];
+        return [
+          title,
+          ...listing.subjects.map(
+            (s) =>
+              `  ${s.label.padEnd(labelWidth)}  ${shownName(s.name).padEnd(nameWidth)}  owner ${s.owner}  ${round(s).padEnd(roundWidth)}  ${describeFreshness(s)}`,
+          ),
+        ].join("\n");
+      });
+    }),
+  );
+}
+
+/** A name as the owner chose it, quoted and escaped if it holds control characters (no terminal tricks). */
+function shownName(name: string): string {
+  // eslint-disable-next-line no-control-regex
+  return /[\u0000-\u001f\u007f-\u009f]/.test(name) ? JSON.stringify(name) : name;
+}
+
+/** "fresh, age 2h 5m (heartbeat 1d)", "stale, age 3d (heartbeat 1d)" or "never attested". */
+function describeFreshness(s: SubjectSummary): string {
+  if (s.freshness === "never-attested" || s.ageSeconds === null) return "never attested";
+  return `${s.freshness}, age ${formatDuration(s.ageSeconds)} (heartbeat ${formatDuration(s.heartbeatSeconds)})`;
+}
+
+function parseFromBlock(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(Number(value))) {
+    throw new InvalidArgumentError(`--from-block must be a block number, got ${JSON.stringify(value)}`);
+  }
+  return Number(value);
 }

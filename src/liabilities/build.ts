@@ -7,8 +7,9 @@ import { writeSmallUint256 } from "./decimal-bytes";
 import { MAX_UINT256, keccakKernel, toHex, writeUint256 } from "./hash";
 import { hashLeafRange, newLeafBatch, type LeafBatch } from "./leaves";
 import { hashLevelRange, levelSizes, newLevel, type Level, type LevelSource } from "./levels";
+import { PhaseClock, type PhaseListener } from "./phases";
 import { HashPool } from "./pool";
-import { SaltDeriver } from "./salt";
+import { SaltDeriver } from "./salt-deriver";
 import { compareKeys, sortKeys } from "./sort";
 import type { LiabilitiesSummary } from "./summary";
 import { HEADER_BYTES, INDEX_ENTRY_BYTES, NO_ROW, encodeHeader } from "./treefile";
@@ -23,7 +24,7 @@ export const CHUNK_LEVELS = 4;
 /** Most leaves a tree may have: positions are u32 in the tree file. */
 export const MAX_LEAVES = 0xfffffffe;
 
-export interface BuildOptions {
+export interface BuildOptions extends PhaseListener {
   /** The CSV of `account,balance[,salt]`. */
   input: string;
   /** Where the tree file is written (summary.json is the caller's: see buildLiabilitiesDirectory). */
@@ -37,7 +38,7 @@ export interface BuildOptions {
   threads?: number;
   /** Wait until the worker threads have started before reading the input (tests, benchmarks). */
   waitForWorkers?: boolean;
-  /** Called with progress lines during long builds. */
+  /** Called with progress lines during long builds, at most one every 2 s. */
   onProgress?: (message: string) => void;
 }
 
@@ -175,6 +176,7 @@ export async function buildTreeFile(options: BuildOptions): Promise<LiabilitiesS
   const pool = shared ? new HashPool(threads, options.saltSecret) : undefined;
   const deriver = new SaltDeriver(options.saltSecret);
   const kernel = keccakKernel();
+  const clock = new PhaseClock(options);
   const fd = openSync(options.treeFile, "w+");
   const out = new FileWriter(fd);
   let tail: Promise<void> = Promise.resolve();
@@ -182,6 +184,7 @@ export async function buildTreeFile(options: BuildOptions): Promise<LiabilitiesS
   try {
     if (options.waitForWorkers) await pool?.ready();
     // ---------------------------------------------------------------- accounts -> leaves
+    clock.start("read and hash accounts");
     out.write(new Uint8Array(HEADER_BYTES));
     const recordsOffset = out.position;
     let rowOffsetsTyped = new Float64Array(store.capacity + 1);
@@ -312,6 +315,7 @@ export async function buildTreeFile(options: BuildOptions): Promise<LiabilitiesS
     if (failure !== undefined) throw failure;
     rowOffsetsTyped[rows] = out.position - recordsOffset;
     progress(`hashed ${rows} accounts`);
+    clock.end(`${rows} accounts, ${(csv.bytes / 1e6).toFixed(1)} MB`);
 
     // ---------------------------------------------------------------- padding
     const leafCount = Math.max(rows, options.padTo ?? 0);
@@ -323,6 +327,7 @@ export async function buildTreeFile(options: BuildOptions): Promise<LiabilitiesS
         throw new InvalidArgumentError(`--pad-to ${options.padTo} is below the ${rows} accounts in ${input}`);
       }
     }
+    if (leafCount > rows) clock.start("pad");
     store.ensure(leafCount);
     for (let r = rows; r < leafCount; r++) {
       // A dummy leaf: a random commitment nobody can open, balance zero.
@@ -334,8 +339,10 @@ export async function buildTreeFile(options: BuildOptions): Promise<LiabilitiesS
       store.leafHashes.set(io.subarray(0, 32), r * 32);
       store.balances.fill(0, r * 32, r * 32 + 32);
     }
+    if (leafCount > rows) clock.end(`${leafCount - rows} dummy leaves`);
 
     // ---------------------------------------------------------------- duplicates and index
+    clock.start("check duplicates");
     const { perm: byId, top: idTop } = sortKeys(store.idPrefixes, 8, 8, rows);
     const readId = (row: number): Buffer => {
       const start = rowOffsetsTyped[row] as number;
@@ -359,10 +366,14 @@ export async function buildTreeFile(options: BuildOptions): Promise<LiabilitiesS
         );
       }
     }
+    clock.end(`${rows} account ids`);
+    clock.start("sort leaves");
     progress("sorting leaves");
     const order = sortKeys(store.leafHashes, 32, 32, leafCount).perm;
+    clock.end(`${leafCount} leaves`);
 
     // ---------------------------------------------------------------- fixed-width sums
+    clock.start("write tables");
     const totalBytes = Math.max(1, Math.ceil(total.toString(16).length / 2));
     const sumBytes = Math.ceil(totalBytes / 4) * 4;
 
@@ -424,7 +435,9 @@ export async function buildTreeFile(options: BuildOptions): Promise<LiabilitiesS
       out.write(entries.subarray(0, n * INDEX_ENTRY_BYTES));
     }
 
+    clock.end(`${rows} records, index, ${sumBytes}-byte sums`);
     // ---------------------------------------------------------------- levels
+    clock.start("hash levels");
     out.align(8);
     const levelTableOffset = out.position;
     out.write(new Uint8Array(sizes.length * 16));
@@ -514,6 +527,7 @@ export async function buildTreeFile(options: BuildOptions): Promise<LiabilitiesS
       }),
       0,
     );
+    clock.end(`${sizes.length} levels, tree file ${(out.position / 1e6).toFixed(1)} MB`);
     progress(`done: ${rows} accounts, ${leafCount} leaves`);
     return { root: toHex(root), total, leafCount, decimals, inputSha256: csv.inputSha256 };
   } catch (err) {

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { promises as fs } from "node:fs";
-import { isUtf8 } from "node:buffer";
 import { InvalidFileError, PorError } from "../errors";
+import { asciiEdgeIsSpace, showId, unicodeIdProblem } from "./account-id";
 import { parseDecimalAmount } from "./decimal";
 import { parseSmallDecimal } from "./decimal-bytes";
 
@@ -50,9 +50,10 @@ const QUOTE = 0x22;
 /**
  * Streams a liabilities CSV (`account,balance[,salt]` with that header) and calls `onRow` for each
  * customer, converting balances exactly with `decimals`. Refuses, naming the line: a wrong header,
- * a wrong field count, an empty, non-UTF-8 or over-long account id, a negative, non-numeric,
- * over-precise or overflowing balance, a malformed salt, blank lines, and a file without accounts.
- * Fields may be double-quoted (RFC 4180, `""` for a quote) but may not span lines.
+ * a wrong field count, an empty, non-UTF-8 or over-long account id, an id with whitespace at either
+ * end or not in Unicode NFC (see account-id.ts), a negative, non-numeric, over-precise or
+ * overflowing balance, a malformed salt, blank lines (one blank last line is allowed), and a file
+ * without accounts. Fields may be double-quoted (RFC 4180, `""` for a quote) but may not span lines.
  * `afterChunk` runs between input chunks (backpressure for asynchronous consumers).
  */
 export async function parseLiabilitiesCsv(
@@ -106,6 +107,8 @@ export async function scanLiabilitiesCsv(
   // Field ranges of the current line (first three fields), and its reused row object.
   const bounds = new Int32Array(6);
   let ascii = true;
+  // A blank line is accepted only as the file's last line: it is refused once another line follows.
+  let blankLine = 0;
   const row: RawCsvRow = {
     line: 0,
     source: saltBuffer,
@@ -128,7 +131,11 @@ export async function scanLiabilitiesCsv(
         fail(1, `header must be "account,balance" or "account,balance,salt", got ${JSON.stringify(header)}`);
       return;
     }
-    if (end === start) fail(line, "blank line");
+    if (blankLine !== 0) fail(blankLine, "blank line (only the file's last line may be blank)");
+    if (end === start) {
+      blankLine = line;
+      return;
+    }
     let source: Buffer = buf;
     let fieldCount = 0;
     // The next quote in `buf` is looked up once per quote, not once per line (that would be
@@ -183,8 +190,24 @@ export async function scanLiabilitiesCsv(
     if (idEnd === idStart) fail(line, "empty account id");
     if (idEnd - idStart > MAX_ACCOUNT_ID_BYTES)
       fail(line, `account id longer than ${MAX_ACCOUNT_ID_BYTES} bytes`);
-    if (!(source === buf && ascii) && !isUtf8(source.subarray(idStart, idEnd)))
-      fail(line, "account id is not valid UTF-8");
+    // ASCII whitespace bytes are all <= 0x20: one comparison per end in the common case.
+    if (
+      ((source[idStart] as number) <= 0x20 || (source[idEnd - 1] as number) <= 0x20) &&
+      asciiEdgeIsSpace(source, idStart, idEnd)
+    ) {
+      fail(
+        line,
+        `account id ${showId(source.toString("utf8", idStart, idEnd))} has leading or trailing whitespace`,
+      );
+    }
+    if (!(source === buf && ascii)) {
+      // Some byte of the line (or of a quoted line) is not ASCII: the id may be, else check it.
+      let maxByte = 0;
+      for (let i = idStart; i < idEnd; i++)
+        if ((source[i] as number) > maxByte) maxByte = source[i] as number;
+      const problem = maxByte < 0x80 ? undefined : unicodeIdProblem(source, idStart, idEnd, maxByte);
+      if (problem !== undefined) fail(line, `account id ${problem}`);
+    }
     ascii = true;
     const balStart = bounds[2] as number;
     const balEnd = bounds[3] as number;

@@ -14,14 +14,17 @@ export {
 } from "./hash";
 export { MAX_DECIMALS, parseDecimalAmount, parseDecimals } from "./decimal";
 export { MAX_ACCOUNT_ID_BYTES, parseLiabilitiesCsv, type CsvRow } from "./csv";
+export { accountIdProblem } from "./account-id";
 export { SALT_SECRET_ENV, SaltDeriver, loadSaltSecret } from "./salt";
 export {
   PROOF_FORMAT,
+  attestedOnFromAttestation,
   parseProofPackage,
   processProof,
   proofStepsForContract,
   readProofPackage,
   verifyProofPackage,
+  type AttestedOn,
   type LiabilityProofPackage,
   type ProofStepJson,
   type ProofVerification,
@@ -36,4 +39,5 @@ export {
 } from "./summary";
 export { CHUNK_LEVELS, SUMMARY_FILE, TREE_FILE, buildTreeFile, type BuildOptions } from "./build";
 export { buildLiabilitiesDirectory } from "./build-dir";
+export { BUILD_PHASES, type BuildPhase, type PhaseTiming } from "./phases";
 export { TreeFile, type StoredAccount } from "./treefile";

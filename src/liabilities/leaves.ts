@@ -1,5 +1,5 @@
 import { nativeKernel, type NativeKernel } from "./native";
-import type { SaltDeriver } from "./salt";
+import type { SaltDeriver } from "./salt-deriver";
 import type { KeccakKernel } from "./wasm-hash";
 
 /**

@@ -1,5 +1,7 @@
-import { InvalidFileError } from "../errors";
+import type { AttestationFile } from "../attestation-file";
+import { InvalidArgumentError, InvalidFileError } from "../errors";
 import { expectFormat, readJsonFile } from "../files";
+import { MAX_DECIMALS } from "./decimal";
 import {
   MAX_UINT256,
   accountCommitment,
@@ -19,15 +21,33 @@ export interface ProofStepJson {
   sum: string;
 }
 
-/** A customer's proof package (`por-liability-proof/1`), as written to JSON. */
+/**
+ * Where a package's root and total are attested: the registry (on chain `chainId`) and subject of
+ * the attestation file given to `prove`/`export --attestation`. Not covered by the proof: it tells
+ * the customer where to look, and `verify` refuses to check the package against another chain.
+ */
+export interface AttestedOn {
+  chainId: number;
+  /** 0x-prefixed 20-byte address. */
+  registry: string;
+  subjectId: Hex;
+}
+
+/**
+ * A customer's proof package (`por-liability-proof/1`), as written to JSON. `decimals` and
+ * `attestedOn` were added later and are optional: packages without them still load.
+ */
 export interface LiabilityProofPackage {
   format: typeof PROOF_FORMAT;
   accountId: string;
   salt: Hex;
   balance: string;
+  /** Decimals of `balance`, `total` and the step sums (the tree's), for display. */
+  decimals?: number;
   proof: ProofStepJson[];
   root: Hex;
   total: string;
+  attestedOn?: AttestedOn;
 }
 
 /** Outcome of verifying a proof package against the root and total it names. */
@@ -113,7 +133,7 @@ export function parseProofPackage(value: unknown, source: string): LiabilityProo
     const s = step as Record<string, unknown>;
     return { hash: hash(s.hash, `proof[${i}].hash`, source), sum: amount(s.sum, `proof[${i}].sum`, source) };
   });
-  return {
+  const pkg: LiabilityProofPackage = {
     format: PROOF_FORMAT,
     accountId: record.accountId,
     salt: hash(record.salt, "salt", source),
@@ -122,6 +142,49 @@ export function parseProofPackage(value: unknown, source: string): LiabilityProo
     root: hash(record.root, "root", source),
     total: amount(record.total, "total", source),
   };
+  if (record.decimals !== undefined) {
+    const d = record.decimals;
+    if (typeof d !== "number" || !Number.isInteger(d) || d < 0 || d > MAX_DECIMALS) {
+      throw new InvalidFileError(`${source}: decimals must be an integer from 0 to ${MAX_DECIMALS}`);
+    }
+    pkg.decimals = d;
+  }
+  if (record.attestedOn !== undefined) pkg.attestedOn = parseAttestedOn(record.attestedOn, source);
+  return pkg;
+}
+
+function parseAttestedOn(value: unknown, source: string): AttestedOn {
+  const bad = (what: string) => new InvalidFileError(`${source}: attestedOn.${what}`);
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    throw new InvalidFileError(`${source}: attestedOn must be an object`);
+  const { chainId, registry, subjectId } = value as Record<string, unknown>;
+  if (typeof chainId !== "number" || !Number.isSafeInteger(chainId) || chainId < 1)
+    throw bad("chainId must be a positive integer");
+  if (typeof registry !== "string" || !/^0x[0-9a-fA-F]{40}$/.test(registry))
+    throw bad("registry must be a 0x-prefixed 20-byte address");
+  if (typeof subjectId !== "string" || !/^0x[0-9a-fA-F]{64}$/.test(subjectId))
+    throw bad("subjectId must be a 0x-prefixed 32-byte hex string");
+  return { chainId, registry, subjectId: subjectId.toLowerCase() as Hex };
+}
+
+/**
+ * Where a tree is attested, from the attestation file (`por-attestation/1`) that signs it: refuses
+ * an attestation of another root or total, since its chain and registry would mislead customers.
+ */
+export function attestedOnFromAttestation(
+  file: Pick<AttestationFile, "chainId" | "registry" | "attestation">,
+  tree: { root: Hex; total: bigint },
+  source: string,
+): AttestedOn {
+  const { liabilitiesRoot, liabilities, subjectId } = file.attestation;
+  if (liabilitiesRoot.toLowerCase() !== tree.root.toLowerCase() || liabilities !== tree.total) {
+    throw new InvalidArgumentError(
+      `${source} attests liabilities root ${liabilitiesRoot} with total ${liabilities}, not this tree (root ${tree.root}, total ${tree.total})`,
+    );
+  }
+  if (file.chainId > BigInt(Number.MAX_SAFE_INTEGER))
+    throw new InvalidArgumentError(`${source}: chain id ${file.chainId} is too large`);
+  return { chainId: Number(file.chainId), registry: file.registry, subjectId: subjectId as Hex };
 }
 
 /** Reads and validates a proof package file. */

@@ -1,6 +1,9 @@
 import { promises as fs } from "node:fs";
 import { InvalidArgumentError } from "../errors";
-import { HmacSha256Kernel } from "./wasm-hash";
+import { fileSystemError } from "../files";
+
+// SaltDeriver lives in its own module: hashing workers load it without this file's imports.
+export { SaltDeriver } from "./salt-deriver";
 
 /** Environment variable holding the salt secret when no --salt-secret-file is given. */
 export const SALT_SECRET_ENV = "POR_SALT_SECRET";
@@ -17,10 +20,7 @@ export async function loadSaltSecret(file: string | undefined, env = process.env
     try {
       secret = await fs.readFile(file);
     } catch (err) {
-      throw new InvalidArgumentError(`cannot read salt secret file ${file}`, {
-        details: (err as NodeJS.ErrnoException).code,
-        cause: err,
-      });
+      throw fileSystemError("read salt secret file", file, err, InvalidArgumentError);
     }
     if (secret.at(-1) === 0x0a) secret = secret.subarray(0, secret.at(-2) === 0x0d ? -2 : -1);
     if (secret.length === 0) throw new InvalidArgumentError(`salt secret file ${file} is empty`);
@@ -34,26 +34,4 @@ export async function loadSaltSecret(file: string | undefined, env = process.env
   }
   if (value === "") throw new InvalidArgumentError(`${SALT_SECRET_ENV} is empty`);
   return Buffer.from(value, "utf8");
-}
-
-/** Derives per-account salts: salt = HMAC-SHA256(secret, UTF-8 bytes of accountId). */
-export class SaltDeriver {
-  private readonly kernel: HmacSha256Kernel;
-
-  constructor(secret: Uint8Array) {
-    if (secret.length === 0) throw new InvalidArgumentError("empty salt secret");
-    this.kernel = new HmacSha256Kernel(secret);
-  }
-
-  /** Writes the salt of the account id bytes id[start..end) to out[offset..offset+32). */
-  deriveInto(id: Uint8Array, start: number, end: number, out: Uint8Array, offset: number): void {
-    this.kernel.mac(id, start, end, out, offset);
-  }
-
-  derive(accountId: string): Uint8Array {
-    const id = Buffer.from(accountId, "utf8");
-    const out = new Uint8Array(32);
-    this.deriveInto(id, 0, id.length, out, 0);
-    return out;
-  }
 }

@@ -1,5 +1,6 @@
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { InvalidArgumentError, InvalidFileError } from "../errors";
+import { fileSystemError } from "../files";
 import {
   accountCommitment,
   accountIdHash,
@@ -10,6 +11,7 @@ import {
   type Hex,
   type SumNode,
 } from "./hash";
+import { accountIdProblem } from "./account-id";
 import { levelSizes, hashLevelRange, newLevel } from "./levels";
 import { PROOF_FORMAT, processProof, type LiabilityProofPackage } from "./proof";
 
@@ -179,10 +181,7 @@ export class TreeFile {
     try {
       fd = openSync(path, "r");
     } catch (err) {
-      throw new InvalidFileError(`cannot read ${path}`, {
-        details: (err as NodeJS.ErrnoException).code,
-        cause: err,
-      });
+      throw fileSystemError("read", path, err);
     }
     try {
       return new TreeFile(fd, path);
@@ -325,6 +324,7 @@ export class TreeFile {
       accountId: account.accountId,
       salt: toHex(account.salt),
       balance: leaf.sum.toString(),
+      decimals: this.header.decimals,
       proof: steps.map((s) => ({ hash: toHex(s.hash), sum: s.sum.toString() })),
       root: this.root,
       total: this.header.total.toString(),
@@ -334,8 +334,13 @@ export class TreeFile {
   /** The proof package of `accountId`; throws InvalidArgumentError if the tree has no such account. */
   prove(accountId: string): LiabilityProofPackage {
     const account = this.findAccount(accountId);
-    if (account === undefined)
-      throw new InvalidArgumentError(`no account ${JSON.stringify(accountId)} in ${this.path}`);
+    if (account === undefined) {
+      // Ids in a tree are NFC without whitespace at the ends: say so if this one is not.
+      const problem = accountIdProblem(accountId);
+      throw new InvalidArgumentError(`no account ${JSON.stringify(accountId)} in ${this.path}`, {
+        details: problem && `the id ${problem}, and the CSV refuses such ids`,
+      });
+    }
     return this.proofPackage(account);
   }
 

@@ -3,7 +3,7 @@ import { keccakKernel } from "./hash";
 import { hashLeafRange } from "./leaves";
 import { hashLevelRange } from "./levels";
 import type { HashJob } from "./pool";
-import { SaltDeriver } from "./salt";
+import { SaltDeriver } from "./salt-deriver";
 
 // Entry point of a HashPool worker: runs hashing jobs over shared memory until terminated.
 const secret = (workerData as { saltSecret: Uint8Array }).saltSecret;

@@ -10,7 +10,10 @@ import { formatAmount } from "../amounts";
 import { toWad } from "../decimals";
 import { PorError } from "../errors";
 import { formatRatio, ratioWad } from "../ratio";
+import { toChainError } from "../registry-client";
+import { isRevert } from "../revert";
 import { connectRpc, UnreachableError, withRetry } from "../rpc";
+import { formatDuration } from "../time";
 import type { BridgeCheck, Check, MonitorConfig, SubjectCheck } from "./config";
 
 /** A check's state: a BackingState, or `unreachable` when an RPC endpoint failed every retry. */
@@ -99,11 +102,14 @@ async function runCheck(check: Check, config: MonitorConfig, connections: Connec
   } catch (err) {
     if (err instanceof UnreachableError)
       return { check, state: "unreachable", blocks: {}, detail: err.message };
-    // Anything else (a revert, undecodable data, a chain-id mismatch) means no trustworthy figure.
+    // Anything else (a revert, undecodable data, a chain-id mismatch) means no trustworthy figure;
+    // a revert is explained in words (toChainError) rather than as a raw custom error.
     const reason =
       err instanceof PorError
         ? err.message
-        : ((err as { shortMessage?: string }).shortMessage ?? String(err));
+        : isRevert(err)
+          ? toChainError("reverted", err).message
+          : ((err as { shortMessage?: string }).shortMessage ?? String(err));
     return { check, state: "missing", blocks: {}, detail: reason };
   }
 }
@@ -142,6 +148,20 @@ async function runBridgeCheck(
     connections.block(check.locked.network),
   ]);
   const read = <T>(network: string, call: () => Promise<T>) => withRetry(network, config.retry, call);
+  const blocks = { [check.wrapped.network]: wrappedSide.number, [check.locked.network]: lockedSide.number };
+
+  // A token address without code answers every call with empty data, which is no figure at all.
+  const [wrappedCode, lockedCode] = await Promise.all([
+    read(check.wrapped.network, () => wrappedSide.provider.getCode(check.wrapped.token, wrappedSide.number)),
+    read(check.locked.network, () => lockedSide.provider.getCode(check.locked.token, lockedSide.number)),
+  ]);
+  const noCode = [
+    ...(wrappedCode === "0x" ? [`wrapped token ${check.wrapped.token} on ${check.wrapped.network}`] : []),
+    ...(lockedCode === "0x" ? [`locked token ${check.locked.token} on ${check.locked.network}`] : []),
+  ];
+  if (noCode.length > 0) {
+    return { check, state: "missing", blocks, detail: `no contract at ${noCode.join(", nor at ")}` };
+  }
 
   const wrapped = IERC20Metadata__factory.connect(check.wrapped.token, wrappedSide.provider);
   const wrappedAt = { blockTag: wrappedSide.number };
@@ -166,7 +186,6 @@ async function runBridgeCheck(
   const supplyWad = toWad(wrappedSupply, Number(wrappedDecimals));
   const ratio = ratioWad(reservesWad, supplyWad);
   const state = backingState(true, ratio, true, check.minRatioWad);
-  const blocks = { [check.wrapped.network]: wrappedSide.number, [check.locked.network]: lockedSide.number };
   const detail =
     `locked ${formatWad(reservesWad)} on ${check.locked.network} / wrapped ${formatWad(supplyWad)} on ${check.wrapped.network}` +
     ` = ratio ${formatRatio(ratio)} (min ${formatRatio(check.minRatioWad)})`;
@@ -175,7 +194,7 @@ async function runBridgeCheck(
 
 function freshnessText(reading: SubjectCollateral): string {
   if (!reading.reserveAssetApproved) return "stale: the reserve asset was revoked by the registry admin";
-  return reading.fresh ? "fresh" : `stale: ${reading.ageSeconds}s old`;
+  return reading.fresh ? "fresh" : `stale: ${formatDuration(reading.ageSeconds)} old`;
 }
 
 function formatWad(value: bigint): string {

@@ -53,6 +53,7 @@ export function parseMonitorConfig(value: unknown, source: string): MonitorConfi
   const root = expectFormat(value, MONITOR_CONFIG_FORMAT, source);
   const at = (field: string) => `${source}: ${field}`;
   try {
+    knownKeys(root, ["format", "intervalSeconds", "retry", "networks", "checks"], "", at);
     const networks = parseNetworks(object(root.networks, at("networks")), at);
     const checksValue = root.checks;
     if (!Array.isArray(checksValue) || checksValue.length === 0) {
@@ -67,6 +68,7 @@ export function parseMonitorConfig(value: unknown, source: string): MonitorConfi
       return check;
     });
     const retry = root.retry === undefined ? {} : object(root.retry, at("retry"));
+    knownKeys(retry, ["attempts", "baseDelayMs", "timeoutMs"], "retry.", at);
     return {
       intervalSeconds: positiveInteger(root.intervalSeconds ?? 60, at("intervalSeconds"), 86_400),
       retry: {
@@ -103,6 +105,7 @@ function parseNetworks(
   if (entries.length === 0) throw new InvalidFileError(`${at("networks")} must name at least one network`);
   for (const [name, raw] of entries) {
     const network = object(raw, at(`networks.${name}`));
+    knownKeys(network, ["rpcUrl", "chainId"], `networks.${name}.`, at);
     const rpcUrl = network.rpcUrl;
     if (typeof rpcUrl !== "string" || !/^https?:\/\//.test(rpcUrl)) {
       throw new InvalidFileError(`${at(`networks.${name}.rpcUrl`)} must be an http(s) URL`);
@@ -141,6 +144,7 @@ function parseCheck(
   }
   const minRatioWad = raw.minRatio === undefined ? WAD : parseRatio(raw.minRatio, `${path}.minRatio`);
   if (raw.type === "subject") {
+    knownKeys(raw, ["type", "name", "network", "registry", "subject", "minRatio"], `${path}.`, at);
     if (typeof raw.subject !== "string")
       throw new InvalidFileError(`${at(`${path}.subject`)} must be a string`);
     return {
@@ -153,8 +157,11 @@ function parseCheck(
     };
   }
   if (raw.type === "bridge") {
+    knownKeys(raw, ["type", "name", "wrapped", "locked", "minRatio"], `${path}.`, at);
     const wrapped = object(raw.wrapped, at(`${path}.wrapped`));
     const locked = object(raw.locked, at(`${path}.locked`));
+    knownKeys(wrapped, ["network", "token"], `${path}.wrapped.`, at);
+    knownKeys(locked, ["network", "token", "holders"], `${path}.locked.`, at);
     const holders = locked.holders;
     if (!Array.isArray(holders) || holders.length === 0) {
       throw new InvalidFileError(`${at(`${path}.locked.holders`)} must be a non-empty array of addresses`);
@@ -180,6 +187,25 @@ function parseCheck(
   throw new InvalidFileError(`${at(`${path}.type`)} must be "subject" or "bridge"`, {
     details: `got ${JSON.stringify(raw.type)}`,
   });
+}
+
+/**
+ * Refuses a key that is not in `known`, naming its path (`checks[0].minratio`) and the key it
+ * probably meant: a misspelt optional key would otherwise silently mean its default.
+ */
+function knownKeys(
+  value: Record<string, unknown>,
+  known: readonly string[],
+  prefix: string,
+  at: (f: string) => string,
+): void {
+  for (const key of Object.keys(value)) {
+    if (known.includes(key)) continue;
+    const meant = known.find((k) => k.toLowerCase() === key.toLowerCase());
+    throw new InvalidFileError(`${at(`${prefix}${key}`)} is not a known key`, {
+      details: meant ? `did you mean "${meant}"?` : `expected one of ${known.join(", ")}`,
+    });
+  }
 }
 
 function object(value: unknown, field: string): Record<string, unknown> {

@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Provider } from "ethers";
 import type { CheckResult, CheckState } from "./checks";
-import { Connections, exitCodeFor, runChecks } from "./checks";
+import { Connections, EXIT_HEALTHY, exitCodeFor, runChecks } from "./checks";
+import { formatRatio } from "../ratio";
 import type { MonitorConfig } from "./config";
 
 export * from "./checks";
@@ -28,30 +29,59 @@ export function alertText(result: CheckResult, time: Date): string {
   return `${time.toISOString()} ${tag} ${result.check.type} "${result.check.name}": ${result.detail}`;
 }
 
+/**
+ * The one line `--once` prints when every check is healthy:
+ * `<time> OK all 2 checks healthy, lowest ratio 1.0000 (bridge "USDO home->remote")`.
+ */
+export function healthyText(results: CheckResult[], time: Date): string {
+  const count = `${results.length} check${results.length === 1 ? "" : "s"}`;
+  const lowest = results
+    .filter((r) => r.ratioWad !== undefined)
+    .reduce<CheckResult | undefined>(
+      (low, r) => (low === undefined || r.ratioWad! < low.ratioWad! ? r : low),
+      undefined,
+    );
+  const ratio =
+    lowest === undefined
+      ? ""
+      : `, lowest ratio ${formatRatio(lowest.ratioWad!)} (${lowest.check.type} "${lowest.check.name}")`;
+  return `${time.toISOString()} OK all ${count} healthy${ratio}`;
+}
+
 export interface WatchOptions {
   /** Run the checks once and return the exit code instead of looping. */
   once: boolean;
   /** Receives the results worth printing: every non-healthy check in --once mode; state changes when watching. */
   report(results: CheckResult[]): void;
-  /** Aborted when watching should stop (e.g. on SIGINT). */
+  /** With --once, receives every result when all are healthy (for a summary line). */
+  healthy?(results: CheckResult[]): void;
+  /** Aborted when watching should stop (e.g. on SIGINT); watching then returns 0. */
   signal?: AbortSignal;
   /** Ready-made providers by network name, used instead of opening the config's rpcUrl. */
   providers?: Record<string, Provider>;
 }
 
 /**
- * Runs the checks once (returning the --once exit code) or every intervalSeconds until `stopped`,
- * reporting a check when its state changes, including back to healthy.
+ * Runs the checks once (returning the --once exit code) or every intervalSeconds until `signal`
+ * aborts (returning 0: stopping on request is a success), reporting a check when its state
+ * changes, including back to healthy.
  */
 export async function watch(config: MonitorConfig, options: WatchOptions): Promise<number> {
   const connections = new Connections(config, options.providers);
   const previous = new Map<string, CheckState>();
   try {
     for (;;) {
-      const results = await runChecks(config, connections);
+      // --once is never cut short: an answer it did not finish must not read as healthy.
+      const results = await untilAborted(
+        runChecks(config, connections),
+        options.once ? undefined : options.signal,
+      );
+      if (results === null) return EXIT_HEALTHY; // aborted mid-round: a slow RPC must not hold up Ctrl-C
       if (options.once) {
         options.report(results.filter((r) => r.state !== "healthy"));
-        return exitCodeFor(results);
+        const code = exitCodeFor(results);
+        if (code === EXIT_HEALTHY) options.healthy?.(results);
+        return code;
       }
       const changed = results.filter(
         (r) =>
@@ -62,10 +92,21 @@ export async function watch(config: MonitorConfig, options: WatchOptions): Promi
       try {
         await sleep(config.intervalSeconds * 1000, undefined, { signal: options.signal });
       } catch {
-        return exitCodeFor(results); // aborted: stop watching
+        return EXIT_HEALTHY; // aborted (Ctrl-C): stop watching
       }
     }
   } finally {
     connections.destroy();
   }
+}
+
+/** `work`'s result, or null as soon as `signal` aborts (the work itself is left to finish or fail). */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T | null> {
+  if (signal === undefined) return work;
+  if (signal.aborted) return Promise.resolve(null);
+  return new Promise<T | null>((resolve, reject) => {
+    const onAbort = () => resolve(null);
+    signal.addEventListener("abort", onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
 }

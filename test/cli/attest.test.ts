@@ -124,7 +124,6 @@ describe("por attest (CLI)", function () {
         por(
           [
             ...LOCAL,
-            "--json",
             "attest",
             "create",
             "--subject",
@@ -162,10 +161,66 @@ describe("por attest (CLI)", function () {
       await expectNoFile(file("att-bad.json"));
     });
 
+    it("shows every signed field and the domain before signing, and needs --yes without a terminal", async function () {
+      const sign = (extra: string[], out: string) =>
+        por(["attest", "sign", file("att.json"), ...extra, "--out", file(out)], {
+          env: key(auditors[2]!),
+          ignitionDir,
+        });
+      const [noTerminal, offline, checked] = await Promise.all([
+        sign([], "review0.json"),
+        sign(["--yes"], "review1.json"),
+        sign([...LOCAL, "--yes"], "review2.json"),
+      ]);
+      expectRefusal(
+        noTerminal,
+        /^confirmation needed but stdin is not a terminal: pass --yes to sign without asking$/,
+      );
+      await expectNoFile(file("review0.json"));
+      const reportHash = keccak256(Buffer.from("the auditor's report"));
+      for (const result of [offline, checked]) {
+        const out = expectSuccess(result);
+        expect(out).to.match(/^ {2}subjectId +0x555344580{56}$/m);
+        expect(out).to.match(/^ {2}as of +\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ \(unix \d+, 1h( \d+s)? ago\)$/m);
+        expect(out).to.match(/^ {2}reserves +1,050,000\.25 \(1050000250000 base units\)$/m);
+        expect(out).to.match(/^ {2}liabilities +1,000,000 \(1000000000000 base units\)$/m);
+        expect(out).to.match(/^ {2}liabilities root +0x0{64} \(none\)$/m);
+        expect(out).to.include(`  report hash       ${reportHash}`);
+        expect(out).to.match(/^ {2}name +ReserveRegistry$/m);
+        expect(out).to.match(/^ {2}version +1$/m);
+        expect(out).to.match(/^ {2}chain id +31337$/m);
+        expect(out).to.include(`  registry          ${registry}`);
+        expect(out).to.match(/^digest +0x[0-9a-f]{64}$/m);
+        expect(out).to.include(`signer              ${auditors[2]!.address}`);
+      }
+      expect(offline.stdout).to.include(
+        '  subject           USDX, "USDX / USD reserves", 6 decimals (noted in the file, not checked',
+      );
+      expect(checked.stdout).to.include(
+        '  subject           USDX, "USDX / USD reserves", 6 decimals (read from the registry)',
+      );
+    });
+
+    it("with --network, refuses a file whose noted decimals are not the registry's", async function () {
+      const json = JSON.parse(await fs.readFile(file("att.json"), "utf8")) as {
+        subject: { decimals: number };
+      };
+      json.subject.decimals = 18;
+      await fs.writeFile(file("att-18.json"), JSON.stringify(json));
+      expectRefusal(
+        await por([...LOCAL, "attest", "sign", "--yes", file("att-18.json"), "--out", file("sig-18.json")], {
+          env: key(auditors[0]!),
+          ignitionDir,
+        }),
+        /att-18\.json says subject USDX has 18 decimals, the registry says 6$/,
+      );
+      await expectNoFile(file("sig-18.json"));
+    });
+
     it("signs with two auditors' keys from POR_PRIVATE_KEY (offline)", async function () {
       for (const i of [0, 1]) {
         const out = expectJson(
-          await por(["--json", "attest", "sign", file("att.json"), "--out", file(`sig${i}.json`)], {
+          await por(["--json", "attest", "sign", "--yes", file("att.json"), "--out", file(`sig${i}.json`)], {
             env: key(auditors[i]!),
           }),
         );
@@ -179,7 +234,7 @@ describe("por attest (CLI)", function () {
           env: key(admin),
           ignitionDir,
         }),
-        /^posting refused: QuorumNotMet\(1, 2\)$/,
+        /^posting refused: not enough auditor signatures: 1 given, the subject's quorum is 2$/,
       );
     });
 
@@ -211,14 +266,25 @@ describe("por attest (CLI)", function () {
       });
     });
 
-    it("refuses to post the same attestation again: StaleAttestation decoded", async function () {
+    it("refuses to post the same attestation again: StaleAttestation in words, raw in --json", async function () {
+      const args = [...LOCAL, "attest", "post", file("att.json"), file("sig0.json"), file("sig1.json")];
+      const [human, json] = await Promise.all([
+        por(args, { env: key(admin), ignitionDir }),
+        por(["--json", ...args], { env: key(admin), ignitionDir }),
+      ]);
       expectRefusal(
-        await por([...LOCAL, "attest", "post", file("att.json"), file("sig0.json"), file("sig1.json")], {
-          env: key(admin),
-          ignitionDir,
-        }),
-        /^posting refused: StaleAttestation\(\d+, \d+\)$/,
+        human,
+        /^posting refused: this round or a newer one is already posted \(asOf \d{4}-\d\d-\d\dT[\d:]+Z \(\d+\) is not after the latest round's asOf .*\)$/,
       );
+      expect(json.code).to.equal(1);
+      const { error } = JSON.parse(json.stdout) as { error: Record<string, unknown> };
+      const asOf = JSON.parse(await fs.readFile(file("att.json"), "utf8")).attestation.asOf as string;
+      expect(error).to.deep.equal({
+        message: human.stderr.trim().replace(/^error: /, ""),
+        name: "StaleAttestation",
+        signature: "StaleAttestation(uint64,uint64)",
+        args: { asOf, latestAsOf: asOf },
+      });
     });
   });
 
@@ -263,7 +329,7 @@ describe("por attest (CLI)", function () {
     it("refuses a malformed attestation file (not JSON) and writes no signature", async function () {
       await fs.writeFile(file("bad.json"), '{"format": "por-attestation/1", ');
       expectRefusal(
-        await por(["attest", "sign", file("bad.json"), "--out", file("bad-sig.json")], {
+        await por(["attest", "sign", "--yes", file("bad.json"), "--out", file("bad-sig.json")], {
           env: key(auditors[0]!),
         }),
         /bad\.json is not valid JSON/,
@@ -276,7 +342,7 @@ describe("por attest (CLI)", function () {
       json.attestation.reserves = "12.5";
       await fs.writeFile(file("field.json"), JSON.stringify(json));
       expectRefusal(
-        await por(["attest", "sign", file("field.json"), "--out", file("field-sig.json")], {
+        await por(["attest", "sign", "--yes", file("field.json"), "--out", file("field-sig.json")], {
           env: key(auditors[0]!),
         }),
         /attestation\.reserves must be a non-negative integer/,
@@ -289,7 +355,7 @@ describe("por attest (CLI)", function () {
       json.format = "por-attestation/2";
       await fs.writeFile(file("v2.json"), JSON.stringify(json));
       expectRefusal(
-        await por(["attest", "sign", file("v2.json"), "--out", file("v2-sig.json")], {
+        await por(["attest", "sign", "--yes", file("v2.json"), "--out", file("v2-sig.json")], {
           env: key(auditors[0]!),
         }),
         /has format "por-attestation\/2": expected "por-attestation\/1"/,
@@ -299,7 +365,7 @@ describe("por attest (CLI)", function () {
 
     it("refuses a malformed POR_PRIVATE_KEY without echoing it", async function () {
       const message = expectRefusal(
-        await por(["attest", "sign", att, "--out", file("k-sig.json")], {
+        await por(["attest", "sign", "--yes", att, "--out", file("k-sig.json")], {
           env: { POR_PRIVATE_KEY: "0xdeadbeef" },
         }),
         /^POR_PRIVATE_KEY is not a valid private key/,
@@ -309,7 +375,10 @@ describe("por attest (CLI)", function () {
     });
 
     it("refuses to sign without any key", async function () {
-      expectRefusal(await por(["attest", "sign", att, "--out", file("n-sig.json")]), /^no signing key/);
+      expectRefusal(
+        await por(["attest", "sign", "--yes", att, "--out", file("n-sig.json")]),
+        /^no signing key/,
+      );
       await expectNoFile(file("n-sig.json"));
     });
 
@@ -323,7 +392,7 @@ describe("por attest (CLI)", function () {
       await fs.writeFile(file("password.txt"), "correct horse\n");
       expectRefusal(
         await por(
-          ["attest", "sign", att, "--keystore", file("keystore.json"), "--out", file("ks-sig.json")],
+          ["attest", "sign", "--yes", att, "--keystore", file("keystore.json"), "--out", file("ks-sig.json")],
           {
             env: { POR_KEYSTORE_PASSWORD: "wrong" },
           },
@@ -336,6 +405,7 @@ describe("por attest (CLI)", function () {
           "--json",
           "attest",
           "sign",
+          "--yes",
           att,
           "--keystore",
           file("keystore.json"),
@@ -350,12 +420,14 @@ describe("por attest (CLI)", function () {
 
     it("refuses a signature made for a different registry", async function () {
       expectSuccess(
-        await por(["attest", "sign", file("eurx-other.json"), "--out", file("other-sig.json")], {
+        await por(["attest", "sign", "--yes", file("eurx-other.json"), "--out", file("other-sig.json")], {
           env: key(auditors[1]!),
         }),
       );
       expectSuccess(
-        await por(["attest", "sign", att, "--out", file("good-sig.json")], { env: key(auditors[0]!) }),
+        await por(["attest", "sign", "--yes", att, "--out", file("good-sig.json")], {
+          env: key(auditors[0]!),
+        }),
       );
       expectRefusal(
         await por([...LOCAL, "attest", "post", att, file("good-sig.json"), file("other-sig.json")], {
@@ -372,7 +444,9 @@ describe("por attest (CLI)", function () {
       forged.signer = auditors[2]!.address;
       await fs.writeFile(file("forged-sig.json"), JSON.stringify(forged));
       expectSuccess(
-        await por(["attest", "sign", att, "--out", file("good2-sig.json")], { env: key(auditors[1]!) }),
+        await por(["attest", "sign", "--yes", att, "--out", file("good2-sig.json")], {
+          env: key(auditors[1]!),
+        }),
       );
       expectRefusal(
         await por([...LOCAL, "attest", "post", att, file("good2-sig.json"), file("forged-sig.json")], {
@@ -406,6 +480,53 @@ describe("por attest (CLI)", function () {
       await expectNoFile(file("decimals.json"));
     });
 
+    it("refuses an asOf of 0, in milliseconds or in the future at creation, writing no file", async function () {
+      const create = (asOf: string, out: string) =>
+        por([
+          ...LOCAL,
+          "attest",
+          "create",
+          "--registry",
+          fixture.address,
+          "--subject",
+          "EURX",
+          "--as-of",
+          asOf,
+          "--reserves",
+          "1",
+          "--liabilities",
+          "1",
+          "--out",
+          file(out),
+        ]);
+      const inAnHour = (await fixture.now()) + 3600n;
+      const [zero, millis, future] = await Promise.all([
+        create("0", "t-zero.json"),
+        create("1795652800000", "t-ms.json"),
+        create(String(inAnHour), "t-future.json"),
+      ]);
+      expectRefusal(zero, /^--as-of is 0 \(1970-01-01T00:00:00Z\), not a snapshot time: give unix seconds/);
+      expectRefusal(
+        millis,
+        /^--as-of 1795652800000 looks like milliseconds \(as seconds: year 58871\): give unix seconds, e\.g\. 1795652800 \(2026-11-26T00:26:40Z\)$/,
+      );
+      expectRefusal(future, /^--as-of \S+Z is in the future \(\d+m?.* after now, .*\): the registry refuses/);
+      for (const out of ["t-zero.json", "t-ms.json", "t-future.json"]) await expectNoFile(file(out));
+    });
+
+    it("refuses to sign a file whose asOf is in the future", async function () {
+      const json = JSON.parse(await fs.readFile(att, "utf8")) as { attestation: Record<string, unknown> };
+      json.attestation.asOf = String(Math.floor(Date.now() / 1000) + 86_400);
+      await fs.writeFile(file("future.json"), JSON.stringify(json));
+      expectRefusal(
+        await por(["attest", "sign", "--yes", file("future.json"), "--out", file("future-sig.json")], {
+          env: key(auditors[0]!),
+        }),
+        /future\.json: attestation\.asOf \S+ is in the future \((1d|23h 59m) after now/,
+      );
+      await expectNoFile(file("future-sig.json"));
+    });
+
     it("refuses an unknown subject", async function () {
       expectRefusal(
         await por([
@@ -425,7 +546,7 @@ describe("por attest (CLI)", function () {
           "--out",
           file("nope.json"),
         ]),
-        /^reading subject: UnknownSubject\("NOPE"\)$/,
+        /^reading subject: subject NOPE is not registered in this registry$/,
       );
       await expectNoFile(file("nope.json"));
     });

@@ -4,7 +4,14 @@ import { existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { ethers } from "ethers";
 import { ReserveRegistry__factory } from "../../typechain-types";
-import { parseProofPackage, readLiabilitiesSummary, verifyProofPackage } from "../../src/liabilities";
+import { attestationFileToJson } from "../../src/attestation-file";
+import type { Address, Hex32 } from "../../src/hex";
+import {
+  BUILD_PHASES,
+  parseProofPackage,
+  readLiabilitiesSummary,
+  verifyProofPackage,
+} from "../../src/liabilities";
 import { scratchDir } from "../helpers/liabilities-build";
 import { refBuild, refSalt } from "../helpers/liabilities-reference";
 import { ATTESTATION_TYPES } from "../helpers/registry";
@@ -62,21 +69,23 @@ describe("por liabilities (CLI)", function () {
   let scratch: ReturnType<typeof scratchDir>;
   let input: string;
   let out: string;
+  let firstBuild: Run;
 
   before(async function () {
     scratch = scratchDir();
     input = path.join(scratch.dir, "balances.csv");
-    writeFileSync(input, csv(ACCOUNTS));
+    // One blank line at the end of the file is accepted (a second one is not: see the refusals).
+    writeFileSync(input, `${csv(ACCOUNTS)}\n`);
     out = path.join(scratch.dir, "tree");
-    const run = await por(["liabilities", "build", input, "--out", out, "--decimals", "6"]);
-    expect(run.code, run.stderr).to.equal(0);
+    firstBuild = await por(["liabilities", "build", input, "--out", out, "--decimals", "6"]);
+    expect(firstBuild.code, firstBuild.stderr).to.equal(0);
   });
   after(() => scratch.cleanup());
 
   /** Files left in the scratch dir besides the inputs (a failed build must leave none). */
   const leftovers = () =>
     readdirSync(scratch.dir).filter(
-      (f) => !/^(balances\.csv|tree|padded|in-.*\.csv|secret.*|proof.*\.json)$/.test(f),
+      (f) => !/^(balances\.csv|tree|padded.*|in-.*\.csv|secret.*|proof.*\.json|att.*\.json)$/.test(f),
     );
 
   describe("build", function () {
@@ -101,6 +110,46 @@ describe("por liabilities (CLI)", function () {
       );
       expect(existsSync(path.join(out, "tree.bin"))).to.equal(true);
       expect(leftovers()).to.deep.equal([]);
+      // stderr is not a terminal here and --progress was not given: no progress lines.
+      expect(firstBuild.stderr).to.equal("");
+    });
+
+    it("with --progress and --verbose reports phases and timings on stderr, stdout keeps only the JSON", async function () {
+      const run = await por([
+        "--json",
+        "liabilities",
+        "build",
+        input,
+        "--out",
+        path.join(scratch.dir, "padded-progress"),
+        "--decimals",
+        "6",
+        "--pad-to",
+        "8",
+        "--progress",
+        "--verbose",
+      ]);
+      expect(run.code, run.stderr).to.equal(0);
+      expect(JSON.parse(run.stdout)).to.include({ format: "por-liabilities/1", leafCount: 8 });
+      expect(run.stdout).to.not.match(/progress|timing/);
+      const lines = run.stderr.trimEnd().split("\n");
+      for (const phase of BUILD_PHASES) {
+        expect(lines).to.include(`progress: ${phase}…`);
+        expect(
+          lines.some((l) => new RegExp(`^timing: ${phase} \\d+\\.\\d\\ds \\(.+\\)$`).test(l)),
+          phase,
+        ).to.equal(true);
+      }
+      expect(
+        lines.filter((l) => /^timing: read and hash accounts \d+\.\d\ds \(5 accounts, 0\.0 MB\)$/.test(l)),
+      ).to.have.length(1);
+      expect(lines.filter((l) => /^timing: pad \d+\.\d\ds \(3 dummy leaves\)$/.test(l))).to.have.length(1);
+      expect(lines.at(-2)).to.match(/^timing: total \d+\.\d\ds$/);
+      expect(lines.at(-1)).to.match(/^progress: built 8 leaves in \d+\.\ds$/);
+      expect(
+        lines.every((l) => /^(progress|timing): /.test(l)),
+        run.stderr,
+      ).to.equal(true);
     });
 
     it("prints the summary as JSON with --json, and pads with --pad-to", async function () {
@@ -196,6 +245,24 @@ describe("por liabilities (CLI)", function () {
         /salt secret file .* is empty$/,
       ],
       [
+        "an account id with trailing whitespace",
+        csv([
+          ["alice", "1"],
+          ["bob ", "2"],
+        ]),
+        [],
+        {},
+        /in-\d+\.csv:3: account id "bob " has leading or trailing whitespace$/,
+      ],
+      [
+        "an account id not in Unicode NFC",
+        csv([["jose\u0301", "1"]]),
+        [],
+        {},
+        /:2: account id "jose\\u0301" \(U\+0301\) is not in Unicode normalization form NFC: its NFC form "jos\u00e9" \(U\+00E9\) has other bytes$/,
+      ],
+      ["two blank lines at the end", `${csv([["a", "1"]])}\n\n`, [], {}, /:3: blank line/],
+      [
         "bad --decimals",
         csv([["a", "1"]]),
         ["--decimals", "40"],
@@ -267,6 +334,7 @@ describe("por liabilities (CLI)", function () {
     it("streams one verifying proof package per account as NDJSON", async function () {
       const run = await por(["liabilities", "export", out]);
       expect(run.code, run.stderr).to.equal(0);
+      expect(run.stderr).to.equal(""); // not a terminal, no --progress
       const lines = run.stdout.trimEnd().split("\n");
       expect(lines).to.have.length(ACCOUNTS.length);
       const ids = lines.map((l) => {
@@ -275,6 +343,20 @@ describe("por liabilities (CLI)", function () {
         return pkg.accountId;
       });
       expect(ids.sort()).to.deep.equal(ACCOUNTS.map(([a]) => a).sort());
+    });
+
+    it("with --progress reports on stderr and writes exactly the same NDJSON on stdout", async function () {
+      const [plain, withProgress] = await Promise.all([
+        por(["liabilities", "export", out]),
+        por(["liabilities", "export", out, "--progress"]),
+      ]);
+      expect(withProgress.code, withProgress.stderr).to.equal(0);
+      expect(withProgress.stdout).to.equal(plain.stdout);
+      const lines = withProgress.stderr.trimEnd().split("\n");
+      expect(lines[0]).to.equal(`progress: exporting ${ACCOUNTS.length} proof packages from ${out}`);
+      expect(lines.at(-1)).to.match(
+        new RegExp(`^progress: exported ${ACCOUNTS.length} proof packages in \\d+\\.\\ds$`),
+      );
     });
   });
 
@@ -286,11 +368,49 @@ describe("por liabilities (CLI)", function () {
       expect(run.code, run.stderr).to.equal(0);
     });
 
-    it("accepts a good proof with a VALID verdict and exit code 0", async function () {
+    it("accepts a good proof with a VALID verdict and exit code 0, amounts with the tree's decimals", async function () {
       const run = await por(["liabilities", "verify", proofFile]);
       expect(run.code, run.stderr).to.equal(0);
+      expect(JSON.parse(readFileSync(proofFile, "utf8"))).to.include({ balance: "1", decimals: 6 });
       expect(run.stdout).to.match(
-        /^VALID: account "carol" with balance 1 is included in liabilities root 0x[0-9a-f]{64} with total \d+\n$/,
+        /^VALID: account "carol" with balance 0\.000001 \(1 base units\) is included in liabilities root 0x[0-9a-f]{64} with total 1001542\.250001 \(1001542250001 base units\)\n$/,
+      );
+    });
+
+    it("still verifies a saved package of the old format (no decimals), in base units", async function () {
+      const run = await por([
+        "liabilities",
+        "verify",
+        path.join(ROOT, "test", "fixtures", "liability-proof-v1.json"),
+      ]);
+      expect(run.code, run.stderr).to.equal(0);
+      expect(run.stdout).to.match(
+        /^VALID: account "alice@example\.com" with balance 150000 \(base units\) is included in liabilities root 0x2a4afb35[0-9a-f]{56} with total 152500 \(base units\)\n$/,
+      );
+    });
+
+    it("prove --attestation refuses an attestation of another tree", async function () {
+      const att = path.join(scratch.dir, "att-other.json");
+      writeFileSync(
+        att,
+        JSON.stringify(
+          attestationFileToJson({
+            chainId: 31337n,
+            registry: ethers.ZeroAddress as Address,
+            attestation: {
+              subjectId: ethers.encodeBytes32String("USDX") as Hex32,
+              asOf: 1n,
+              reserves: 1n,
+              liabilities: 7n,
+              liabilitiesRoot: ethers.id("another tree") as Hex32,
+              reportHash: ethers.ZeroHash as Hex32,
+            },
+          }),
+        ),
+      );
+      expectRefusal(
+        await por(["liabilities", "prove", out, "carol", "--attestation", att]),
+        /att-other\.json attests liabilities root 0x[0-9a-f]{64} with total 7, not this tree \(root 0x[0-9a-f]{64}, total 1001542250001\)$/,
       );
     });
 
@@ -328,6 +448,7 @@ describe("por liabilities (CLI)", function () {
       let node: ChildProcess;
       let url: string;
       let registry: string;
+      let round1: { subjectId: string; asOf: bigint; total: bigint; root: string; chainId: bigint };
       const subject = "USDX";
 
       before(async function () {
@@ -370,6 +491,7 @@ describe("por liabilities (CLI)", function () {
         const domain = { name: "ReserveRegistry", version: "1", chainId, verifyingContract: registry };
         const summary = await readLiabilitiesSummary(path.join(out, "summary.json"));
         const now = BigInt((await provider.getBlock("latest"))!.timestamp);
+        round1 = { subjectId, asOf: now - 10n, total: summary.total, root: summary.root, chainId };
         // Round 1 attests the built tree, round 2 some other tree.
         for (const [asOf, root, total] of [
           [now - 10n, summary.root, summary.total],
@@ -413,7 +535,7 @@ describe("por liabilities (CLI)", function () {
       it("accepts the proof against the round that attested its root", async function () {
         const run = await onChain("1");
         expect(run.code, run.stderr).to.equal(0);
-        expect(run.stdout).to.match(/^VALID: /);
+        expect(run.stdout).to.match(/^VALID: .* with total 1001542\.250001 \(1001542250001 base units\)\n/);
         expect(run.stdout).to.match(
           /\nVALID on-chain: verifyLiability is true for subject USDX round 1 on chain 31337 \(registry 0x[0-9a-fA-F]{40}\)\n$/,
         );
@@ -424,6 +546,74 @@ describe("por liabilities (CLI)", function () {
           await onChain("2"),
           /INVALID on-chain: subject USDX round 2 on chain 31337 attests root 0x[0-9a-f]{64} with total 7/,
         );
+      });
+
+      describe("a package that names where it is attested (prove --attestation)", function () {
+        let bound: string;
+        const boundVariant = (name: string, change: Record<string, unknown>): string => {
+          const pkg = JSON.parse(readFileSync(bound, "utf8")) as { attestedOn: Record<string, unknown> };
+          const file = path.join(scratch.dir, name);
+          writeFileSync(file, JSON.stringify({ ...pkg, attestedOn: { ...pkg.attestedOn, ...change } }));
+          return file;
+        };
+        const verifyOnNode = (file: string) =>
+          por(["liabilities", "verify", file, "--round", "1", "--network", "localhost"], {
+            POR_LOCALHOST_RPC: url,
+          });
+
+        before(async function () {
+          const att = path.join(scratch.dir, "att-round1.json");
+          writeFileSync(
+            att,
+            JSON.stringify(
+              attestationFileToJson({
+                chainId: round1.chainId,
+                registry: registry as Address,
+                attestation: {
+                  subjectId: round1.subjectId as Hex32,
+                  asOf: round1.asOf,
+                  reserves: round1.total,
+                  liabilities: round1.total,
+                  liabilitiesRoot: round1.root as Hex32,
+                  reportHash: ethers.ZeroHash as Hex32,
+                },
+              }),
+            ),
+          );
+          bound = path.join(scratch.dir, "proof-bound.json");
+          const run = await por(["liabilities", "prove", out, "carol", "--attestation", att, "--out", bound]);
+          expect(run.code, run.stderr).to.equal(0);
+        });
+
+        it("names chain, registry and subject, and verifies on-chain with --network alone", async function () {
+          expect(JSON.parse(readFileSync(bound, "utf8")).attestedOn).to.deep.equal({
+            chainId: 31337,
+            registry,
+            subjectId: round1.subjectId,
+          });
+          const run = await verifyOnNode(bound);
+          expect(run.code, run.stderr).to.equal(0);
+          expect(run.stdout).to.match(
+            /\nVALID on-chain: verifyLiability is true for subject USDX round 1 on chain 31337 \(registry 0x[0-9a-fA-F]{40}\)\n$/,
+          );
+        });
+
+        it("refuses to check it on another chain, naming both chains", async function () {
+          expectRefusal(
+            await verifyOnNode(boundVariant("proof-chain1.json", { chainId: 1 })),
+            /proof-chain1\.json expects chain 1, but this is localhost \(chain 31337\): pass the --network of chain 1$/,
+          );
+        });
+
+        it("where no registry is deployed, says which chain the file expects and which one it reached", async function () {
+          const nowhere = "0x000000000000000000000000000000000000dEaD";
+          expectRefusal(
+            await verifyOnNode(boundVariant("proof-nowhere.json", { registry: nowhere })),
+            new RegExp(
+              `^error: no registry at ${nowhere} on localhost \\(chain 31337\\); .*proof-nowhere\\.json expects chain 31337$`,
+            ),
+          );
+        });
       });
 
       it("reports a missing round as the registry's error", async function () {

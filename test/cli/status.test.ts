@@ -39,6 +39,9 @@ describe("por status (CLI)", function () {
   });
 
   it("refuses an unknown subject with one line", async function () {
-    expectRefusal(await run(["status", "NOPE"]), /^reading subject: UnknownSubject\("NOPE"\)$/);
+    expectRefusal(
+      await run(["status", "NOPE"]),
+      /^reading subject: subject NOPE is not registered in this registry$/,
+    );
   });
 });

@@ -163,7 +163,7 @@ describe("por monitor and por collateral on registry subjects (e2e)", function (
     );
     expect(collateral.code).to.equal(1);
     expect(collateral.stdout).to.match(
-      /USDX\s+1,000\.00 \(attested\)\s+1,000\.00 \(live\)\s+0\.9999\s+\S+\s+yes\s+undercollateralized/,
+      /USDX\s+1,000\.00 \(attested\)\s+1,000\.00 \(live\)\s+0\.9999\s+\d+[smhd]( \d+[smhd])?\s+yes\s+undercollateralized/,
     );
   });
 
@@ -173,7 +173,9 @@ describe("por monitor and por collateral on registry subjects (e2e)", function (
     await provider.send("evm_mine", []);
     const result = await monitor(SUBJECT);
     expect(result.code).to.equal(2);
-    expect(JSON.parse(result.stdout)).to.include({ state: "stale" });
+    const alert = JSON.parse(result.stdout) as { state: string; detail: string };
+    expect(alert.state).to.equal("stale");
+    expect(alert.detail).to.match(/, stale: 1h( \d+s)? old$/); // humanised, not "3601s"
   });
 
   it("por collateral refuses an unknown subject with one error line", async function () {

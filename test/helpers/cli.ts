@@ -1,6 +1,6 @@
 /** Runs the real CLI (`node bin/por.js …`) as a child process and checks refusals. */
 import { execFile } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { promises as fs } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -16,10 +16,32 @@ export interface CliResult {
   stderr: string;
 }
 
-/** A fresh temporary directory for a test file's outputs and deployment records. */
+const tempDirs = new Set<string>();
+
+/**
+ * A fresh temporary directory for a test file's outputs and deployment records (keystores,
+ * passwords…): removed with everything in it by the root after() hook below, or at exit if the run
+ * is cut short; removeTempDir() removes one sooner.
+ */
 export function tempDir(prefix: string): string {
-  return mkdtempSync(path.join(os.tmpdir(), `por-${prefix}-`));
+  const dir = mkdtempSync(path.join(os.tmpdir(), `por-${prefix}-`));
+  tempDirs.add(dir);
+  return dir;
 }
+
+/** Removes a directory made by tempDir(), and everything in it. */
+export function removeTempDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+  tempDirs.delete(dir);
+}
+
+function removeTempDirs(): void {
+  for (const dir of tempDirs) removeTempDir(dir);
+}
+
+// Root hook: registered once when this module loads, runs after the last test file.
+after(removeTempDirs);
+process.on("exit", removeTempDirs);
 
 /**
  * Runs `por args…` with a clean POR_* environment plus `env`. Commands reach the shared node with
@@ -36,26 +58,27 @@ export async function por(
     if (!key.startsWith("POR_") && key !== "HARDHAT_NETWORK") env[key] = value;
   }
   env.POR_LOCALHOST_RPC = node.url;
-  env.POR_IGNITION_DIR = options.ignitionDir ?? tempDir("ignition");
+  // Without a directory of the caller's, deployments go to one of this command's own.
+  const ignitionDir = options.ignitionDir ?? tempDir("ignition");
+  env.POR_IGNITION_DIR = ignitionDir;
   for (const [key, value] of Object.entries(options.env ?? {})) {
     if (value === undefined) delete env[key];
     else env[key] = value;
   }
-  return runPor(args, env);
+  try {
+    return await runPor(args, env);
+  } finally {
+    if (options.ignitionDir === undefined) removeTempDir(ignitionDir);
+  }
 }
 
-/** Runs `por args…` with exactly `env`, reaching whatever node the caller points it at. */
-export function runPor(args: string[], env: NodeJS.ProcessEnv): Promise<CliResult> {
+/** Runs `por args…` with exactly `env` in `cwd`, reaching whatever node the caller points it at. */
+export function runPor(args: string[], env: NodeJS.ProcessEnv, cwd = REPO_ROOT): Promise<CliResult> {
   return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      { cwd: REPO_ROOT, env, timeout: 120_000 },
-      (err, stdout, stderr) => {
-        const code = err ? (typeof err.code === "number" ? err.code : 1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
+    execFile(process.execPath, [BIN, ...args], { cwd, env, timeout: 120_000 }, (err, stdout, stderr) => {
+      const code = err ? (typeof err.code === "number" ? err.code : 1) : 0;
+      resolve({ code, stdout, stderr });
+    });
   });
 }
 
@@ -78,7 +101,8 @@ export function expectJson<T = Record<string, unknown>>(result: CliResult): T {
 
 /**
  * Asserts a clean refusal: non-zero exit, exactly one stderr line and it starts with "error: ",
- * no stack trace, nothing on stdout. Returns the message after "error: ".
+ * no stack trace, nothing on stdout (with --json, only the same error as JSON). Returns the
+ * message after "error: ".
  */
 export function expectRefusal(result: CliResult, pattern?: RegExp): string {
   expect(result.code, `exit code; stdout: ${result.stdout}`).to.not.equal(0);
@@ -87,8 +111,13 @@ export function expectRefusal(result: CliResult, pattern?: RegExp): string {
   const line = lines[0] ?? "";
   expect(line).to.match(/^error: /);
   expect(result.stderr).to.not.match(/\n\s+at |internal error/);
-  expect(result.stdout).to.equal("");
   const message = line.slice("error: ".length);
+  // Nothing on stdout, except with --json the same error as {"error": {"message", …}}.
+  if (result.stdout !== "") {
+    const json = JSON.parse(result.stdout) as { error?: { message?: unknown } };
+    expect(Object.keys(json), `stdout: ${result.stdout}`).to.deep.equal(["error"]);
+    expect(json.error?.message, "the --json error's message").to.equal(message);
+  }
   if (pattern) expect(message).to.match(pattern);
   return message;
 }

@@ -3,7 +3,9 @@ import { mkdirSync, readFileSync, truncateSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { InvalidArgumentError, InvalidFileError } from "../../src/errors";
 import {
+  BUILD_PHASES,
   TreeFile,
+  attestedOnFromAttestation,
   buildTreeFile,
   loadSaltSecret,
   parseDecimalAmount,
@@ -11,8 +13,10 @@ import {
   parseLiabilitiesSummary,
   parseProofPackage,
   readLiabilitiesSummary,
+  readProofPackage,
   summaryToJson,
   verifyProofPackage,
+  type PhaseTiming,
 } from "../../src/liabilities";
 import { buildAccounts, scratchDir } from "../helpers/liabilities-build";
 
@@ -105,6 +109,44 @@ describe("liabilities SDK", function () {
         `account,balance\n${"x".repeat(1025)},1\n`,
         /input\.csv:2: account id longer than 1024 bytes/,
       ],
+      // A customer typing their id must get the bytes the tree committed to.
+      [
+        "an account id with a leading space",
+        "account,balance\na,1\n bob,2\n",
+        /input\.csv:3: account id " bob" has leading or trailing whitespace$/,
+      ],
+      [
+        "an account id with a trailing tab",
+        "account,balance\nbob\t,2\n",
+        /input\.csv:2: account id "bob\\t" has leading or trailing whitespace$/,
+      ],
+      [
+        "a quoted account id with a trailing space",
+        'account,balance\n"bob ",2\n',
+        /input\.csv:2: account id "bob " has leading or trailing whitespace$/,
+      ],
+      [
+        "an account id ending in a no-break space",
+        "account,balance\nbob\u00a0,2\n",
+        /input\.csv:2: account id "bob\\u00a0" has leading or trailing whitespace$/,
+      ],
+      [
+        "an account id starting with a zero-width space",
+        "account,balance\n\u200bbob,2\n",
+        /input\.csv:2: account id "\\u200bbob" has leading or trailing whitespace$/,
+      ],
+      [
+        "an account id not in NFC (e + combining acute)",
+        "account,balance\ncafe\u0301,2\n",
+        /input\.csv:2: account id "cafe\\u0301" \(U\+0301\) is not in Unicode normalization form NFC: its NFC form "caf\u00e9" \(U\+00E9\) has other bytes$/,
+      ],
+      [
+        "an account id not in NFC (ohm sign)",
+        "account,balance\nz,1\n\u2126,2\n",
+        /input\.csv:3: account id "\u2126" \(U\+2126\) is not in Unicode normalization form NFC/,
+      ],
+      ["two blank lines at the end", "account,balance\na,1\n\n\n", /input\.csv:3: blank line/],
+      ["a blank line before the last line", "account,balance\na,1\n\nb,2", /input\.csv:3: blank line/],
     ];
     for (const [what, csv, message] of refusals) {
       it(`refuses ${what}, naming the line, and leaves no tree file`, async function () {
@@ -138,6 +180,17 @@ describe("liabilities SDK", function () {
       );
     });
 
+    it("accepts one blank last line, NFC ids in any script, and spaces inside ids", async function () {
+      for (const ending of ["\n\n", "\r\n\r\n", "\n\r\n"]) {
+        const ids = ["caf\u00e9", "\u03a9mega", "\u5c71\u7530 \u592a\u90ce", "\ud55c\uad6d", "jean paul"];
+        const csv = `account,balance\n${ids.map((id, i) => `${id},${i}`).join("\n")}${ending}`;
+        const { summary, tree } = await buildAccounts(scratch.dir, [], { csv, decimals: 2 });
+        expect(summary.leafCount).to.equal(ids.length);
+        for (const id of ids) expect(verifyProofPackage(tree.prove(id)).ok).to.equal(true);
+        tree.close();
+      }
+    });
+
     it("accepts CRLF line ends, a BOM, quoted ids, given and derived salts, and no final newline", async function () {
       const salt = `0x${"ab".repeat(32)}`;
       const csv = `\ufeffaccount,balance,salt\r\n"x, ""quoted""",1.5,${salt}\r\nplain,2,\r\nlast,0.01`;
@@ -147,7 +200,7 @@ describe("liabilities SDK", function () {
       expect(quoted.salt).to.equal(salt);
       expect(quoted.balance).to.equal("150");
       expect(verifyProofPackage(tree.prove("plain")).ok).to.equal(true);
-      expect(tree.prove("last").balance).to.equal("1");
+      expect(tree.prove("last")).to.include({ balance: "1", decimals: 2 });
       tree.close();
     });
   });
@@ -211,6 +264,54 @@ describe("liabilities SDK", function () {
       );
     });
 
+    it("a proof package without decimals (saved old format) still loads and verifies", async function () {
+      const file = path.join(__dirname, "..", "fixtures", "liability-proof-v1.json");
+      const pkg = await readProofPackage(file);
+      expect(pkg).to.not.have.property("decimals");
+      expect(pkg).to.not.have.property("attestedOn");
+      expect(verifyProofPackage(pkg).ok).to.equal(true);
+    });
+
+    it("proof packages keep decimals and attestedOn, and refuse malformed ones", async function () {
+      const old = JSON.parse(
+        readFileSync(path.join(__dirname, "..", "fixtures", "liability-proof-v1.json"), "utf8"),
+      ) as Record<string, unknown>;
+      const attestedOn = { chainId: 1, registry: `0x${"Ab".repeat(20)}`, subjectId: `0x${"CD".repeat(32)}` };
+      expect(parseProofPackage({ ...old, decimals: 2, attestedOn }, "p")).to.deep.equal({
+        ...old,
+        decimals: 2,
+        attestedOn: { ...attestedOn, subjectId: attestedOn.subjectId.toLowerCase() },
+      });
+      for (const [bad, message] of [
+        [{ decimals: 37 }, /p: decimals must be an integer from 0 to 36/],
+        [{ decimals: "2" }, /p: decimals must be an integer/],
+        [{ attestedOn: { ...attestedOn, chainId: 0 } }, /p: attestedOn\.chainId must be a positive integer/],
+        [{ attestedOn: { ...attestedOn, registry: "0x12" } }, /p: attestedOn\.registry must be/],
+        [{ attestedOn: { ...attestedOn, subjectId: "USDX" } }, /p: attestedOn\.subjectId must be/],
+        [{ attestedOn: "chain 1" }, /p: attestedOn must be an object/],
+      ] as const) {
+        expect(() => parseProofPackage({ ...old, ...bad }, "p")).to.throw(InvalidFileError, message);
+      }
+    });
+
+    it("attestedOnFromAttestation takes chain, registry and subject from an attestation of this tree only", function () {
+      const tree = { root: `0x${"ab".repeat(32)}` as const, total: 5n };
+      const file = {
+        chainId: 31337n,
+        registry: `0x${"12".repeat(20)}`,
+        attestation: { subjectId: `0x${"cd".repeat(32)}`, liabilitiesRoot: tree.root, liabilities: 5n },
+      } as unknown as Parameters<typeof attestedOnFromAttestation>[0];
+      expect(attestedOnFromAttestation(file, tree, "att.json")).to.deep.equal({
+        chainId: 31337,
+        registry: `0x${"12".repeat(20)}`,
+        subjectId: `0x${"cd".repeat(32)}`,
+      });
+      expect(() => attestedOnFromAttestation(file, { ...tree, total: 6n }, "att.json")).to.throw(
+        InvalidArgumentError,
+        /att\.json attests liabilities root 0xabab.* with total 5, not this tree \(root 0xabab.*, total 6\)/,
+      );
+    });
+
     it("readers refuse malformed fields", function () {
       const good = summaryToJson(summary);
       expect(() => parseLiabilitiesSummary({ ...good, total: "1.5" }, "s")).to.throw(
@@ -244,6 +345,42 @@ describe("liabilities SDK", function () {
       padded.tree.close();
     });
 
+    it("reports every phase in order, with its wall time, to onPhaseStart and onPhaseEnd", async function () {
+      const input = path.join(scratch.dir, "phases.csv");
+      writeFileSync(
+        input,
+        `account,balance\n${accounts.map((a) => `${a.accountId},${a.balance}`).join("\n")}\n`,
+      );
+      const started: string[] = [];
+      const ended: PhaseTiming[] = [];
+      await buildTreeFile({
+        input,
+        treeFile: path.join(scratch.dir, "phases.bin"),
+        decimals: 0,
+        saltSecret: Buffer.from("s"),
+        threads: 0,
+        padTo: 64,
+        onPhaseStart: (phase) => started.push(phase),
+        onPhaseEnd: (timing) => ended.push(timing),
+      });
+      expect(started).to.deep.equal([...BUILD_PHASES]);
+      expect(ended.map((t) => t.phase)).to.deep.equal([...BUILD_PHASES]);
+      for (const t of ended) expect(t.seconds).to.be.at.least(0);
+      expect(ended[0]?.detail).to.match(/^50 accounts, 0\.0 MB$/);
+      expect(ended[1]?.detail).to.equal("14 dummy leaves");
+      // Without padding there is no pad phase.
+      const phases: string[] = [];
+      await buildTreeFile({
+        input,
+        treeFile: path.join(scratch.dir, "phases.bin"),
+        decimals: 0,
+        saltSecret: Buffer.from("s"),
+        threads: 0,
+        onPhaseEnd: (timing) => phases.push(timing.phase),
+      });
+      expect(phases).to.deep.equal(BUILD_PHASES.filter((p) => p !== "pad"));
+    });
+
     it("refuses --pad-to below the account count", async function () {
       await buildAccounts(scratch.dir, accounts, { padTo: 49 }).then(
         () => expect.fail("accepted"),
@@ -253,7 +390,15 @@ describe("liabilities SDK", function () {
 
     it("refuses to prove an unknown account", async function () {
       const { tree } = await buildAccounts(scratch.dir, accounts);
-      expect(() => tree.prove("user-50")).to.throw(InvalidArgumentError, /no account "user-50"/);
+      expect(() => tree.prove("user-50")).to.throw(
+        InvalidArgumentError,
+        /no account "user-50" in .*tree\.bin$/,
+      );
+      // An id the CSV would have refused cannot be in the tree: the message says why.
+      expect(() => tree.prove("user-1 ")).to.throw(
+        InvalidArgumentError,
+        /no account "user-1 " in .*: the id "user-1 " has leading or trailing whitespace, and the CSV refuses such ids$/,
+      );
       tree.close();
     });
 

@@ -81,6 +81,7 @@ describe("liabilities test vectors", function () {
                 accountId: a.accountId,
                 salt: a.salt,
                 balance: a.balance,
+                decimals: 0, // the builder's (balances here are base units); not part of any hash
                 proof: a.proof,
                 root: tree.root,
                 total: tree.total,

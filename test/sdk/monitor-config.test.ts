@@ -104,6 +104,44 @@ describe("parseMonitorConfig", function () {
     expect(refusal(twice)).to.match(/locked\.holders lists 0x\w+ twice/);
   });
 
+  it("refuses an unknown key anywhere, with its path and the key it probably meant", function () {
+    const typo = config();
+    (typo.checks[0] as Record<string, unknown>).minratio = "0.5";
+    expect(refusal(typo)).to.equal(
+      'monitor.json: checks[0].minratio is not a known key: did you mean "minRatio"?',
+    );
+    const cases: Array<[(c: ReturnType<typeof config>) => void, RegExp]> = [
+      [
+        (c) => Object.assign(c, { interval: 30 }),
+        /^monitor\.json: interval is not a known key: expected one of format, /,
+      ],
+      [
+        (c) => Object.assign(c, { retry: { Attempts: 3 } }),
+        /: retry\.Attempts is not a known key: did you mean "attempts"\?$/,
+      ],
+      [
+        (c) => Object.assign(c.networks.home, { rpcURL: "x" }),
+        /: networks\.home\.rpcURL is not a known key: did you mean "rpcUrl"/,
+      ],
+      [(c) => Object.assign(c.checks[1]!, { holders: [] }), /: checks\[1\]\.holders is not a known key/],
+      [
+        (c) => Object.assign((c.checks[1] as { locked: object }).locked, { holder: VAULT }),
+        /: checks\[1\]\.locked\.holder is not a known key: expected one of network, token, holders$/,
+      ],
+      [
+        (c) => Object.assign((c.checks[1] as { wrapped: object }).wrapped, { decimals: 6 }),
+        /: checks\[1\]\.wrapped\.decimals is not a known key/,
+      ],
+      // A subject check's keys are not a bridge's, and the other way round.
+      [(c) => Object.assign(c.checks[0]!, { locked: {} }), /: checks\[0\]\.locked is not a known key/],
+    ];
+    for (const [edit, pattern] of cases) {
+      const bad = config();
+      edit(bad);
+      expect(refusal(bad), pattern.source).to.match(pattern);
+    }
+  });
+
   it("refuses a malformed minRatio as an invalid file", function () {
     const bad = config();
     (bad.checks[0] as Record<string, unknown>).minRatio = "-1";

@@ -1,0 +1,315 @@
+import type { Command } from "commander";
+import { formatAmount } from "../../src/amounts";
+import {
+  readWalletConsentFile,
+  signWalletConsent,
+  walletConsentDigest,
+  walletConsentToJson,
+  writeWalletConsentFile,
+} from "../../src/consent-file";
+import { CancelledError } from "../../src/errors";
+import { parseAddress } from "../../src/hex";
+import { requireWallet } from "../../src/keys";
+import type { KeyOptions } from "../../src/keys";
+import { checkOutputPath } from "../../src/files";
+import {
+  addReserveWallet,
+  checkReserveWalletAddition,
+  checkReserveWalletRemoval,
+  consentTarget,
+  listReserveWallets,
+  readConsentSubject,
+  removeReserveWallet,
+} from "../../src/reserve-wallets";
+import type { ReserveWalletListing, ReserveWalletSubject } from "../../src/reserve-wallets";
+import type { TokenMetadata } from "../../src/reserve-assets";
+import { formatSubjectId, parseSubjectId } from "../../src/subject-id";
+import { action, forceOption, optionsOf, output } from "../cli-kit";
+import { confirm, requireConfirmationPossible } from "../confirm";
+import { keyOptions, networkLabel, openRegistry, openRegistryForSending, registryOption } from "./common";
+import type { RegistryOptions } from "./common";
+
+interface SubjectOption extends RegistryOptions {
+  subject: string;
+}
+
+interface ConsentOptions extends SubjectOption, KeyOptions {
+  out: string;
+  yes?: boolean;
+  force?: boolean;
+}
+
+const SUBJECT_HELP = "subject id: text (e.g. USDX) or 0x-prefixed 32-byte hex";
+
+/** Once live, always live: what removing a wallet does not undo. */
+const STAYS_LIVE =
+  "the subject's reserves stay live: they are the remaining wallets' balances (0 with none), never attested figures again";
+
+export function registerWallet(program: Command): void {
+  const wallet = program
+    .command("wallet")
+    .description(
+      "reserve wallets: consent as a wallet's holder, add, remove and list them as the subject owner",
+    )
+    .addHelpText(
+      "after",
+      "\nA reserve wallet's balance of the subject's reserve asset counts live as the subject's reserves." +
+        "\nThe wallet's holder signs a consent file (`wallet consent`), the subject owner adds it (`wallet add`).",
+    );
+
+  keyOptions(
+    registryOption(
+      forceOption(
+        wallet
+          .command("consent")
+          .description(
+            "as a wallet's holder, sign a consent file letting the subject's owner count this wallet as its reserves",
+          )
+          .requiredOption("--subject <id>", SUBJECT_HELP)
+          .requiredOption("--out <file>", "consent file to write")
+          .option("--yes", "sign without asking for confirmation (the review is not shown)"),
+        "the --out file",
+      ),
+    ),
+    "sign",
+  )
+    .addHelpText(
+      "after",
+      "\nThe key is the wallet's own. The subject must already be registered (a consent for an unregistered" +
+        "\nid can be taken by whoever registers it first). Shows what is signed and asks before signing;" +
+        "\nwithout a terminal, pass --yes. The file is for the subject owner's `por wallet add`.",
+    )
+    .action(
+      action(async (_opts: unknown, command: Command) => {
+        const options = optionsOf<ConsentOptions>(command);
+        const subjectId = parseSubjectId(options.subject);
+        requireConfirmationPossible(options.yes, undefined, "sign");
+        await checkOutputPath(options.out, { replace: options.force });
+        const key = await requireWallet(options);
+        const ctx = await openRegistry(options);
+        const subject = await readConsentSubject(ctx.registry, subjectId);
+        if (!options.yes) {
+          process.stderr.write(`${describeConsent(subject, key.address, ctx.hre.network.name)}\n`);
+          if (!(await confirm("Sign this consent?", options.yes))) {
+            throw new CancelledError("not signed: the consent was not confirmed");
+          }
+        }
+        const consent = await signWalletConsent(key, consentTarget(subject));
+        await writeWalletConsentFile(options.out, consent, { force: options.force });
+        output(
+          options,
+          { file: options.out, ...walletConsentToJson(consent), digest: walletConsentDigest(consent) },
+          () =>
+            [
+              `wrote ${options.out}`,
+              `wallet        ${consent.wallet}`,
+              `subject       ${formatSubjectId(subjectId)} (${subject.name}), owner ${subject.owner}`,
+              `reserve asset ${subject.reserveAsset} (${describeToken(subject.asset)})`,
+              `registry      ${ctx.address} on ${networkLabel(ctx.hre, ctx.chainId)}`,
+              `next: the subject owner runs \`por wallet add --subject ${options.subject} ${options.out}\``,
+            ].join("\n"),
+        );
+      }),
+    );
+
+  keyOptions(
+    registryOption(
+      wallet
+        .command("add")
+        .description("as the subject owner, add a reserve wallet from the consent file its holder signed")
+        .requiredOption("--subject <id>", SUBJECT_HELP)
+        .argument("<consent-file>", "consent file made by `por wallet consent`"),
+    ),
+    "send",
+  )
+    .addHelpText(
+      "after",
+      "\nThe registry defaults to the consent file's; --registry and --network must match it. Checked before" +
+        "\nsending: the file's chain, registry, subject and reserve asset are the live ones, the signature is the" +
+        "\nwallet's (contract wallets: checked by the registry, ERC-1271), you own the subject, the asset is" +
+        "\napproved, and the wallet is not already added, nor backing another subject with the same asset.",
+    )
+    .action(
+      action(async (consentPath: string, _opts: unknown, command: Command) => {
+        const options = optionsOf<SubjectOption & KeyOptions>(command);
+        const subjectId = parseSubjectId(options.subject);
+        const consent = await readWalletConsentFile(consentPath);
+        const ctx = await openRegistryForSending({
+          ...options,
+          registry: options.registry ?? consent.registry,
+        });
+        const subject = await checkReserveWalletAddition(ctx.registry, ctx.signer.address, consent, {
+          subjectId,
+          source: consentPath,
+        });
+        const tx = await addReserveWallet(ctx.registry, consent);
+        output(
+          options,
+          {
+            subjectId,
+            label: formatSubjectId(subjectId),
+            wallet: consent.wallet,
+            reserveAsset: subject.reserveAsset,
+            registry: ctx.address,
+            transactionHash: tx.hash,
+          },
+          () =>
+            [
+              `added wallet  ${consent.wallet} to subject ${formatSubjectId(subjectId)} (${subject.name})`,
+              `reserve asset ${subject.reserveAsset} (${describeToken(subject.asset)})`,
+              `registry      ${ctx.address} on ${networkLabel(ctx.hre, ctx.chainId)}`,
+              `tx            ${tx.hash}`,
+              `note: ${STAYS_LIVE}`,
+            ].join("\n"),
+        );
+      }),
+    );
+
+  keyOptions(
+    registryOption(
+      wallet
+        .command("remove")
+        .description("as the subject owner, stop counting a wallet as the subject's reserves")
+        .requiredOption("--subject <id>", SUBJECT_HELP)
+        .argument("<wallet>", "wallet address"),
+    ),
+    "send",
+  )
+    .addHelpText(
+      "after",
+      "\nThe subject's reserves stay live after a removal, even of its last wallet (then they read 0):" +
+        "\na subject never goes back to attested reserves.",
+    )
+    .action(
+      action(async (walletArg: string, _opts: unknown, command: Command) => {
+        const options = optionsOf<SubjectOption & KeyOptions>(command);
+        const subjectId = parseSubjectId(options.subject);
+        const address = parseAddress(walletArg, "wallet");
+        const ctx = await openRegistryForSending(options);
+        const subject = await checkReserveWalletRemoval(ctx.registry, ctx.signer.address, subjectId, address);
+        const tx = await removeReserveWallet(ctx.registry, subjectId, address);
+        const after = await listReserveWallets(ctx.registry, subjectId);
+        output(
+          options,
+          {
+            subjectId,
+            label: formatSubjectId(subjectId),
+            wallet: address,
+            registry: ctx.address,
+            transactionHash: tx.hash,
+            remainingWallets: after.wallets.length,
+            liveReserves: after.liveReserves,
+            liveReservesFormatted:
+              after.liveReserves === null ? null : formatAmount(after.liveReserves, after.decimals),
+            warning: STAYS_LIVE,
+          },
+          () =>
+            [
+              `removed wallet ${address} from subject ${formatSubjectId(subjectId)} (${subject.name})`,
+              `live reserves  ${formatOptional(after.liveReserves, after.decimals)} from ${after.wallets.length} wallet(s)`,
+              `registry       ${ctx.address} on ${networkLabel(ctx.hre, ctx.chainId)}`,
+              `tx             ${tx.hash}`,
+              `warning: ${STAYS_LIVE}`,
+            ].join("\n"),
+        );
+      }),
+    );
+
+  registryOption(
+    wallet
+      .command("list")
+      .description("list a subject's reserve wallets with their live balances and the total")
+      .requiredOption("--subject <id>", SUBJECT_HELP),
+  ).action(
+    action(async (_opts: unknown, command: Command) => {
+      const options = optionsOf<SubjectOption>(command);
+      const subjectId = parseSubjectId(options.subject);
+      const ctx = await openRegistry(options);
+      const listing = await listReserveWallets(ctx.registry, subjectId);
+      output(options, listingJson(listing, ctx.address), () =>
+        describeListing(listing, `${ctx.address} on ${networkLabel(ctx.hre, ctx.chainId)}`),
+      );
+    }),
+  );
+}
+
+/** The review screen of `wallet consent`: every signed field, and what signing allows. */
+function describeConsent(subject: ReserveWalletSubject, wallet: string, networkName: string): string {
+  const asset = `${subject.reserveAsset} (${describeToken(subject.asset)})`;
+  return [
+    "You are about to sign this reserve wallet consent (EIP-712 ReserveAddress):",
+    `  subject       ${formatSubjectId(subject.subjectId)}  "${subject.name}"`,
+    `  subject id    ${subject.subjectId}`,
+    `  subject owner ${subject.owner}`,
+    ...(subject.pendingOwner === null
+      ? []
+      : [`  pending owner ${subject.pendingOwner} (ownership offered, not yet accepted)`]),
+    `  wallet        ${wallet} (this key)`,
+    `  reserve asset ${asset}${subject.approved ? "" : "  NOT APPROVED by the registry admin yet"}`,
+    `  chain id      ${subject.chainId} (${networkName})`,
+    `  registry      ${subject.registry}`,
+    `Whoever owns this subject can then count this wallet's ${subject.asset.symbol ?? "asset"} balance as its reserves,`,
+    "until they remove it. The consent does not expire: the owner may add the wallet again after removing it.",
+  ].join("\n");
+}
+
+function listingJson(listing: ReserveWalletListing, registry: string): Record<string, unknown> {
+  const assetDecimals = listing.asset?.decimals ?? null;
+  return {
+    registry,
+    subjectId: listing.subjectId,
+    label: formatSubjectId(listing.subjectId),
+    name: listing.name,
+    owner: listing.owner,
+    block: listing.block,
+    decimals: listing.decimals,
+    reserveAsset: listing.reserveAsset,
+    symbol: listing.asset?.symbol ?? null,
+    assetDecimals,
+    approved: listing.approved,
+    wallets: listing.wallets.map(({ wallet, balance }) => ({
+      wallet,
+      balance,
+      balanceFormatted: assetDecimals === null ? null : formatAmount(balance, assetDecimals),
+    })),
+    liveReserves: listing.liveReserves,
+    liveReservesFormatted:
+      listing.liveReserves === null ? null : formatAmount(listing.liveReserves, listing.decimals),
+  };
+}
+
+function describeListing(listing: ReserveWalletListing, where: string): string {
+  const title = `reserve wallets of subject ${formatSubjectId(listing.subjectId)} (${listing.name}) in ${where}, block ${listing.block}`;
+  if (listing.reserveAsset === null || listing.asset === null) {
+    return `${title}\n  no on-chain reserve asset: the subject's reserves are attested only`;
+  }
+  const symbol = listing.asset.symbol ?? "?";
+  const assetDecimals = listing.asset.decimals;
+  const lines = [
+    title,
+    `reserve asset  ${listing.reserveAsset} (${describeToken(listing.asset)}), ${
+      listing.approved ? "approved" : "REVOKED: its balances count for nothing"
+    }`,
+  ];
+  if (listing.wallets.length === 0) lines.push("  no wallets");
+  for (const { wallet, balance } of listing.wallets) {
+    const amount =
+      assetDecimals === null
+        ? `${balance} base units`
+        : formatAmount(balance, assetDecimals, { grouping: true });
+    lines.push(`  ${wallet}  ${amount} ${symbol}`);
+  }
+  lines.push(
+    `live reserves  ${formatOptional(listing.liveReserves, listing.decimals)} (subject's ${listing.decimals} decimals)`,
+  );
+  return lines.join("\n");
+}
+
+function formatOptional(value: bigint | null, decimals: number): string | null {
+  return value === null ? null : formatAmount(value, decimals, { grouping: true });
+}
+
+/** "USDO, 8 decimals", with "?" for what the token does not answer. */
+function describeToken(metadata: TokenMetadata): string {
+  return `${metadata.symbol ?? "?"}, ${metadata.decimals ?? "?"} decimals`;
+}

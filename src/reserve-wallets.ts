@@ -1,0 +1,305 @@
+import { getAddress, ZeroAddress } from "ethers";
+import type { ContractTransactionResponse, Provider } from "ethers";
+import type { ReserveRegistry } from "../typechain-types";
+import { IERC20Metadata__factory } from "../typechain-types";
+import { checkConsentSignature, checkConsentTarget } from "./consent-file";
+import type { WalletConsent, WalletConsentTarget } from "./consent-file";
+import { ChainError, InvalidArgumentError } from "./errors";
+import type { Address, Hex32 } from "./hex";
+import { call, registryInterface, toChainError } from "./registry-client";
+import { readTokenMetadata } from "./reserve-assets";
+import type { TokenMetadata } from "./reserve-assets";
+import { findRevertData } from "./revert";
+import { formatSubjectId } from "./subject-id";
+
+/**
+ * Reserve wallets: addresses whose balance of a subject's reserve asset the registry sums live as
+ * the subject's reserves. A wallet consents by signing ReserveAddress(subjectId, wallet, asset)
+ * (consent-file.ts); the subject owner adds it with that consent and may remove it. From the first
+ * wallet on, the subject's reserves stay live for good, even with no wallet left.
+ */
+
+/** A subject's reserve asset as a wallet's holder or owner needs to see it before acting. */
+export interface ReserveWalletSubject {
+  subjectId: Hex32;
+  name: string;
+  /** The subject's decimals (those of liveReserves and attestations). */
+  decimals: number;
+  owner: Address;
+  /** The account ownership was offered to, or null. */
+  pendingOwner: Address | null;
+  reserveAsset: Address;
+  asset: TokenMetadata;
+  /** Whether the registry admin currently approves the asset (its balances count only then). */
+  approved: boolean;
+  chainId: bigint;
+  registry: Address;
+}
+
+/**
+ * The subject a wallet is about to consent to back. Refuses an unregistered subject (subject ids
+ * are first come, first served and the signed type names the id, not its owner: a consent for an
+ * unregistered id can be taken by whoever registers it first) and a subject without an on-chain
+ * reserve asset (it cannot have reserve wallets).
+ */
+export async function readConsentSubject(
+  registry: ReserveRegistry,
+  subjectId: Hex32,
+): Promise<ReserveWalletSubject> {
+  const registryAddress = await registry.getAddress();
+  return readWalletSubject(registry, subjectId, {
+    unknown: () =>
+      new InvalidArgumentError(
+        `subject ${formatSubjectId(subjectId)} is not registered on registry ${registryAddress}`,
+        {
+          details:
+            'a consent given for an unregistered id can be taken by whoever registers it first (docs/protocol.md, "Known limits"); sign once the subject is registered to the owner you expect',
+        },
+      ),
+  });
+}
+
+/** The EIP-712 target of a consent to back `subject`. */
+export function consentTarget(subject: ReserveWalletSubject): WalletConsentTarget {
+  return {
+    chainId: subject.chainId,
+    registry: subject.registry,
+    subjectId: subject.subjectId,
+    reserveAsset: subject.reserveAsset,
+  };
+}
+
+/**
+ * Checks up front everything the registry would refuse in addReserveWallet(consent) sent by
+ * `sender`, each with a sentence: a consent for another chain, registry, subject or asset, a
+ * signature that does not recover to the wallet (EOAs; a contract wallet's ERC-1271 check is the
+ * registry's, run here by simulating the call), a sender that is not the owner, an asset that is
+ * not approved, a wallet already added or backing another subject with the same asset, and too
+ * many wallets. Returns the subject.
+ */
+export async function checkReserveWalletAddition(
+  registry: ReserveRegistry,
+  sender: string,
+  consent: WalletConsent,
+  expected: { subjectId: Hex32; source: string },
+): Promise<ReserveWalletSubject> {
+  const { source } = expected;
+  const provider = providerOf(registry);
+  const [{ chainId }, registryAddress] = await Promise.all([provider.getNetwork(), registry.getAddress()]);
+  // Chain, registry and subject first: a consent for another registry would read as an unknown subject.
+  checkConsentTarget(
+    consent,
+    { chainId, registry: registryAddress, subjectId: expected.subjectId, reserveAsset: consent.reserveAsset },
+    source,
+  );
+  const subject = await readWalletSubject(registry, consent.subjectId);
+  checkConsentTarget(consent, consentTarget(subject), source);
+  checkOwner(subject, sender, "add");
+  if (!subject.approved) {
+    throw new ChainError(
+      `the subject's reserve asset ${subject.reserveAsset} is not approved by the registry admin`,
+      {
+        details: "wallets can be added once it is (`por asset list`)",
+      },
+    );
+  }
+  const walletIsContract =
+    (await call("reading the wallet", () => provider.getCode(consent.wallet))) !== "0x";
+  if (!walletIsContract) checkConsentSignature(consent);
+  const [wallets, maxWallets] = await Promise.all([
+    call("reading reserve wallets", () => registry.reserveWallets(consent.subjectId)),
+    call("reading reserve wallets", () => registry.MAX_RESERVE_WALLETS()),
+  ]);
+  if (wallets.some((w) => getAddress(w) === consent.wallet)) {
+    throw new ChainError(
+      `wallet ${consent.wallet} already backs subject ${formatSubjectId(consent.subjectId)}`,
+    );
+  }
+  if (BigInt(wallets.length) >= maxWallets) {
+    throw new ChainError(
+      `subject ${formatSubjectId(consent.subjectId)} already has ${wallets.length} reserve wallets, the most the registry allows`,
+      { details: "remove one first" },
+    );
+  }
+  // What only the chain knows: whether another subject with this asset holds the wallet, and a
+  // contract wallet's answer to isValidSignature.
+  await call("adding the wallet refused", () =>
+    registry.addReserveWallet.staticCall(consent.subjectId, consent.wallet, consent.signature, {
+      from: sender,
+    }),
+  );
+  return subject;
+}
+
+/** Sends addReserveWallet(consent) and waits for it (check it first with checkReserveWalletAddition). */
+export async function addReserveWallet(
+  registry: ReserveRegistry,
+  consent: WalletConsent,
+): Promise<ContractTransactionResponse> {
+  const tx = await call("adding the wallet refused", () =>
+    registry.addReserveWallet(consent.subjectId, consent.wallet, consent.signature),
+  );
+  await call("adding the wallet failed", () => tx.wait());
+  return tx;
+}
+
+/**
+ * Checks what the registry would refuse in removeReserveWallet(subjectId, wallet) sent by
+ * `sender` (not the owner, a wallet that does not back the subject). Returns the subject.
+ */
+export async function checkReserveWalletRemoval(
+  registry: ReserveRegistry,
+  sender: string,
+  subjectId: Hex32,
+  wallet: Address,
+): Promise<ReserveWalletSubject> {
+  const subject = await readWalletSubject(registry, subjectId);
+  checkOwner(subject, sender, "remove");
+  const wallets = await call("reading reserve wallets", () => registry.reserveWallets(subjectId));
+  if (!wallets.some((w) => getAddress(w) === wallet)) {
+    throw new ChainError(`wallet ${wallet} does not back subject ${formatSubjectId(subjectId)}`, {
+      details: "`por wallet list` shows the wallets that do",
+    });
+  }
+  return subject;
+}
+
+/** Sends removeReserveWallet(subjectId, wallet) and waits for it. */
+export async function removeReserveWallet(
+  registry: ReserveRegistry,
+  subjectId: Hex32,
+  wallet: Address,
+): Promise<ContractTransactionResponse> {
+  const tx = await call("removing the wallet refused", () => registry.removeReserveWallet(subjectId, wallet));
+  await call("removing the wallet failed", () => tx.wait());
+  return tx;
+}
+
+/** One reserve wallet and its balance of the reserve asset, in the asset's base units. */
+export interface ReserveWalletBalance {
+  wallet: Address;
+  balance: bigint;
+}
+
+/** A subject's reserve wallets and balances, read at one block. */
+export interface ReserveWalletListing {
+  subjectId: Hex32;
+  name: string;
+  /** The subject's decimals, those of liveReserves. */
+  decimals: number;
+  owner: Address;
+  block: number;
+  /** The subject's on-chain reserve asset, or null when it has none (then it has no wallets). */
+  reserveAsset: Address | null;
+  asset: TokenMetadata | null;
+  approved: boolean | null;
+  wallets: ReserveWalletBalance[];
+  /** registry.liveReserves: the balances' sum in the subject's decimals (rounded down), 0 while the asset is revoked. */
+  liveReserves: bigint | null;
+}
+
+/** `subjectId`'s reserve wallets, their balances and the registry's live total, all at one block. */
+export async function listReserveWallets(
+  registry: ReserveRegistry,
+  subjectId: Hex32,
+): Promise<ReserveWalletListing> {
+  const provider = providerOf(registry);
+  const block = await call("reading the latest block", () => provider.getBlockNumber());
+  const at = { blockTag: block };
+  const [config, ownerRaw] = await call("reading subject", () => registry.subject(subjectId, at));
+  const base = {
+    subjectId,
+    name: config.name,
+    decimals: Number(config.decimals),
+    owner: getAddress(ownerRaw) as Address,
+    block,
+  };
+  if (config.reserveAsset === ZeroAddress) {
+    return { ...base, reserveAsset: null, asset: null, approved: null, wallets: [], liveReserves: null };
+  }
+  const reserveAsset = getAddress(config.reserveAsset) as Address;
+  const token = IERC20Metadata__factory.connect(reserveAsset, provider);
+  const [approved, asset, wallets, liveReserves] = await Promise.all([
+    call("reading reserve asset", () => registry.isApprovedReserveAsset(reserveAsset, at)),
+    readTokenMetadata(provider, reserveAsset, block),
+    call("reading reserve wallets", () => registry.reserveWallets(subjectId, at)),
+    call("reading live reserves", () => registry.liveReserves(subjectId, at)),
+  ]);
+  const balances = await Promise.all(
+    wallets.map(async (wallet) => ({
+      wallet: getAddress(wallet) as Address,
+      balance: await call("reading a wallet balance", () => token.balanceOf(wallet, at)),
+    })),
+  );
+  return { ...base, reserveAsset, asset, approved, wallets: balances, liveReserves };
+}
+
+async function readWalletSubject(
+  registry: ReserveRegistry,
+  subjectId: Hex32,
+  options: { unknown?: () => Error } = {},
+): Promise<ReserveWalletSubject> {
+  const provider = providerOf(registry);
+  let config: Awaited<ReturnType<ReserveRegistry["subject"]>>[0];
+  let owner: string;
+  try {
+    [config, owner] = await registry.subject(subjectId);
+  } catch (err) {
+    if (options.unknown && revertName(err) === "UnknownSubject") throw options.unknown();
+    throw toChainError("reading subject", err);
+  }
+  if (config.reserveAsset === ZeroAddress) {
+    throw new ChainError(`subject ${formatSubjectId(subjectId)} has no on-chain reserve asset`, {
+      details: "only a subject naming a reserve asset can have reserve wallets",
+    });
+  }
+  const reserveAsset = getAddress(config.reserveAsset) as Address;
+  const [pendingOwner, approved, asset, { chainId }, registryAddress] = await Promise.all([
+    call("reading subject", () => registry.pendingSubjectOwner(subjectId)),
+    call("reading reserve asset", () => registry.isApprovedReserveAsset(reserveAsset)),
+    readTokenMetadata(provider, reserveAsset),
+    provider.getNetwork(),
+    registry.getAddress(),
+  ]);
+  return {
+    subjectId,
+    name: config.name,
+    decimals: Number(config.decimals),
+    owner: getAddress(owner) as Address,
+    pendingOwner: pendingOwner === ZeroAddress ? null : (getAddress(pendingOwner) as Address),
+    reserveAsset,
+    asset,
+    approved,
+    chainId,
+    registry: getAddress(registryAddress) as Address,
+  };
+}
+
+function checkOwner(subject: ReserveWalletSubject, sender: string, verb: "add" | "remove"): void {
+  if (getAddress(sender) !== subject.owner) {
+    throw new ChainError(
+      `only the owner of subject ${formatSubjectId(subject.subjectId)} (${subject.owner}) can ${verb} reserve wallets`,
+      { details: `the key in use is ${getAddress(sender)}` },
+    );
+  }
+}
+
+function parseRevert(err: unknown) {
+  const data = findRevertData(err);
+  if (data === undefined) return null;
+  try {
+    return registryInterface.parseError(data);
+  } catch {
+    return null;
+  }
+}
+
+function revertName(err: unknown): string | undefined {
+  return parseRevert(err)?.name;
+}
+
+function providerOf(registry: ReserveRegistry): Provider {
+  const provider = registry.runner?.provider;
+  if (!provider) throw new ChainError("the registry contract is not connected to a provider");
+  return provider;
+}
