@@ -1,7 +1,8 @@
-import { getAddress, Signature, TypedDataEncoder, verifyTypedData } from "ethers";
+import { getAddress, TypedDataEncoder } from "ethers";
 import type { TypedDataDomain, TypedDataField } from "ethers";
 import type { Address, Hex32 } from "./hex";
 import { VerificationError } from "./errors";
+import { recoverTypedDataSigner } from "./typed-signature";
 
 /**
  * What auditors sign (IReserveRegistry.Attestation): a subject's reserves and liabilities, in the
@@ -96,20 +97,5 @@ export function recoverAttestationSigner(
   att: Attestation,
   signature: string,
 ): Address {
-  let parsed: Signature;
-  try {
-    parsed = Signature.from(signature);
-  } catch (err) {
-    throw new VerificationError("malformed ECDSA signature", { cause: err });
-  }
-  // `_s` is the raw s; ethers' `s` getter throws for the non-canonical (high) half.
-  if (BigInt(parsed._s) > SECP256K1_HALF_N) throw new VerificationError("signature has a high s value");
-  try {
-    return getAddress(verifyTypedData(domain, ATTESTATION_TYPES, { ...att }, parsed)) as Address;
-  } catch (err) {
-    // e.g. r = 0 or s = 0: well-formed bytes that are no signature of anything.
-    throw new VerificationError("signature does not recover to any address", { cause: err });
-  }
+  return recoverTypedDataSigner(domain, ATTESTATION_TYPES, { ...att }, signature);
 }
-
-const SECP256K1_HALF_N = 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0n;

@@ -1,8 +1,8 @@
-import { getAddress, Signature, TypedDataEncoder, verifyTypedData } from "ethers";
+import { getAddress, TypedDataEncoder } from "ethers";
 import type { TypedDataDomain, TypedDataField } from "ethers";
 import type { TypedDataSigner } from "./attestation";
-import { VerificationError } from "./errors";
 import type { Address, Hex32 } from "./hex";
+import { recoverTypedDataSigner } from "./typed-signature";
 
 /**
  * What a reserve wallet signs to back a subject with its balance of one asset:
@@ -60,22 +60,6 @@ export function recoverReserveAddressSigner(
   reserveAsset: string,
   signature: string,
 ): Address {
-  let parsed: Signature;
-  try {
-    parsed = Signature.from(signature);
-  } catch (err) {
-    throw new VerificationError("malformed ECDSA signature", { cause: err });
-  }
-  try {
-    // ethers' `s` getter throws for the non-canonical (high) half, which OpenZeppelin's ECDSA refuses.
-    void parsed.s;
-  } catch (err) {
-    throw new VerificationError("signature has a high s value", { cause: err });
-  }
   const value = { subjectId, wallet: getAddress(wallet), reserveAsset: getAddress(reserveAsset) };
-  try {
-    return getAddress(verifyTypedData(domain, RESERVE_ADDRESS_TYPES, value, parsed)) as Address;
-  } catch (err) {
-    throw new VerificationError("signature does not recover to any address", { cause: err });
-  }
+  return recoverTypedDataSigner(domain, RESERVE_ADDRESS_TYPES, value, signature);
 }

@@ -30,6 +30,26 @@ export interface SubjectConfigInput {
   auditors?: unknown;
 }
 
+const CONFIG_FIELDS = [
+  "name",
+  "decimals",
+  "token",
+  "reserveAsset",
+  "heartbeat",
+  "quorum",
+  "auditors",
+] as const;
+
+/** The config fields of `base` (a config file's), each replaced where `overrides` (CLI flags) gives one. */
+export function overrideConfigInput(
+  base: SubjectConfigInput,
+  overrides: SubjectConfigInput,
+): SubjectConfigInput {
+  const merged: SubjectConfigInput = {};
+  for (const field of CONFIG_FIELDS) merged[field] = overrides[field] ?? base[field];
+  return merged;
+}
+
 /** Format tag of subject config files (`por subject register --config FILE`). */
 export const SUBJECT_CONFIG_FORMAT = "por-subject/1";
 

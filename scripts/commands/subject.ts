@@ -7,6 +7,7 @@ import type { KeyOptions } from "../../src/keys";
 import { call, readSubject } from "../../src/registry-client";
 import {
   checkSubjectConfigOnChain,
+  overrideConfigInput,
   parseSubjectConfig,
   readSubjectConfigFile,
 } from "../../src/subject-config";
@@ -97,15 +98,7 @@ export function registerSubject(program: Command): void {
       if (typeof idInput !== "string")
         throw new InvalidArgumentError("subject id is required (--id or config id)");
       const subjectId = parseSubjectId(idInput);
-      const config = parseSubjectConfig({
-        name: options.name ?? file.name,
-        decimals: options.decimals ?? file.decimals,
-        token: options.token ?? file.token,
-        reserveAsset: options.reserveAsset ?? file.reserveAsset,
-        heartbeat: options.heartbeat ?? file.heartbeat,
-        quorum: options.quorum ?? file.quorum,
-        auditors: options.auditors ?? file.auditors,
-      });
+      const config = parseSubjectConfig(overrideConfigInput(file, options));
       const ctx = await openRegistryForSending(options);
       await checkSubjectConfigOnChain(ctx.registry, config);
       const tx = await call("registration refused", () =>
@@ -253,15 +246,7 @@ async function updateInput(options: UpdateOptions, subjectId: Hex32): Promise<Su
       );
     }
   }
-  const input: SubjectConfigInput = {
-    name: options.name ?? file.name,
-    decimals: options.decimals ?? file.decimals,
-    token: options.token ?? file.token,
-    reserveAsset: options.reserveAsset ?? file.reserveAsset,
-    heartbeat: options.heartbeat ?? file.heartbeat,
-    quorum: options.quorum ?? file.quorum,
-    auditors: options.auditors ?? file.auditors,
-  };
+  const input = overrideConfigInput(file, options);
   if (!hasConfigFields(input)) {
     throw new InvalidArgumentError(
       "nothing to update: pass --config FILE or a field (--name, --heartbeat, --quorum, --auditors, --token, --reserve-asset)",
