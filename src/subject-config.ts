@@ -95,17 +95,7 @@ export async function readSubjectConfigFile(
   filePath: string,
 ): Promise<SubjectConfigInput & { id?: unknown }> {
   const record = expectFormat(await readJsonFile(filePath), SUBJECT_CONFIG_FORMAT, filePath);
-  const known = new Set([
-    "format",
-    "id",
-    "name",
-    "decimals",
-    "token",
-    "reserveAsset",
-    "heartbeat",
-    "quorum",
-    "auditors",
-  ]);
+  const known = new Set<string>(["format", "id", ...CONFIG_FIELDS]);
   const unknown = Object.keys(record).filter((key) => !known.has(key));
   if (unknown.length > 0)
     throw new InvalidFileError(`${filePath} has unknown field ${JSON.stringify(unknown[0])}`);
