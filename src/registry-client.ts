@@ -187,7 +187,9 @@ export async function postSubmission(
   submission: Submission,
 ): Promise<PostedRound> {
   const args = [submission.attestation, submission.signers, submission.signatures] as const;
-  await call("posting refused", () => registry.postAttestation.staticCall(...args));
+  // Simulated in the pending block: on a chain that mines only on demand (a local node) the latest
+  // block can be older than a snapshot the next block will accept (asOf <= block.timestamp).
+  await call("posting refused", () => registry.postAttestation.staticCall(...args, { blockTag: "pending" }));
   const tx = await call("posting refused", () => registry.postAttestation(...args));
   const receipt = await call("posting failed", () => tx.wait());
   for (const log of receipt?.logs ?? []) {

@@ -6,7 +6,7 @@ import type { Wallet } from "ethers";
 import { expectJson, expectNoFile, expectRefusal, expectSuccess, por, tempDir } from "../helpers/cli";
 import { deployRegistry, registerSubject } from "../helpers/fixture";
 import type { Fixture } from "../helpers/fixture";
-import { devWallet } from "../helpers/node";
+import { devWallet, freshProvider } from "../helpers/node";
 import { compareAddresses, parseSubjectId } from "../../src";
 
 const LOCAL = ["--network", "localhost"];
@@ -563,5 +563,48 @@ describe("por attest (CLI)", function () {
       expect(out.roundId).to.equal("1");
       expect(await fixture.registry.latestRoundId(parseSubjectId("EURX"))).to.equal(1n);
     });
+  });
+
+  it("posts a snapshot taken after the latest block, as the next block will accept it (a node mining on demand)", async function () {
+    // A local node mines only when sent a transaction: its latest block can be older than a snapshot
+    // taken a moment ago, which the block mined for the posting accepts (asOf <= block.timestamp).
+    const fixture = await deployRegistry();
+    await registerSubject(fixture, "CHFX");
+    // Read with a fresh provider: ethers briefly caches the latest block per provider.
+    const latestTime = async () => BigInt((await (await freshProvider()).getBlock("latest"))!.timestamp);
+    const latest = await latestTime();
+    while (Date.now() / 1000 < Number(latest) + 2) await new Promise((r) => setTimeout(r, 100));
+    const att = file("chfx.json");
+    const asOf = String(latest + 1n);
+    expectSuccess(
+      await por([
+        ...LOCAL,
+        "attest",
+        "create",
+        "--registry",
+        fixture.address,
+        "--subject",
+        "CHFX",
+        "--as-of",
+        asOf,
+        "--reserves",
+        "10",
+        "--liabilities",
+        "9",
+        "--out",
+        att,
+      ]),
+    );
+    const signatures = [file("chfx-1.sig.json"), file("chfx-2.sig.json")];
+    for (const [i, signature] of signatures.entries()) {
+      expectSuccess(
+        await por(["attest", "sign", "--yes", att, "--out", signature], { env: key(auditors[i]!) }),
+      );
+    }
+    expect(await latestTime(), "no block mined since").to.equal(latest);
+    expectSuccess(await por([...LOCAL, "attest", "post", att, ...signatures], { env: key(admin) }));
+    expect((await fixture.registry.getAttestation(parseSubjectId("CHFX"), 1n)).att.asOf).to.equal(
+      BigInt(asOf),
+    );
   });
 });
