@@ -126,9 +126,9 @@ export async function takeReserveSnapshot(
     liabilitiesRoot = liabilitiesInput.root ?? ZERO_HASH;
   } else {
     if (config.token === "0x0000000000000000000000000000000000000000") {
-      throw new InvalidArgumentError("the subject has no token whose supply is the liability", {
-        details: "pass the liabilities explicitly",
-      });
+      throw new InvalidArgumentError(
+        "the subject has no token whose supply is the liability: pass --liabilities AMOUNT or --liabilities-summary FILE",
+      );
     }
     const token = IERC20Metadata__factory.connect(config.token, provider);
     const [supply, tokenDecimals] = await Promise.all([token.totalSupply(at), token.decimals(at)]);

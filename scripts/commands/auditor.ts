@@ -1,44 +1,64 @@
 import type { Command } from "commander";
 import { validateArgument } from "../../src/errors";
 import { parseAddress } from "../../src/hex";
+import type { Address } from "../../src/hex";
 import type { KeyOptions } from "../../src/keys";
 import { call } from "../../src/registry-client";
 import { action, optionsOf, output } from "../cli-kit";
+import { outcomeLines, sendingOptions, sendPlannedCall } from "../sending";
+import type { SendingOptions } from "../sending";
 import { keyOptions, networkLabel, openRegistryForSending, registryOption } from "./common";
 import type { RegistryOptions } from "./common";
 
-type AuditorOptions = RegistryOptions & KeyOptions;
+type AuditorOptions = RegistryOptions & KeyOptions & SendingOptions;
 
 export function registerAuditor(program: Command): void {
   const auditor = program
     .command("auditor")
     .description("accredit and revoke auditors (registry admin only)");
 
-  keyOptions(
-    registryOption(
-      auditor
-        .command("accredit")
-        .description("accredit AUDITOR under NAME; its signatures then count for subjects that list it")
-        .argument("<auditor>", "auditor address")
-        .argument("<name>", "auditor name, e.g. 'Alpha Audit LLP'"),
+  sendingOptions(
+    keyOptions(
+      registryOption(
+        auditor
+          .command("accredit")
+          .description("accredit AUDITOR under NAME; its signatures then count for subjects that list it")
+          .argument("<auditor>", "auditor address")
+          .argument("<name>", "auditor name, e.g. 'Alpha Audit LLP'"),
+      ),
+      "send",
     ),
-    "send",
   ).action(
     action(async (auditorArg: string, name: string, _opts: unknown, command: Command) => {
       const options = optionsOf<AuditorOptions>(command);
       const address = parseAddress(auditorArg, "auditor");
       validateArgument(name.trim().length > 0, "auditor name must not be empty");
       const ctx = await openRegistryForSending(options);
-      const tx = await call("accreditation refused", () => ctx.registry.accreditAuditor(address, name));
-      await call("accreditation failed", () => tx.wait());
+      const outcome = await sendPlannedCall(
+        ctx.signer,
+        {
+          description: `accredit auditor ${address} as ${JSON.stringify(name)}`,
+          to: ctx.address as Address,
+          data: ctx.registry.interface.encodeFunctionData("accreditAuditor", [address, name]),
+        },
+        options,
+        "accreditation",
+      );
       output(
         options,
-        { auditor: address, name, accredited: true, registry: ctx.address, transactionHash: tx.hash },
+        {
+          auditor: address,
+          name,
+          accredited: outcome.sent,
+          registry: ctx.address,
+          transactionHash: outcome.sent ? outcome.transactionHash : null,
+          transaction: outcome,
+        },
         () =>
           [
-            `accredited ${address} as ${JSON.stringify(name)}`,
+            ...(outcome.sent ? [`accredited ${address} as ${JSON.stringify(name)}`] : []),
             `registry   ${ctx.address} on ${networkLabel(ctx.hre, ctx.chainId)}`,
-            `tx         ${tx.hash}`,
+            ...outcomeLines(outcome),
           ].join("\n"),
       );
     }),

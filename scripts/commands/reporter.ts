@@ -9,6 +9,7 @@ import { writeDirectoryAtomic } from "../../src/files";
 import { parseHex32 } from "../../src/hex";
 import { requireWallet, type KeyOptions } from "../../src/keys";
 import { call, postSubmission } from "../../src/registry-client";
+import { readLiabilitiesSummary } from "../../src/liabilities";
 import { type LiabilitiesInput, takeReserveSnapshot } from "../../src/reporter";
 import { buildSubmission } from "../../src/submission";
 import { formatSubjectId, parseSubjectId } from "../../src/subject-id";
@@ -27,6 +28,7 @@ interface SnapshotOptions extends RegistryOptions, KeyOptions {
   block?: string;
   liabilities?: string;
   liabilitiesRoot?: string;
+  liabilitiesSummary?: string;
   outDir?: string;
   force?: boolean;
   post: boolean;
@@ -51,6 +53,10 @@ export function registerReporter(program: Command): void {
           "liabilities in the subject's units (default: the token supply at the block)",
         )
         .option("--liabilities-root <hash>", "Merkle-sum root of customer balances, with --liabilities")
+        .option(
+          "--liabilities-summary <file>",
+          "summary.json of `por liabilities build`: its root and total become liabilitiesRoot and liabilities",
+        )
         .option(
           "--out-dir <dir>",
           "new directory for report.json, attestation.json and the signature (default: snapshot-<subject>-<block>)",
@@ -78,6 +84,15 @@ export function registerReporter(program: Command): void {
         if (options.liabilitiesRoot !== undefined && options.liabilities === undefined) {
           throw new InvalidArgumentError("--liabilities-root needs --liabilities (the root's total)");
         }
+        if (options.liabilitiesSummary !== undefined && options.liabilities !== undefined) {
+          throw new InvalidArgumentError(
+            "pass either --liabilities [--liabilities-root] or --liabilities-summary",
+          );
+        }
+        const summary =
+          options.liabilitiesSummary === undefined
+            ? undefined
+            : await readLiabilitiesSummary(options.liabilitiesSummary);
         const wallet = await requireWallet(options);
         const ctx = await openRegistryForSending(options, wallet);
         const [config] = await call("reading subject", () => ctx.registry.subject(subjectId));
@@ -88,17 +103,24 @@ export function registerReporter(program: Command): void {
             `${wallet.address} is not an accredited auditor of subject ${formatSubjectId(subjectId)}`,
           );
         }
+        if (summary !== undefined && summary.decimals !== decimals) {
+          throw new InvalidArgumentError(
+            `${options.liabilitiesSummary} was built with ${summary.decimals} decimals, the subject uses ${decimals}`,
+          );
+        }
         const liabilities: LiabilitiesInput =
-          options.liabilities === undefined
-            ? { source: "token-supply" }
-            : {
-                source: "given",
-                amount: parseAmount(options.liabilities, decimals, "--liabilities"),
-                root:
-                  options.liabilitiesRoot === undefined
-                    ? undefined
-                    : parseHex32(options.liabilitiesRoot, "--liabilities-root"),
-              };
+          summary !== undefined
+            ? { source: "given", amount: summary.total, root: parseHex32(summary.root, "summary root") }
+            : options.liabilities === undefined
+              ? { source: "token-supply" }
+              : {
+                  source: "given",
+                  amount: parseAmount(options.liabilities, decimals, "--liabilities"),
+                  root:
+                    options.liabilitiesRoot === undefined
+                      ? undefined
+                      : parseHex32(options.liabilitiesRoot, "--liabilities-root"),
+                };
         const snapshot = await call("snapshot failed", () =>
           takeReserveSnapshot(ctx.hre.ethers.provider, ctx.address, subjectId, liabilities, block),
         );

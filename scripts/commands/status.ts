@@ -1,6 +1,9 @@
 import type { Command } from "commander";
 import { ZeroAddress } from "ethers";
 import { formatAmount } from "../../src/amounts";
+import { readSubjectCollateral } from "../../src/collateral";
+import type { SubjectCollateral } from "../../src/collateral";
+import { formatRatio } from "../../src/ratio";
 import type { Hex32 } from "../../src/hex";
 import { ZERO_HASH } from "../../src/hex";
 import { readSubjectStatus } from "../../src/registry-client";
@@ -23,7 +26,12 @@ export function registerStatus(program: Command): void {
       const subjectId = parseSubjectId(subjectArg);
       const ctx = await openRegistry(options);
       const status = await readStatus(ctx, subjectId);
-      output(options, statusJson(status), () => [describeRound(status), describeAuditors(status)].join("\n"));
+      const backing = await readBacking(ctx, subjectId);
+      output(options, { ...statusJson(status), backing: backingJson(backing) }, () =>
+        [describeRound(status), describeBacking(backing), describeAuditors(status)]
+          .filter((block) => block !== "")
+          .join("\n"),
+      );
     }),
   );
 }
@@ -31,6 +39,38 @@ export function registerStatus(program: Command): void {
 /** The subject's status at the latest block. */
 export async function readStatus(ctx: RegistryContext, subjectId: Hex32): Promise<SubjectStatus> {
   return readSubjectStatus(ctx.registry, subjectId);
+}
+
+/** What collateralization() reports now: it differs from the latest round once a side is read live. */
+export async function readBacking(ctx: RegistryContext, subjectId: Hex32): Promise<SubjectCollateral | null> {
+  return readSubjectCollateral(ctx.hre.ethers.provider, ctx.address, subjectId);
+}
+
+export function backingJson(backing: SubjectCollateral | null): Record<string, unknown> | null {
+  return backing === null ? null : { ...backing, ratio: formatRatio(backing.ratioWad, 6) };
+}
+
+/**
+ * The backing consumers act on (secure mint, ReserveGuard, the feeds), when a side is live: the
+ * latest round alone would show the attested figures after the wallets were drained or the reserve
+ * asset revoked. Empty when both sides are attested (the round above is then the whole story).
+ */
+export function describeBacking(backing: SubjectCollateral | null): string {
+  if (backing === null || (backing.reserveSource === "attested" && backing.supplySource === "attested"))
+    return "";
+  const amount = (wad: bigint) => formatAmount(wad, 18, { grouping: true, fractionDigits: 2 });
+  const freshness = backing.fresh
+    ? "FRESH"
+    : backing.reserveAssetApproved
+      ? "STALE (an attested side is older than the heartbeat, or missing)"
+      : "NOT FRESH: the reserve asset was revoked by the registry admin, its balances count as 0";
+  return [
+    `  backing now   (what secure mint, ReserveGuard and the feeds use)`,
+    `    reserves    ${amount(backing.reservesWad)} (${backing.reserveSource})`,
+    `    supply      ${amount(backing.supplyWad)} (${backing.supplySource})`,
+    `    ratio       ${formatRatio(backing.ratioWad)}`,
+    `    freshness   ${freshness}`,
+  ].join("\n");
 }
 
 /** The JSON shape of `por status --json`: base units as decimal strings plus formatted amounts. */
@@ -67,7 +107,6 @@ export function describeSubject(status: SubjectStatus, ctx: RegistryContext, pen
     `  token         ${status.token === ZeroAddress ? "none on this chain" : status.token}`,
     `  reserve asset ${describeReserveAsset(status)}`,
     `  heartbeat     ${formatDuration(status.heartbeatSeconds)} (${status.heartbeatSeconds}s)`,
-    `  quorum        ${status.quorum} of ${status.auditors.length} auditors`,
     describeAuditors(status),
   );
   return lines.join("\n");

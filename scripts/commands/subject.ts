@@ -34,7 +34,15 @@ import { action, optionsOf, output } from "../cli-kit";
 import { confirm, requireConfirmationPossible } from "../confirm";
 import { keyOptions, networkLabel, openRegistry, openRegistryForSending, registryOption } from "./common";
 import type { RegistryOptions } from "./common";
-import { describeRound, describeSubject, readStatus, statusJson } from "./status";
+import {
+  backingJson,
+  describeBacking,
+  describeRound,
+  describeSubject,
+  readBacking,
+  readStatus,
+  statusJson,
+} from "./status";
 
 interface RegisterOptions extends RegistryOptions, KeyOptions {
   config?: string;
@@ -139,8 +147,11 @@ export function registerSubject(program: Command): void {
       const ctx = await openRegistry(options);
       const status = await readStatus(ctx, subjectId);
       const pendingOwner = await call("reading subject", () => ctx.registry.pendingSubjectOwner(subjectId));
-      output(options, { ...statusJson(status), pendingOwner }, () =>
-        [describeSubject(status, ctx, pendingOwner), describeRound(status, false)].join("\n"),
+      const backing = await readBacking(ctx, subjectId);
+      output(options, { ...statusJson(status), pendingOwner, backing: backingJson(backing) }, () =>
+        [describeSubject(status, ctx, pendingOwner), describeRound(status, false), describeBacking(backing)]
+          .filter((block) => block !== "")
+          .join("\n"),
       );
     }),
   );
