@@ -2,6 +2,7 @@ import { subtask } from "hardhat/config";
 import { TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD } from "hardhat/builtin-tasks/task-names";
 import type { HardhatUserConfig } from "hardhat/config";
 import "@nomicfoundation/hardhat-toolbox";
+import { hardhatNetworksFromEnv } from "./src/networks";
 
 // The npm `solc` package is pinned in package.json; this must match it. No compiler
 // download is possible on our machines, so Hardhat is pointed at the bundled soljson.
@@ -35,9 +36,20 @@ const config: HardhatUserConfig = {
     // A second `hardhat node` with its own chain id stands in for another chain in bridge tests.
     hardhat: { chainId: Number(process.env.POR_HARDHAT_CHAIN_ID ?? 31337) },
     localhost: rpcNetwork("POR_LOCALHOST_RPC", "http://127.0.0.1:8545"),
+    // Any other chain: POR_RPC_URL_<NAME> (and POR_CHAIN_ID_<NAME>) define network <name> (docs/networks.md).
+    ...hardhatNetworksFromEnv(process.env),
   },
   paths: {
     ignition: "deploy",
+  },
+  // Source verification (`npx hardhat verify`, `npx hardhat ignition verify chain-<id>`; docs/deploy.md).
+  // One Etherscan API key serves every chain Etherscan's v2 API covers (Ethereum, Sepolia, Base,
+  // Arbitrum…); Sourcify needs none. Never exercised here: these machines have no network.
+  etherscan: {
+    apiKey: process.env.POR_ETHERSCAN_API_KEY ?? "",
+  },
+  sourcify: {
+    enabled: process.env.POR_SOURCIFY === "true",
   },
   gasReporter: {
     enabled: process.env.REPORT_GAS === "true",

@@ -2,8 +2,9 @@ import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 
 /**
  * Deploys the ReserveRegistry. Parameter `admin` (default: the deploying account) receives the
- * default admin role, which accredits and revokes auditors. `por deploy` runs this module; its
- * address is recorded under "ReserveRegistryModule#ReserveRegistry".
+ * default admin role, which accredits and revokes auditors. `por deploy` runs this module through
+ * CREATE2 (Ignition's create2 strategy), so the address depends only on the salt and the admin; it
+ * is recorded under "ReserveRegistryModule#ReserveRegistry".
  */
 const ReserveRegistryModule = buildModule("ReserveRegistryModule", (m) => {
   const admin = m.getParameter("admin", m.getAccount(0));

@@ -5,6 +5,8 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { ChainError, InvalidArgumentError, KeyError } from "../src/errors";
 import { PRIVATE_KEY_ENV } from "../src/keys";
+import { checkChainId, findEnvNetwork, resolveNetworkName } from "../src/networks";
+import type { EnvNetwork } from "../src/networks";
 import type { GlobalOptions } from "./cli-kit";
 
 /** Ignition module id and future id under which `por deploy` records the registry. */
@@ -17,7 +19,9 @@ export const IN_PROCESS_NETWORK = "hardhat";
 const IN_PROCESS_BALANCE = (10n ** 22n).toString();
 
 /**
- * Loads Hardhat on the network picked with --network (default: the in-process `hardhat` network).
+ * Loads Hardhat on the network picked with --network (default: the in-process `hardhat` network):
+ * hardhat, localhost, or one the environment defines (POR_RPC_URL_<NAME>, src/networks.ts), whose
+ * node must answer the chain id POR_CHAIN_ID_<NAME> gives, if set.
  * Hardhat is loaded lazily so commands that need no chain (liabilities build…) start fast.
  *
  * `wallet`, when given, becomes the network's only account before the provider is created, so
@@ -28,7 +32,9 @@ export async function connect(
   options: GlobalOptions,
   wallet?: Wallet | null,
 ): Promise<HardhatRuntimeEnvironment> {
-  const networkName = options.network ?? IN_PROCESS_NETWORK;
+  // hardhat, localhost, or a network of the environment (POR_RPC_URL_<NAME>), in any case.
+  const networkName = resolveNetworkName(options.network ?? IN_PROCESS_NETWORK);
+  const fromEnv = findEnvNetwork(networkName);
   process.env.HARDHAT_NETWORK = networkName;
   // Found from this file, not the working directory, so `por` works from anywhere.
   process.env.HARDHAT_CONFIG ??= path.join(__dirname, "..", "hardhat.config.ts");
@@ -51,11 +57,15 @@ export async function connect(
         : [wallet.privateKey];
   }
   if (networkName !== IN_PROCESS_NETWORK) {
+    let answered: unknown;
     try {
-      await hre.network.provider.request({ method: "eth_chainId" });
+      answered = await hre.network.provider.request({ method: "eth_chainId" });
     } catch (err) {
+      // Hardhat checks the config's chainId (from POR_CHAIN_ID_<NAME>) on the first request.
+      const other = wrongChainIdOf(err);
+      if (fromEnv && other !== undefined) checkChainId(fromEnv, other);
       throw new ChainError(
-        `cannot reach network ${networkName}${netConfig.url ? ` at ${netConfig.url}` : ""}`,
+        `cannot reach network ${networkName}${netConfig.url ? ` at ${shownUrl(netConfig.url, fromEnv)}` : ""}`,
         {
           details:
             networkName === "localhost" ? "is a node running? start one with `npx hardhat node`" : undefined,
@@ -63,8 +73,32 @@ export async function connect(
         },
       );
     }
+    // Before anything is sent: a URL pointing at another chain than POR_CHAIN_ID_<NAME> says.
+    if (fromEnv) checkChainId(fromEnv, BigInt(answered as string));
   }
   return hre;
+}
+
+/** The chain id a node answered, from Hardhat's HH101 error (the config's chainId differs), if it is one. */
+function wrongChainIdOf(err: unknown): bigint | undefined {
+  const e = err as { name?: unknown; number?: unknown; messageArguments?: { connectionChainId?: unknown } };
+  const id = e?.messageArguments?.connectionChainId;
+  return e?.name === "HardhatError" && e.number === 101 && typeof id === "number" ? BigInt(id) : undefined;
+}
+
+/**
+ * An RPC URL for an error line: in full for localhost, else only its origin and the variable that
+ * holds it, since providers' URLs often carry an API key in their path or query.
+ */
+function shownUrl(url: string, fromEnv: EnvNetwork | undefined): string {
+  if (fromEnv === undefined) return url;
+  let origin = "the URL";
+  try {
+    origin = new URL(url).origin;
+  } catch {
+    // not a URL: the variable's name says where to look
+  }
+  return `${origin} (${fromEnv.urlVariable})`;
 }
 
 /**

@@ -5,17 +5,23 @@ import { registerAttest } from "./commands/attest";
 import { registerAuditor } from "./commands/auditor";
 import { registerCollateral } from "./commands/collateral";
 import { registerDeploy } from "./commands/deploy";
+import { registerDeployments } from "./commands/deployments";
+import { registerFeed } from "./commands/feed";
 import { registerKey } from "./commands/key";
 import { registerLiabilities } from "./commands/liabilities";
 import { registerMonitor } from "./commands/monitor";
 import { registerReporter } from "./commands/reporter";
 import { registerStatus } from "./commands/status";
 import { registerSubject } from "./commands/subject";
+import { registerToken } from "./commands/token";
 import { registerWallet } from "./commands/wallet";
 
 /** Each command area registers its sub-commands on the root program. */
 const areas: Array<(program: Command) => void> = [
   registerDeploy,
+  registerFeed,
+  registerToken,
+  registerDeployments,
   registerAuditor,
   registerAsset,
   registerSubject,

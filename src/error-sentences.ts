@@ -153,6 +153,12 @@ const SENTENCES: Record<string, Sentence> = {
     `the reserve figures are ${a.duration("age")} old, older than the ${a.duration("maxAgeSeconds")} allowed`,
   ReservesNotFresh: (a) =>
     `the reserves of ${a.subject("subjectId")} are not fresh (an attested side is older than its heartbeat, or its reserve asset was revoked)`,
+  SequencerDown: () =>
+    "the L2 sequencer uptime feed reports the sequencer down, so reserves are not read until it is back up",
+  GracePeriodNotOver: (a) =>
+    `the L2 sequencer came back up ${a.duration("since")} ago, within its grace period of ${a.duration("grace")}; try again once the grace period is over`,
+  SequencerStatusUnknown: () =>
+    "the L2 sequencer uptime feed is not initialized (its latest round has startedAt 0), so the sequencer's status is unknown",
 
   // --- libraries
   DecimalScalingOverflow: (a) =>

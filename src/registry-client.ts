@@ -15,7 +15,6 @@ import { findRevertData } from "./revert";
 import type { Address, Hex32 } from "./hex";
 import { formatRatio, ratioWad } from "./ratio";
 import { formatSubjectId } from "./subject-id";
-import type { Submission } from "./submission";
 
 /**
  * The registry's ABI (its functions, events and errors, including those of the libraries it uses,
@@ -171,40 +170,6 @@ export async function readSubjectStatus(registry: ReserveRegistry, subjectId: He
   return { ...info, registry: getAddress(await registry.getAddress()) as Address, chainId, now, latestRound };
 }
 
-/** Result of a posted attestation. */
-export interface PostedRound {
-  roundId: bigint;
-  transactionHash: string;
-  signers: Address[];
-}
-
-/**
- * Posts `submission` (simulated first, so a refusal costs nothing and decodes to its custom
- * error), waits for it to be mined, and returns the new round id from the AttestationPosted event.
- */
-export async function postSubmission(
-  registry: ReserveRegistry,
-  submission: Submission,
-): Promise<PostedRound> {
-  const args = [submission.attestation, submission.signers, submission.signatures] as const;
-  // Simulated in the pending block: on a chain that mines only on demand (a local node) the latest
-  // block can be older than a snapshot the next block will accept (asOf <= block.timestamp).
-  await call("posting refused", () => registry.postAttestation.staticCall(...args, { blockTag: "pending" }));
-  const tx = await call("posting refused", () => registry.postAttestation(...args));
-  const receipt = await call("posting failed", () => tx.wait());
-  for (const log of receipt?.logs ?? []) {
-    const parsed = tryParseLog(log);
-    if (parsed?.name === "AttestationPosted") {
-      return {
-        roundId: parsed.args.roundId as bigint,
-        transactionHash: tx.hash,
-        signers: submission.signers,
-      };
-    }
-  }
-  throw new ChainError("posting failed: no AttestationPosted event in the receipt", { details: tx.hash });
-}
-
 /** Runs `fn`, turning any chain failure into a ChainError "<what>: <decoded reason>". */
 export async function call<T>(what: string, fn: () => Promise<T>): Promise<T> {
   try {
@@ -305,14 +270,6 @@ function shortMessage(err: unknown): string {
     if (typeof record.message === "string") return record.message.split("\n")[0] ?? "unknown error";
   }
   return String(err);
-}
-
-function tryParseLog(log: { topics: readonly string[]; data: string }) {
-  try {
-    return registryInterface.parseLog(log);
-  } catch {
-    return null;
-  }
 }
 
 function requireProvider(registry: ReserveRegistry): Provider {

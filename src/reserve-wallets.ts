@@ -1,5 +1,5 @@
 import { getAddress, ZeroAddress } from "ethers";
-import type { ContractTransactionResponse, Provider } from "ethers";
+import type { Provider, Signer } from "ethers";
 import type { ReserveRegistry } from "../typechain-types";
 import { IERC20Metadata__factory } from "../typechain-types";
 import { checkConsentSignature, checkConsentTarget } from "./consent-file";
@@ -11,6 +11,8 @@ import { readTokenMetadata } from "./reserve-assets";
 import type { TokenMetadata } from "./reserve-assets";
 import { findRevertData } from "./revert";
 import { formatSubjectId } from "./subject-id";
+import { DEFAULT_SEND_SETTINGS, executeCall } from "./transactions";
+import type { CallOutcome, PlannedCall, SendSettings } from "./transactions";
 
 /**
  * Reserve wallets: addresses whose balance of a subject's reserve asset the registry sums live as
@@ -131,16 +133,30 @@ export async function checkReserveWalletAddition(
   return subject;
 }
 
-/** Sends addReserveWallet(consent) and waits for it (check it first with checkReserveWalletAddition). */
+/** The registry call that adds `consent`'s wallet (check it first with checkReserveWalletAddition). */
+export function planAddReserveWallet(registry: Address, consent: WalletConsent): PlannedCall {
+  return {
+    description: `add reserve wallet ${consent.wallet} to subject ${formatSubjectId(consent.subjectId)}`,
+    to: registry,
+    data: registryInterface.encodeFunctionData("addReserveWallet", [
+      consent.subjectId,
+      consent.wallet,
+      consent.signature,
+    ]),
+  };
+}
+
+/**
+ * Sends addReserveWallet(consent) from the registry contract's signer through the send pipeline
+ * (simulated, then sent and waited for; check it first with checkReserveWalletAddition).
+ */
 export async function addReserveWallet(
   registry: ReserveRegistry,
   consent: WalletConsent,
-): Promise<ContractTransactionResponse> {
-  const tx = await call("adding the wallet refused", () =>
-    registry.addReserveWallet(consent.subjectId, consent.wallet, consent.signature),
-  );
-  await call("adding the wallet failed", () => tx.wait());
-  return tx;
+  settings: SendSettings = DEFAULT_SEND_SETTINGS,
+): Promise<CallOutcome> {
+  const planned = planAddReserveWallet((await registry.getAddress()) as Address, consent);
+  return executeCall(signerOf(registry), planned, settings, "adding the wallet");
 }
 
 /**
@@ -164,15 +180,24 @@ export async function checkReserveWalletRemoval(
   return subject;
 }
 
-/** Sends removeReserveWallet(subjectId, wallet) and waits for it. */
+/** The registry call that stops counting `wallet` as `subjectId`'s reserves. */
+export function planRemoveReserveWallet(registry: Address, subjectId: Hex32, wallet: Address): PlannedCall {
+  return {
+    description: `remove reserve wallet ${wallet} from subject ${formatSubjectId(subjectId)}`,
+    to: registry,
+    data: registryInterface.encodeFunctionData("removeReserveWallet", [subjectId, wallet]),
+  };
+}
+
+/** Sends removeReserveWallet(subjectId, wallet) from the registry contract's signer through the send pipeline. */
 export async function removeReserveWallet(
   registry: ReserveRegistry,
   subjectId: Hex32,
   wallet: Address,
-): Promise<ContractTransactionResponse> {
-  const tx = await call("removing the wallet refused", () => registry.removeReserveWallet(subjectId, wallet));
-  await call("removing the wallet failed", () => tx.wait());
-  return tx;
+  settings: SendSettings = DEFAULT_SEND_SETTINGS,
+): Promise<CallOutcome> {
+  const planned = planRemoveReserveWallet((await registry.getAddress()) as Address, subjectId, wallet);
+  return executeCall(signerOf(registry), planned, settings, "removing the wallet");
 }
 
 /** One reserve wallet and its balance of the reserve asset, in the asset's base units. */
@@ -296,6 +321,14 @@ function parseRevert(err: unknown) {
 
 function revertName(err: unknown): string | undefined {
   return parseRevert(err)?.name;
+}
+
+function signerOf(registry: ReserveRegistry): Signer {
+  const runner = registry.runner as Signer | null;
+  if (runner === null || typeof runner.sendTransaction !== "function") {
+    throw new ChainError("the registry contract is not connected to a signer");
+  }
+  return runner;
 }
 
 function providerOf(registry: ReserveRegistry): Provider {

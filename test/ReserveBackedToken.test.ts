@@ -43,6 +43,8 @@ async function deployReserveBackedTokenFixture() {
     registryAddress,
     USDX,
     admin,
+    ethers.ZeroAddress, // no sequencer uptime feed: an L1 token
+    0,
   ]);
   const minterRole = await usdx.MINTER_ROLE();
   await usdx.grantRole(minterRole, minter.address);
@@ -61,6 +63,8 @@ async function deployReserveBackedTokenFixture() {
     registryAddress,
     LIVE,
     admin,
+    ethers.ZeroAddress, // no sequencer uptime feed: an L1 token
+    0,
   ]);
   await live.grantRole(minterRole, minter.address);
   await registry.connect(owner).registerSubject(
@@ -81,6 +85,8 @@ async function deployReserveBackedTokenFixture() {
     registryAddress,
     FINE,
     admin,
+    ethers.ZeroAddress, // no sequencer uptime feed: an L1 token
+    0,
   ]);
   await fine.grantRole(minterRole, minter.address);
   await registry.connect(owner).registerSubject(
@@ -100,6 +106,8 @@ async function deployReserveBackedTokenFixture() {
     registryAddress,
     NO_TOKEN,
     admin,
+    ethers.ZeroAddress, // no sequencer uptime feed: an L1 token
+    0,
   ]);
   await noToken.grantRole(minterRole, minter.address);
   await registry
@@ -130,6 +138,59 @@ async function deployReserveBackedTokenFixture() {
   };
 }
 
+/** Live reserves (6 decimals) backing a 6-decimal token on a rollup with a sequencer uptime feed. */
+const L2 = ethers.id("L2");
+/** Grace period after the sequencer comes back up (Chainlink's example uses 3600 seconds). */
+const GRACE_SECONDS = 3600;
+const L2_RESERVES = 1_000_000n;
+
+/** A token on an L2: Chainlink's sequencer uptime feed (a test double, up since long ago) and live reserves. */
+async function deployL2TokenFixture() {
+  const { admin, owner, auditor, minter, alice, walletA } = await namedSigners(
+    "admin",
+    "owner",
+    "auditor",
+    "minter",
+    "alice",
+    "walletA",
+  );
+  const registry = await ethers.deployContract("ReserveRegistry", [admin.address]);
+  await registry.accreditAuditor(auditor.address, "Auditor A");
+  const sequencer = await ethers.deployContract("SequencerUptimeFeedMock");
+  const l2 = await ethers.deployContract("ReserveBackedToken", [
+    "USD Rollup",
+    "USDR",
+    6,
+    await registry.getAddress(),
+    L2,
+    admin,
+    await sequencer.getAddress(),
+    GRACE_SECONDS,
+  ]);
+  await l2.grantRole(await l2.MINTER_ROLE(), minter.address);
+  const reserve6 = await ethers.deployContract("MockERC20", ["Reserve 6", "R6", 6]);
+  await approveReserveAssets(registry, admin, reserve6);
+  await registry.connect(owner).registerSubject(
+    L2,
+    subjectConfig([auditor.address], {
+      name: "Rollup",
+      token: await l2.getAddress(),
+      reserveAsset: await reserve6.getAddress(),
+    }),
+  );
+  await addWallet(registry, owner, L2, walletA);
+  await reserve6.mint(walletA.address, L2_RESERVES);
+  return { registry, sequencer, l2, reserve6, minter, alice, walletA };
+}
+
+/** deployL2TokenFixture with the sequencer up since the grace period ago. */
+async function deployL2TokenUpFixture() {
+  const fixture = await deployL2TokenFixture();
+  await fixture.sequencer.initialize(false);
+  await time.increase(GRACE_SECONDS);
+  return fixture;
+}
+
 describe("ReserveBackedToken", function () {
   describe("constructor", function () {
     it("sets the ERC20 metadata, the reserve subject and the admin", async function () {
@@ -141,6 +202,14 @@ describe("ReserveBackedToken", function () {
       expect(await usdx.reserveSubjectId()).to.equal(USDX);
       expect(await usdx.hasRole(await usdx.DEFAULT_ADMIN_ROLE(), admin.address)).to.equal(true);
       expect(await usdx.MINTER_ROLE()).to.equal(ethers.id("MINTER_ROLE"));
+      expect(await usdx.sequencerUptimeFeed()).to.equal(ethers.ZeroAddress);
+      expect(await usdx.sequencerGracePeriodSeconds()).to.equal(0n);
+    });
+
+    it("keeps an L2 token's sequencer uptime feed and grace period", async function () {
+      const { l2, sequencer } = await loadFixture(deployL2TokenFixture);
+      expect(await l2.sequencerUptimeFeed()).to.equal(await sequencer.getAddress());
+      expect(await l2.sequencerGracePeriodSeconds()).to.equal(BigInt(GRACE_SECONDS));
     });
   });
 
@@ -287,6 +356,8 @@ describe("ReserveBackedToken", function () {
         await registry.getAddress(),
         LIVE,
         admin,
+        ethers.ZeroAddress, // no sequencer uptime feed: an L1 token
+        0,
       ]);
       await copycat.grantRole(minterRole, minter.address);
       await expect(copycat.connect(minter).mint(alice.address, 1n))
@@ -389,6 +460,86 @@ describe("ReserveBackedToken", function () {
       await expect(live.connect(alice).burn(11n))
         .to.be.revertedWithCustomError(live, "ERC20InsufficientBalance")
         .withArgs(alice.address, 10n, 11n);
+    });
+  });
+
+  describe("mint on an L2 (sequencer uptime feed)", function () {
+    it("mints once the sequencer has been up for the grace period, up to the reserves", async function () {
+      const { l2, minter, alice } = await loadFixture(deployL2TokenUpFixture);
+      await expect(l2.connect(minter).mint(alice.address, L2_RESERVES))
+        .to.emit(l2, "Transfer")
+        .withArgs(ethers.ZeroAddress, alice.address, L2_RESERVES);
+    });
+
+    it("refuses with SequencerStatusUnknown() while the feed is not initialized (startedAt 0)", async function () {
+      const { l2, minter, alice } = await loadFixture(deployL2TokenFixture);
+      await time.increase(10 * GRACE_SECONDS);
+      await expect(l2.connect(minter).mint(alice.address, 1n))
+        .to.be.revertedWithCustomError(l2, "SequencerStatusUnknown")
+        .withArgs();
+    });
+
+    it("refuses with SequencerDown() while the sequencer is down, though reserves cover the mint", async function () {
+      const { sequencer, l2, minter, alice } = await loadFixture(deployL2TokenUpFixture);
+      await sequencer.updateStatus(true, await time.latest());
+      await expect(l2.connect(minter).mint(alice.address, 1n))
+        .to.be.revertedWithCustomError(l2, "SequencerDown")
+        .withArgs();
+    });
+
+    it("refuses with GracePeriodNotOver(since, grace) until exactly the grace period after it came back up, then mints", async function () {
+      const { sequencer, l2, minter, alice } = await loadFixture(deployL2TokenUpFixture);
+      await sequencer.updateStatus(true, await time.latest());
+      const upAt = (await time.latest()) + 1;
+      await time.setNextBlockTimestamp(upAt);
+      await sequencer.updateStatus(false, upAt);
+      await time.setNextBlockTimestamp(upAt + 1);
+      await expect(l2.connect(minter).mint(alice.address, 1n))
+        .to.be.revertedWithCustomError(l2, "GracePeriodNotOver")
+        .withArgs(1, GRACE_SECONDS);
+      await time.setNextBlockTimestamp(upAt + GRACE_SECONDS - 1);
+      await expect(l2.connect(minter).mint(alice.address, 1n))
+        .to.be.revertedWithCustomError(l2, "GracePeriodNotOver")
+        .withArgs(GRACE_SECONDS - 1, GRACE_SECONDS);
+      await time.setNextBlockTimestamp(upAt + GRACE_SECONDS);
+      await expect(l2.connect(minter).mint(alice.address, 1n))
+        .to.emit(l2, "Transfer")
+        .withArgs(ethers.ZeroAddress, alice.address, 1n);
+    });
+
+    it("still refuses a mint the reserves do not cover once the sequencer is up", async function () {
+      const { l2, minter, alice } = await loadFixture(deployL2TokenUpFixture);
+      await expect(l2.connect(minter).mint(alice.address, L2_RESERVES + 1n))
+        .to.be.revertedWithCustomError(l2, "InsufficientReserves")
+        .withArgs((L2_RESERVES + 1n) * SCALE_6_TO_18, L2_RESERVES * SCALE_6_TO_18);
+    });
+
+    it("checks the sequencer before the reserves", async function () {
+      const { sequencer, l2, minter, alice } = await loadFixture(deployL2TokenUpFixture);
+      await sequencer.updateStatus(true, await time.latest());
+      await expect(l2.connect(minter).mint(alice.address, L2_RESERVES + 1n))
+        .to.be.revertedWithCustomError(l2, "SequencerDown")
+        .withArgs();
+    });
+
+    it("never blocks a burn: while the sequencer is down or within the grace period", async function () {
+      const { sequencer, l2, minter, alice } = await loadFixture(deployL2TokenUpFixture);
+      await l2.connect(minter).mint(alice.address, 3n);
+      await sequencer.updateStatus(true, await time.latest());
+      await expect(l2.connect(alice).burn(1n))
+        .to.emit(l2, "Transfer")
+        .withArgs(alice.address, ethers.ZeroAddress, 1n);
+      const upAt = (await time.latest()) + 1;
+      await time.setNextBlockTimestamp(upAt);
+      await sequencer.updateStatus(false, upAt);
+      await time.setNextBlockTimestamp(upAt + 1);
+      await expect(l2.connect(minter).mint(alice.address, 1n))
+        .to.be.revertedWithCustomError(l2, "GracePeriodNotOver")
+        .withArgs(1, GRACE_SECONDS);
+      await expect(l2.connect(alice).burn(2n))
+        .to.emit(l2, "Transfer")
+        .withArgs(alice.address, ethers.ZeroAddress, 2n);
+      expect(await l2.totalSupply()).to.equal(0n);
     });
   });
 });

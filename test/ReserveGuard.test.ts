@@ -42,6 +42,8 @@ async function deployReserveGuardFixture() {
     registryAddress,
     USDX,
     admin,
+    ethers.ZeroAddress, // no sequencer uptime feed: an L1 token
+    0,
   ]);
   await usdx.grantRole(await usdx.MINTER_ROLE(), admin.address);
   await registry
@@ -343,6 +345,198 @@ describe("ReserveGuard via GuardedLendingPool", function () {
       await expect(pool.connect(alice).withdraw(ONE_TOKEN + 1n))
         .to.be.revertedWithCustomError(pool, "InsufficientCollateral")
         .withArgs(alice.address, ONE_TOKEN / 2n, 0);
+    });
+  });
+});
+
+/** Grace period after the sequencer comes back up (Chainlink's example uses 3600 seconds). */
+const GRACE_SECONDS = 3600;
+
+/** The ReserveGuard fixture plus Chainlink's L2 sequencer uptime feed (a test double) and L2 pools. */
+async function deployL2GuardFixture() {
+  const base = await deployReserveGuardFixture();
+  const { registry, usdx, alice } = base;
+  const registryAddress = await registry.getAddress();
+  const sequencer = await ethers.deployContract("SequencerUptimeFeedMock");
+  const sequencerAddress = await sequencer.getAddress();
+  const liveToken = await ethers.getContractAt("MockERC20", await registry.subjectToken(LIVE));
+  // Live reserves never age, so only the sequencer and the backing itself decide.
+  const l2LivePool = await ethers.deployContract("L2GuardedLendingPool", [
+    await liveToken.getAddress(),
+    registryAddress,
+    LIVE,
+    WAD,
+    MAX_AGE_SECONDS,
+    sequencerAddress,
+    GRACE_SECONDS,
+  ]);
+  // Attested reserves: their age still counts once the sequencer is up past the grace period.
+  const l2AttestedPool = await ethers.deployContract("L2GuardedLendingPool", [
+    await usdx.getAddress(),
+    registryAddress,
+    USDX,
+    WAD,
+    MAX_AGE_SECONDS,
+    sequencerAddress,
+    GRACE_SECONDS,
+  ]);
+  await liveToken.connect(alice).approve(await l2LivePool.getAddress(), ethers.MaxUint256);
+  await usdx.connect(alice).approve(await l2AttestedPool.getAddress(), ethers.MaxUint256);
+  return { ...base, sequencer, liveToken, l2LivePool, l2AttestedPool };
+}
+
+/** Fixture with the sequencer up since long before the grace period (initialized, then time passes). */
+async function deployL2GuardUpFixture() {
+  const fixture = await deployL2GuardFixture();
+  await fixture.sequencer.initialize(false);
+  await time.increase(GRACE_SECONDS);
+  return fixture;
+}
+
+describe("ReserveGuard L2 variant (sequencer uptime feed) via L2GuardedLendingPool", function () {
+  describe("deposit", function () {
+    it("takes collateral once the sequencer has been up for the grace period", async function () {
+      const { l2LivePool, alice } = await loadFixture(deployL2GuardUpFixture);
+      await expect(l2LivePool.connect(alice).deposit(ONE_TOKEN))
+        .to.emit(l2LivePool, "Deposited")
+        .withArgs(alice.address, ONE_TOKEN);
+      expect(await l2LivePool.sequencerUptimeFeed()).to.not.equal(ethers.ZeroAddress);
+      expect(await l2LivePool.gracePeriodSeconds()).to.equal(GRACE_SECONDS);
+    });
+
+    it("refuses with SequencerStatusUnknown() while the feed is not initialized (startedAt 0, answer 0)", async function () {
+      const { sequencer, l2LivePool, alice } = await loadFixture(deployL2GuardFixture);
+      const [roundId, answer, startedAt] = await sequencer.latestRoundData();
+      expect([roundId, answer, startedAt]).to.deep.equal([0n, 0n, 0n]);
+      await expect(l2LivePool.connect(alice).deposit(1))
+        .to.be.revertedWithCustomError(l2LivePool, "SequencerStatusUnknown")
+        .withArgs();
+    });
+
+    it("refuses with SequencerDown() while the feed answers 1, however long ago it went down", async function () {
+      const { sequencer, l2LivePool, alice } = await loadFixture(deployL2GuardUpFixture);
+      await sequencer.updateStatus(true, await time.latest());
+      await expect(l2LivePool.connect(alice).deposit(1))
+        .to.be.revertedWithCustomError(l2LivePool, "SequencerDown")
+        .withArgs();
+      await time.increase(10 * GRACE_SECONDS);
+      await expect(l2LivePool.connect(alice).deposit(1))
+        .to.be.revertedWithCustomError(l2LivePool, "SequencerDown")
+        .withArgs();
+    });
+
+    it("refuses with SequencerDown() when the feed starts with the sequencer down", async function () {
+      const { sequencer, l2LivePool, alice } = await loadFixture(deployL2GuardFixture);
+      await sequencer.initialize(true);
+      await time.increase(GRACE_SECONDS);
+      await expect(l2LivePool.connect(alice).deposit(1))
+        .to.be.revertedWithCustomError(l2LivePool, "SequencerDown")
+        .withArgs();
+    });
+
+    it("refuses with GracePeriodNotOver(since, grace) until exactly the grace period after startedAt, then accepts", async function () {
+      const { sequencer, l2LivePool, alice } = await loadFixture(deployL2GuardUpFixture);
+      const downAt = await time.latest();
+      await sequencer.updateStatus(true, downAt);
+      // The "up" message carries the L1 time it came back (upAt) and lands on L2 later: `since`
+      // counts from startedAt = upAt, not from when the feed recorded it.
+      const upAt = downAt + 600;
+      await time.setNextBlockTimestamp(upAt + 100);
+      await sequencer.updateStatus(false, upAt);
+      expect((await sequencer.latestRoundData())[2]).to.equal(upAt);
+
+      await time.setNextBlockTimestamp(upAt + 101);
+      await expect(l2LivePool.connect(alice).deposit(1))
+        .to.be.revertedWithCustomError(l2LivePool, "GracePeriodNotOver")
+        .withArgs(101, GRACE_SECONDS);
+      await time.setNextBlockTimestamp(upAt + GRACE_SECONDS - 1);
+      await expect(l2LivePool.connect(alice).deposit(1))
+        .to.be.revertedWithCustomError(l2LivePool, "GracePeriodNotOver")
+        .withArgs(GRACE_SECONDS - 1, GRACE_SECONDS);
+      await time.setNextBlockTimestamp(upAt + GRACE_SECONDS);
+      await expect(l2LivePool.connect(alice).deposit(1))
+        .to.emit(l2LivePool, "Deposited")
+        .withArgs(alice.address, 1);
+    });
+
+    it("measures since as block.timestamp - startedAt: 0 at startedAt, and 0 while startedAt is ahead of the block", async function () {
+      const { sequencer, l2LivePool, alice } = await loadFixture(deployL2GuardUpFixture);
+      await sequencer.updateStatus(true, await time.latest());
+      // An L1 timestamp ahead of the L2 clock: the status just changed, not an underflow.
+      const upAt = (await time.latest()) + 100;
+      await sequencer.updateStatus(false, upAt);
+      expect(await time.latest()).to.be.lessThan(upAt);
+      await time.setNextBlockTimestamp(upAt - 50);
+      await expect(l2LivePool.connect(alice).deposit(1))
+        .to.be.revertedWithCustomError(l2LivePool, "GracePeriodNotOver")
+        .withArgs(0, GRACE_SECONDS);
+      await time.setNextBlockTimestamp(upAt);
+      await expect(l2LivePool.connect(alice).deposit(1))
+        .to.be.revertedWithCustomError(l2LivePool, "GracePeriodNotOver")
+        .withArgs(0, GRACE_SECONDS);
+      await time.setNextBlockTimestamp(upAt + 1);
+      await expect(l2LivePool.connect(alice).deposit(1))
+        .to.be.revertedWithCustomError(l2LivePool, "GracePeriodNotOver")
+        .withArgs(1, GRACE_SECONDS);
+    });
+
+    it("still applies the backing checks once the sequencer is up past the grace period", async function () {
+      const { l2LivePool, l2AttestedPool, reserve6, alice, walletA, holder, asOf } =
+        await loadFixture(deployL2GuardUpFixture);
+      // deployL2GuardUpFixture let GRACE_SECONDS (= MAX_AGE_SECONDS) pass since the attestation.
+      const at = (await time.latest()) + 1;
+      expect(at - asOf).to.be.greaterThan(MAX_AGE_SECONDS);
+      await time.setNextBlockTimestamp(at);
+      await expect(l2AttestedPool.connect(alice).deposit(1))
+        .to.be.revertedWithCustomError(l2AttestedPool, "ReservesTooOld")
+        .withArgs(at - asOf, MAX_AGE_SECONDS);
+      await reserve6.connect(walletA).transfer(holder.address, SUPPLY / 2n);
+      await expect(l2LivePool.connect(alice).deposit(1))
+        .to.be.revertedWithCustomError(l2LivePool, "Undercollateralized")
+        .withArgs(WAD / 2n, WAD);
+    });
+
+    it("checks the sequencer before the backing", async function () {
+      const { sequencer, l2LivePool, reserve6, alice, walletA, holder } =
+        await loadFixture(deployL2GuardUpFixture);
+      await reserve6.connect(walletA).transfer(holder.address, SUPPLY);
+      await sequencer.updateStatus(true, await time.latest());
+      await expect(l2LivePool.connect(alice).deposit(1))
+        .to.be.revertedWithCustomError(l2LivePool, "SequencerDown")
+        .withArgs();
+    });
+  });
+
+  describe("borrow", function () {
+    it("refuses with SequencerDown() against collateral already deposited, and lends again after the grace period", async function () {
+      const { sequencer, l2LivePool, alice } = await loadFixture(deployL2GuardUpFixture);
+      await l2LivePool.connect(alice).deposit(ONE_TOKEN);
+      await sequencer.updateStatus(true, await time.latest());
+      await expect(l2LivePool.connect(alice).borrow(1))
+        .to.be.revertedWithCustomError(l2LivePool, "SequencerDown")
+        .withArgs();
+      const upAt = (await time.latest()) + 1;
+      await time.setNextBlockTimestamp(upAt);
+      await sequencer.updateStatus(false, upAt);
+      await time.setNextBlockTimestamp(upAt + GRACE_SECONDS - 1);
+      await expect(l2LivePool.connect(alice).borrow(1))
+        .to.be.revertedWithCustomError(l2LivePool, "GracePeriodNotOver")
+        .withArgs(GRACE_SECONDS - 1, GRACE_SECONDS);
+      await time.setNextBlockTimestamp(upAt + GRACE_SECONDS);
+      await expect(l2LivePool.connect(alice).borrow(1))
+        .to.emit(l2LivePool, "Borrowed")
+        .withArgs(alice.address, 1);
+    });
+  });
+
+  describe("withdraw", function () {
+    it("returns collateral while the sequencer is down", async function () {
+      const { sequencer, l2LivePool, alice } = await loadFixture(deployL2GuardUpFixture);
+      await l2LivePool.connect(alice).deposit(ONE_TOKEN);
+      await sequencer.updateStatus(true, await time.latest());
+      await expect(l2LivePool.connect(alice).withdraw(ONE_TOKEN))
+        .to.emit(l2LivePool, "Withdrawn")
+        .withArgs(alice.address, ONE_TOKEN);
     });
   });
 });

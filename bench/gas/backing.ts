@@ -45,6 +45,14 @@ export async function backingGasSection(): Promise<string> {
   const auditors = [auditor.address];
   const now = async () => (await ethers.provider.getBlock("latest"))!.timestamp;
 
+  // Chainlink's L2 sequencer uptime feed (test double), up since the grace period ago, before any
+  // attestation so that the attestations stay fresh.
+  const SEQUENCER_GRACE_SECONDS = 3600;
+  const sequencer = await ethers.deployContract("SequencerUptimeFeedMock");
+  await (await sequencer.initialize(false)).wait();
+  await ethers.provider.send("evm_increaseTime", [SEQUENCER_GRACE_SECONDS]);
+  await ethers.provider.send("evm_mine", []);
+
   // Attested only: no token, no reserve wallets.
   const ATTESTED = ethers.id("bench-attested");
   await (await registry.connect(owner).registerSubject(ATTESTED, subjectConfig(auditors))).wait();
@@ -106,6 +114,8 @@ export async function backingGasSection(): Promise<string> {
     registryAddress,
     MINT_ATTESTED,
     admin.address,
+    ethers.ZeroAddress, // no sequencer uptime feed: an L1 token
+    0,
   ]);
   await (await attestedToken.grantRole(minterRole, minter.address)).wait();
   await (
@@ -120,6 +130,34 @@ export async function backingGasSection(): Promise<string> {
     liabilities: 0n,
   });
 
+  // The same, on an L2: the token also checks the sequencer uptime feed before minting.
+  const MINT_L2 = ethers.id("bench-mint-l2");
+  const l2Token = await ethers.deployContract("ReserveBackedToken", [
+    "USD R",
+    "USDR",
+    6,
+    registryAddress,
+    MINT_L2,
+    admin.address,
+    await sequencer.getAddress(),
+    SEQUENCER_GRACE_SECONDS,
+  ]);
+  await (await l2Token.grantRole(minterRole, minter.address)).wait();
+  await (
+    await registry
+      .connect(owner)
+      .registerSubject(
+        MINT_L2,
+        subjectConfig(auditors, { name: "L2 mint", token: await l2Token.getAddress() }),
+      )
+  ).wait();
+  await postAttestation(registry, [auditor], {
+    subjectId: MINT_L2,
+    asOf: await now(),
+    reserves: 10n ** 15n,
+    liabilities: 0n,
+  });
+
   const MINT_LIVE = ethers.id("bench-mint-live");
   const liveToken = await ethers.deployContract("ReserveBackedToken", [
     "USD L",
@@ -128,6 +166,8 @@ export async function backingGasSection(): Promise<string> {
     registryAddress,
     MINT_LIVE,
     admin.address,
+    ethers.ZeroAddress, // no sequencer uptime feed: an L1 token
+    0,
   ]);
   await (await liveToken.grantRole(minterRole, minter.address)).wait();
   const liveReserve = await ethers.deployContract("MockERC20", ["Reserve L", "RL", 6]);
@@ -147,6 +187,7 @@ export async function backingGasSection(): Promise<string> {
 
   for (const [label, token] of [
     ["attested reserves", attestedToken],
+    ["attested reserves, L2 sequencer feed", l2Token],
     ["live reserves (1 wallet)", liveToken],
   ] as const) {
     const first = await gasUsed(token.connect(minter).mint(alice.address, 10n ** 6n));
@@ -209,6 +250,26 @@ export async function backingGasSection(): Promise<string> {
     });
   }
 
+  // ReserveGuard's L2 variant: the same borrow, after the sequencer uptime feed check.
+  const l2Pool = await ethers.deployContract("L2GuardedLendingPool", [
+    await attestedToken.getAddress(),
+    registryAddress,
+    MINT_ATTESTED,
+    10n ** 18n,
+    3600,
+    await sequencer.getAddress(),
+    SEQUENCER_GRACE_SECONDS,
+  ]);
+  await (await attestedToken.connect(alice).approve(await l2Pool.getAddress(), ethers.MaxUint256)).wait();
+  await gasUsed(l2Pool.connect(alice).deposit(10n ** 6n));
+  await gasUsed(l2Pool.connect(alice).borrow(1n));
+  rows.push({
+    operation: "L2GuardedLendingPool.borrow",
+    setup: "attested reserves, existing debt, L2 sequencer feed",
+    gas: await gasUsed(l2Pool.connect(alice).borrow(1n)),
+    method: "receipt",
+  });
+
   // addReserveWallet: EOA (ECDSA) vs contract wallet (ERC-1271), both the subject's first wallet.
   const ADD_EOA = ethers.id("bench-add-eoa");
   const ADD_1271 = ethers.id("bench-add-1271");
@@ -255,6 +316,7 @@ export async function backingGasSection(): Promise<string> {
     "ReserveBackedToken.mint",
     "GuardedLendingPool.deposit",
     "GuardedLendingPool.borrow",
+    "L2GuardedLendingPool.borrow",
     "addReserveWallet",
   ];
   rows.sort((a, b) => order.indexOf(a.operation) - order.indexOf(b.operation)); // stable: keeps setup order

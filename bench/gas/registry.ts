@@ -10,9 +10,13 @@
  */
 import hre, { ethers } from "hardhat";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import type { Signer } from "ethers";
+import type { Signer, TypedDataDomain } from "ethers";
 import type { ReserveRegistry } from "../../typechain-types";
+import { assembleSafeSignature, safeMessageHash, signSafeMessage } from "../../src";
+import type { Address } from "../../src";
+import { createSafe, deploySafeContracts } from "../../test/helpers/safe";
 import {
+  ATTESTATION_TYPES,
   type Attestation,
   ascending,
   registryDomain,
@@ -26,7 +30,13 @@ const HOUR = 3600;
 
 interface Auditor {
   address: string;
-  signer: Signer;
+  /** Its signature of `att` under `domain`: an EOA's or an ERC-1271 wallet's owner's, or a Safe's owners' assembled. */
+  sign(domain: TypedDataDomain, att: Attestation): Promise<string>;
+}
+
+/** An auditor whose signature is `signer`'s EIP-712 signature (an EOA, or the owner of ERC1271Wallet). */
+function signingWith(address: string, signer: Signer): Auditor {
+  return { address, sign: (domain, att) => signAttestation(signer, domain, att) };
 }
 
 interface Row {
@@ -42,15 +52,39 @@ export async function registryGasSection(): Promise<string> {
   await hre.network.provider.send("evm_setNextBlockTimestamp", [START_TIME]);
   const [admin, relayer, walletOwner, ...rest] = await ethers.getSigners();
   if (!admin || !relayer || !walletOwner || rest.length < 3) throw new Error("need 6 Hardhat accounts");
-  const eoas: Auditor[] = ascending(rest.slice(0, 3)).map((s: HardhatEthersSigner) => ({
-    address: s.address,
-    signer: s,
-  }));
+  const eoas: Auditor[] = ascending(rest.slice(0, 3)).map((s: HardhatEthersSigner) =>
+    signingWith(s.address, s),
+  );
 
   const registry = await ethers.deployContract("ReserveRegistry", [admin.address]);
   const wallet = await ethers.deployContract("ERC1271Wallet", [walletOwner.address]);
-  const walletAuditor: Auditor = { address: await wallet.getAddress(), signer: walletOwner };
+  const walletAuditor = signingWith(await wallet.getAddress(), walletOwner);
   for (const a of [...eoas, walletAuditor]) await registry.accreditAuditor(a.address, "Auditor");
+  // A 2-of-3 Safe 1.4.1 (the real contracts) with CompatibilityFallbackHandler, signing through ERC-1271.
+  const safeOwners = rest.slice(3, 6);
+  if (safeOwners.length < 3) throw new Error("need 9 Hardhat accounts");
+  const safe = await createSafe(
+    admin,
+    await deploySafeContracts(admin),
+    safeOwners.map((o) => o.address),
+    2,
+  );
+  const { chainId } = await ethers.provider.getNetwork();
+  const safeAuditor: Auditor = {
+    address: safe,
+    sign: async (domain, att) => {
+      const digest = ethers.TypedDataEncoder.hash(domain, ATTESTATION_TYPES, att);
+      const parts = await Promise.all(
+        safeOwners.slice(0, 2).map((o) => signSafeMessage(o, chainId, safe, digest)),
+      );
+      return assembleSafeSignature(safeMessageHash(chainId, safe, digest), parts, {
+        safe,
+        owners: safeOwners.map((o) => o.address as Address),
+        threshold: 2,
+      });
+    },
+  };
+  await registry.accreditAuditor(safe, "Safe auditor");
 
   const subjects: { label: string; quorum: number; auditors: Auditor[] }[] = [
     { label: "EOA", quorum: 1, auditors: eoas.slice(0, 1) },
@@ -58,6 +92,7 @@ export async function registryGasSection(): Promise<string> {
     { label: "EOA", quorum: 3, auditors: eoas.slice(0, 3) },
     { label: "ERC-1271 wallet", quorum: 1, auditors: [walletAuditor] },
     { label: "EOA + ERC-1271 wallet", quorum: 2, auditors: [eoas[0]!, walletAuditor] },
+    { label: "EOA + Safe 2-of-3", quorum: 2, auditors: [eoas[0]!, safeAuditor] },
   ];
 
   const rows: Row[] = [];
@@ -136,7 +171,7 @@ async function post(
   auditors: Auditor[],
 ) {
   const sorted = ascending(auditors);
-  const signatures = await Promise.all(sorted.map((a) => signAttestation(a.signer, domain, att)));
+  const signatures = await Promise.all(sorted.map((a) => a.sign(domain, att)));
   return registry.connect(relayer).postAttestation(
     att,
     sorted.map((a) => a.address),
@@ -173,6 +208,9 @@ function render(rows: Row[]): string {
     "  flags, 2 × 2,100) and its calldata (address and 65-byte signature).",
     "- An ERC-1271 wallet signer costs under 1,000 more than an EOA: the wallet account is already warm",
     "  from the code-size check, so the call to it is cheap and it runs the same `ecrecover` inside.",
+    "- A Safe signer (Safe 1.4.1 proxy, 2-of-3, CompatibilityFallbackHandler) goes proxy → singleton →",
+    "  fallback handler → back to the Safe (`isValidSignature(bytes,bytes)`) → `checkSignatures`: two",
+    "  `ecrecover`s, the owners' linked-list reads and 130 bytes of signature calldata; see docs/safe.md.",
     "",
     "",
   ];

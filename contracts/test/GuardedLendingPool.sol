@@ -74,7 +74,7 @@ contract GuardedLendingPool {
     /// the token is backed. Reverts with ReserveGuard's Undercollateralized or ReservesTooOld.
     /// @param amount Amount in the token's smallest unit.
     function deposit(uint256 amount) external {
-        ReserveGuard.requireBacked(registry, subjectId, minRatioWad, maxAgeSeconds);
+        _requireBacked();
         collateralOf[msg.sender] += amount;
         emit Deposited(msg.sender, amount);
         collateralToken.safeTransferFrom(msg.sender, address(this), amount);
@@ -84,7 +84,7 @@ contract GuardedLendingPool {
     /// is backed. Reverts with ReserveGuard's errors or InsufficientCollateral.
     /// @param amount Amount in the token's smallest unit.
     function borrow(uint256 amount) external {
-        ReserveGuard.requireBacked(registry, subjectId, minRatioWad, maxAgeSeconds);
+        _requireBacked();
         uint256 debtAfter = debtOf[msg.sender] + amount;
         uint256 collateral = collateralOf[msg.sender];
         if (debtAfter > collateral) revert InsufficientCollateral(msg.sender, debtAfter, collateral);
@@ -104,5 +104,10 @@ contract GuardedLendingPool {
         collateralOf[msg.sender] = collateral - amount;
         emit Withdrawn(msg.sender, amount);
         collateralToken.safeTransfer(msg.sender, amount);
+    }
+
+    /// @dev The backing check of `deposit` and `borrow`; L2GuardedLendingPool adds the sequencer.
+    function _requireBacked() internal view virtual {
+        ReserveGuard.requireBacked(registry, subjectId, minRatioWad, maxAgeSeconds);
     }
 }

@@ -1,15 +1,17 @@
 import type { Command } from "commander";
 import { InvalidArgumentError } from "../../src/errors";
 import { parseAddress } from "../../src/hex";
+import type { Address } from "../../src/hex";
 import type { KeyOptions } from "../../src/keys";
-import { call } from "../../src/registry-client";
 import { listReserveAssets, readTokenMetadata } from "../../src/reserve-assets";
 import type { TokenMetadata } from "../../src/reserve-assets";
 import { action, optionsOf, output } from "../cli-kit";
-import { keyOptions, networkLabel, openRegistry, openRegistryForSending, registryOption } from "./common";
+import { outcomeLines, sendingOptions, sendPlannedCall } from "../sending";
+import type { SendingOptions } from "../sending";
+import { keyOptions, networkLabel, openRegistry, openRegistryToSend, registryOption } from "./common";
 import type { RegistryOptions } from "./common";
 
-type AssetOptions = RegistryOptions & KeyOptions;
+type AssetOptions = RegistryOptions & KeyOptions & SendingOptions;
 
 export function registerAsset(program: Command): void {
   const asset = program
@@ -21,60 +23,95 @@ export function registerAsset(program: Command): void {
         "stop counting at once (their live reserves read 0 and collateralization is not fresh).",
     );
 
-  keyOptions(
-    registryOption(
-      asset
-        .command("approve")
-        .description("approve ASSET (an ERC20 on this chain) as a reserve asset subjects may name")
-        .argument("<asset>", "reserve asset (ERC20) address"),
+  sendingOptions(
+    keyOptions(
+      registryOption(
+        asset
+          .command("approve")
+          .description("approve ASSET (an ERC20 on this chain) as a reserve asset subjects may name")
+          .argument("<asset>", "reserve asset (ERC20) address"),
+      ),
+      "send",
     ),
-    "send",
+    { safeBatch: true },
   ).action(
     action(async (assetArg: string, _opts: unknown, command: Command) => {
       const options = optionsOf<AssetOptions>(command);
       const address = parseAddress(assetArg, "asset");
-      const ctx = await openRegistryForSending(options);
-      const tx = await call("approval refused", () => ctx.registry.approveReserveAsset(address));
-      await call("approval failed", () => tx.wait());
-      const metadata = await readTokenMetadata(ctx.signer, address);
+      const ctx = await openRegistryToSend(options, { kind: "admin" });
+      const metadata = await readTokenMetadata(ctx.hre.ethers.provider, address);
+      const outcome = await sendPlannedCall(
+        ctx.signer,
+        {
+          description: `approve reserve asset ${address} (${describeToken(metadata)})`,
+          to: ctx.address as Address,
+          data: ctx.registry.interface.encodeFunctionData("approveReserveAsset", [address]),
+        },
+        options,
+        "approval",
+      );
       output(
         options,
-        { asset: address, ...metadata, approved: true, registry: ctx.address, transactionHash: tx.hash },
+        {
+          asset: address,
+          ...metadata,
+          approved: outcome.sent,
+          registry: ctx.address,
+          transactionHash: outcome.sent ? outcome.transactionHash : null,
+          transaction: outcome,
+        },
         () =>
           [
-            `approved   ${address} (${describeToken(metadata)})`,
+            ...(outcome.sent ? [`approved   ${address} (${describeToken(metadata)})`] : []),
             `registry   ${ctx.address} on ${networkLabel(ctx.hre, ctx.chainId)}`,
-            `tx         ${tx.hash}`,
+            ...outcomeLines(outcome),
           ].join("\n"),
       );
     }),
   );
 
-  keyOptions(
-    registryOption(
-      asset
-        .command("revoke")
-        .description(
-          "revoke ASSET; wallet balances of it stop counting as reserves for every subject at once",
-        )
-        .argument("<asset>", "reserve asset (ERC20) address"),
+  sendingOptions(
+    keyOptions(
+      registryOption(
+        asset
+          .command("revoke")
+          .description(
+            "revoke ASSET; wallet balances of it stop counting as reserves for every subject at once",
+          )
+          .argument("<asset>", "reserve asset (ERC20) address"),
+      ),
+      "send",
     ),
-    "send",
+    { safeBatch: true },
   ).action(
     action(async (assetArg: string, _opts: unknown, command: Command) => {
       const options = optionsOf<AssetOptions>(command);
       const address = parseAddress(assetArg, "asset");
-      const ctx = await openRegistryForSending(options);
-      const tx = await call("revocation refused", () => ctx.registry.revokeReserveAsset(address));
-      await call("revocation failed", () => tx.wait());
+      const ctx = await openRegistryToSend(options, { kind: "admin" });
+      const outcome = await sendPlannedCall(
+        ctx.signer,
+        {
+          description: `revoke reserve asset ${address}`,
+          to: ctx.address as Address,
+          data: ctx.registry.interface.encodeFunctionData("revokeReserveAsset", [address]),
+        },
+        options,
+        "revocation",
+      );
       output(
         options,
-        { asset: address, approved: false, registry: ctx.address, transactionHash: tx.hash },
+        {
+          asset: address,
+          approved: !outcome.sent,
+          registry: ctx.address,
+          transactionHash: outcome.sent ? outcome.transactionHash : null,
+          transaction: outcome,
+        },
         () =>
           [
-            `revoked    ${address}`,
+            ...(outcome.sent ? [`revoked    ${address}`] : []),
             `registry   ${ctx.address} on ${networkLabel(ctx.hre, ctx.chainId)}`,
-            `tx         ${tx.hash}`,
+            ...outcomeLines(outcome),
           ].join("\n"),
       );
     }),

@@ -7,6 +7,7 @@ import {
   attestationFileDigest,
   readAttestationFile,
   readSignatureFile,
+  signatureFileToJson,
   writeAttestationFile,
   writeSignatureFile,
 } from "../../src/attestation-file";
@@ -24,15 +25,31 @@ import { checkOutputPath } from "../../src/files";
 import { requireWallet } from "../../src/keys";
 import { readLiabilitiesSummary } from "../../src/liabilities";
 import type { KeyOptions } from "../../src/keys";
-import { call, postSubmission } from "../../src/registry-client";
+import { planPostAttestation, postedRound } from "../../src/attestation-posting";
+import { call } from "../../src/registry-client";
 import { buildSubmission, checkSignatureFiles } from "../../src/submission";
 import type { CollectedSignature } from "../../src/submission";
 import { formatSubjectId, parseSubjectId } from "../../src/subject-id";
 import { checkSnapshotTime, formatTimestamp, parseTimestamp, unixNow } from "../../src/time";
 import { reviewAttestation, reviewLines, subjectFacts } from "../../src/attestation-review";
+import {
+  checkSafeOwner,
+  combineSafeAttestationSignature,
+  readSafePartFile,
+  readSafeState,
+  safeMessageHash,
+  safePartToJson,
+  signSafePart,
+  writeSafePartFile,
+} from "../../src/safe";
+import type { SafeState } from "../../src/safe";
 import { action, optionsOf, output } from "../cli-kit";
+import type { GlobalOptions } from "../cli-kit";
+import { connect } from "../network";
 import { confirm, requireConfirmationPossible } from "../confirm";
-import { networkLabel, openRegistry, openRegistryForSending, registryOption, keyOptions } from "./common";
+import { outcomeLines, sendingOptions, sendPlannedCall } from "../sending";
+import type { SendingOptions } from "../sending";
+import { networkLabel, openRegistry, openRegistryToSend, registryOption, keyOptions } from "./common";
 import type { RegistryOptions } from "./common";
 
 interface CreateOptions extends RegistryOptions {
@@ -50,6 +67,12 @@ interface CreateOptions extends RegistryOptions {
 
 interface SignOptions extends RegistryOptions, KeyOptions {
   yes?: boolean;
+  out: string;
+  force?: boolean;
+  safe?: string;
+}
+
+interface CombineOptions extends GlobalOptions {
   out: string;
   force?: boolean;
 }
@@ -164,7 +187,11 @@ export function registerAttest(program: Command): void {
         )
         .argument("<attestation-file>", "attestation file made by `por attest create`")
         .option("--yes", "sign without asking for confirmation (the review is still printed)")
-        .requiredOption("--out <file>", "signature file to write")
+        .option(
+          "--safe <address>",
+          "the auditor is this Safe: sign as one of its owners and write the owner's part for `por attest combine`",
+        )
+        .requiredOption("--out <file>", "signature file to write (with --safe: the owner's part file)")
         .option("--force", "replace --out if it exists"),
     ),
     "sign",
@@ -174,7 +201,11 @@ export function registerAttest(program: Command): void {
       "Shows every signed field and the EIP-712 domain, then asks for confirmation on the terminal\n" +
         "(--yes: sign without asking; without a terminal, --yes is required). With --network, reads the\n" +
         "subject's name and decimals from the registry; offline, uses the ones `attest create` noted in\n" +
-        "the file. With --registry, refuses a file made for another registry.",
+        "the file. With --registry, refuses a file made for another registry.\n" +
+        "With --safe SAFE (an auditor that is a Safe multisig), the key is one owner's: the part written to\n" +
+        "--out is that owner's signature of the Safe message hash of the attestation digest (docs/safe.md);\n" +
+        "with --network, the key is checked to be an owner of the Safe. Once enough owners have signed,\n" +
+        "`por attest combine` assembles the Safe's signature file.",
     )
     .action(
       action(async (attestationPath: string, _opts: unknown, command: Command) => {
@@ -188,10 +219,13 @@ export function registerAttest(program: Command): void {
             `${attestationPath} is for registry ${file.registry}, not ${options.registry}`,
           );
         }
+        const onChain = await readSubjectOnChain(options, file, attestationPath);
+        // The chain's clock decides what is in the future (a node may run ahead of this machine's).
+        const now = onChain !== null && onChain.chainTime > unixNow() ? onChain.chainTime : unixNow();
         const review = reviewAttestation(
           file,
-          subjectFacts(file, await readSubjectOnChain(options, file, attestationPath), attestationPath),
-          unixNow(),
+          subjectFacts(file, onChain, attestationPath),
+          now,
           attestationPath,
         );
         const ask = options.yes !== true;
@@ -199,12 +233,37 @@ export function registerAttest(program: Command): void {
         // Refused before the review is confirmed, not after: an auditor must not sign for nothing.
         await checkOutputPath(options.out, { replace: options.force });
         const wallet = await requireWallet(options);
-        const lines = [...reviewLines(review), `signer              ${wallet.address}`];
+        const safe =
+          options.safe === undefined ? undefined : await safeToSignFor(options, options.safe, wallet.address);
+        const lines = [
+          ...reviewLines(review),
+          ...(safe === undefined ? [] : safeReviewLines(safe, file)),
+          `signer              ${wallet.address}${safe === undefined ? "" : ` (an owner of Safe ${safe.address})`}`,
+        ];
         if (ask) {
           process.stderr.write(`${lines.join("\n")}\n`);
-          if (!(await confirm(`sign as ${wallet.address}?`, false))) {
+          const as = safe === undefined ? wallet.address : `${wallet.address}, owner of Safe ${safe.address}`;
+          if (!(await confirm(`sign as ${as}?`, false))) {
             throw new CancelledError("not signed: the review was not confirmed");
           }
+        }
+        if (safe !== undefined) {
+          const part = await signSafePart(wallet, {
+            kind: "attestation",
+            chainId: file.chainId,
+            registry: file.registry,
+            safe: safe.address,
+            digest: attestationFileDigest(file),
+          });
+          await writeSafePartFile(options.out, part, { replace: options.force });
+          output(options, { file: options.out, ...safePartToJson(part), review }, () =>
+            [
+              ...(ask ? [] : lines),
+              `wrote ${options.out} (part of Safe ${part.safe}, signed by owner ${part.owner})`,
+              `next: once enough owners have signed, \`por attest combine ${attestationPath} PART-FILES… --out SIG.json\``,
+            ].join("\n"),
+          );
+          return;
         }
         const signed = await signAttestation(
           wallet,
@@ -224,15 +283,18 @@ export function registerAttest(program: Command): void {
       }),
     );
 
-  keyOptions(
-    registryOption(
-      attest
-        .command("post")
-        .description("check signatures off-chain, sort signers, and post the attestation as the next round")
-        .argument("<attestation-file>", "attestation file made by `por attest create`")
-        .argument("<signature-files...>", "signature files made by `por attest sign`, in any order"),
+  sendingOptions(
+    keyOptions(
+      registryOption(
+        attest
+          .command("post")
+          .description("check signatures off-chain, sort signers, and post the attestation as the next round")
+          .argument("<attestation-file>", "attestation file made by `por attest create`")
+          .argument("<signature-files...>", "signature files made by `por attest sign`, in any order"),
+      ),
+      "send",
     ),
-    "send",
+    { safeBatch: true },
   )
     .addHelpText(
       "after",
@@ -241,7 +303,7 @@ export function registerAttest(program: Command): void {
     )
     .action(
       action(async (attestationPath: string, signaturePaths: string[], _opts: unknown, command: Command) => {
-        const options = optionsOf<RegistryOptions & KeyOptions>(command);
+        const options = optionsOf<RegistryOptions & KeyOptions & SendingOptions>(command);
         const file = await readAttestationFile(attestationPath);
         const signatures = await Promise.all(
           signaturePaths.map(async (source) => ({ source, file: await readSignatureFile(source) })),
@@ -255,7 +317,7 @@ export function registerAttest(program: Command): void {
           );
         }
         checkSignatureFiles(file, signatures);
-        const ctx = await openRegistryForSending({ ...options, registry: file.registry });
+        const ctx = await openRegistryToSend({ ...options, registry: file.registry }, { kind: "anyone" });
         if (ctx.chainId !== file.chainId) {
           throw new ChainError(
             `${attestationPath} is for chain ${file.chainId}, but ${ctx.hre.network.name} is chain ${ctx.chainId}`,
@@ -268,17 +330,127 @@ export function registerAttest(program: Command): void {
           })),
         );
         const submission = buildSubmission(file, collected);
-        const posted = await postSubmission(ctx.registry, submission);
-        output(options, { ...posted, subjectId: file.attestation.subjectId, registry: ctx.address }, () =>
-          [
-            `posted round #${posted.roundId} of subject ${formatSubjectId(file.attestation.subjectId)}`,
-            `signers    ${posted.signers.join(", ")}`,
-            `registry   ${ctx.address} on ${networkLabel(ctx.hre, ctx.chainId)}`,
-            `tx         ${posted.transactionHash}`,
-          ].join("\n"),
+        const outcome = await sendPlannedCall(
+          ctx.signer,
+          planPostAttestation(ctx.address as Address, submission),
+          options,
+          "posting",
+        );
+        const posted = outcome.sent ? await postedRound(ctx.hre.ethers.provider, outcome, submission) : null;
+        const label = formatSubjectId(file.attestation.subjectId);
+        output(
+          options,
+          {
+            roundId: posted?.roundId ?? null,
+            transactionHash: posted?.transactionHash ?? null,
+            signers: submission.signers,
+            subjectId: file.attestation.subjectId,
+            registry: ctx.address,
+            transaction: outcome,
+          },
+          () =>
+            [
+              posted
+                ? `posted round #${posted.roundId} of subject ${label}`
+                : `attestation of subject ${label}: not posted yet`,
+              `signers    ${submission.signers.join(", ")}`,
+              `registry   ${ctx.address} on ${networkLabel(ctx.hre, ctx.chainId)}`,
+              ...outcomeLines(outcome),
+            ].join("\n"),
         );
       }),
     );
+
+  attest
+    .command("combine")
+    .description(
+      "assemble a Safe auditor's signature file from its owners' parts, once the Safe's threshold is met",
+    )
+    .argument("<attestation-file>", "attestation file made by `por attest create`")
+    .argument("<part-files...>", "owners' part files made by `por attest sign --safe`, in any order")
+    .requiredOption("--out <file>", "signature file to write; its signer is the Safe")
+    .option("--force", "replace --out if it exists")
+    .addHelpText(
+      "after",
+      "\nReads the Safe's owners and threshold from the chain (--network: the attestation's chain), refuses\n" +
+        "a part from an account that is not an owner and fewer parts than the threshold, and checks the\n" +
+        "result with the Safe itself (ERC-1271 isValidSignature) before writing it. `por attest post` takes\n" +
+        "the file beside EOA signature files; the registry checks it through the Safe. See docs/safe.md.",
+    )
+    .action(
+      action(async (attestationPath: string, partPaths: string[], _opts: unknown, command: Command) => {
+        const options = optionsOf<CombineOptions>(command);
+        const file = await readAttestationFile(attestationPath);
+        const parts = await Promise.all(
+          partPaths.map(async (source) => ({ source, file: await readSafePartFile(source) })),
+        );
+        if (options.network === undefined) {
+          throw new InvalidArgumentError(
+            "combining reads the Safe's owners and threshold from its chain: pass --network NAME",
+          );
+        }
+        await checkOutputPath(options.out, { replace: options.force });
+        const hre = await connect(options);
+        const { chainId } = await hre.ethers.provider.getNetwork();
+        if (chainId !== file.chainId) {
+          throw new ChainError(
+            `${attestationPath} is for chain ${file.chainId}, but ${hre.network.name} is chain ${chainId}`,
+          );
+        }
+        const { file: signature, combined } = await combineSafeAttestationSignature(
+          hre.ethers.provider,
+          file,
+          parts,
+        );
+        await writeSignatureFile(options.out, signature, { replace: options.force });
+        const signedBy = parts.map((p) => p.file.owner);
+        output(
+          options,
+          {
+            file: options.out,
+            ...signatureFileToJson(signature),
+            safe: { owners: combined.state.owners, threshold: combined.state.threshold, signedBy },
+          },
+          () =>
+            [
+              `wrote ${options.out} (signed by Safe ${signature.signer})`,
+              `owners     ${signedBy.join(", ")} (${signedBy.length} of ${combined.state.owners.length}, threshold ${combined.state.threshold})`,
+              `digest     ${signature.digest}`,
+              `next: \`por attest post ${attestationPath} ${options.out} OTHER-SIGNATURES…\``,
+            ].join("\n"),
+        );
+      }),
+    );
+}
+
+/** The Safe an owner signs for with `attest sign --safe`: its address and, with --network, its state. */
+async function safeToSignFor(
+  options: SignOptions,
+  safeArg: string,
+  owner: string,
+): Promise<{ address: Address; state: SafeState | null }> {
+  const address = parseAddress(safeArg, "--safe");
+  if (options.network === undefined) return { address, state: null };
+  const hre = await connect(options);
+  const state = await readSafeState(hre.ethers.provider, address);
+  checkSafeOwner(state, owner);
+  return { address, state };
+}
+
+/** What an owner signing for a Safe also reviews: the Safe, and the hash the owner signs. */
+function safeReviewLines(
+  safe: { address: Address; state: SafeState | null },
+  file: AttestationFile,
+): string[] {
+  const owners =
+    safe.state === null
+      ? "(owners not checked: pass --network to check this key owns the Safe)"
+      : `(${safe.state.owners.length} owners, threshold ${safe.state.threshold}, read from the chain)`;
+  return [
+    "Safe (the auditor; signs through ERC-1271):",
+    `  safe              ${safe.address} ${owners}`,
+    `  safe message hash ${safeMessageHash(file.chainId, safe.address, attestationFileDigest(file))}`,
+  ];
 }
 
 /**
@@ -289,7 +461,7 @@ async function readSubjectOnChain(
   options: SignOptions,
   file: AttestationFile,
   source: string,
-): Promise<{ name: string; decimals: number } | null> {
+): Promise<{ name: string; decimals: number; chainTime: bigint } | null> {
   if (options.network === undefined) return null;
   const ctx = await openRegistry({ ...options, registry: file.registry });
   if (ctx.chainId !== file.chainId) {
@@ -298,7 +470,8 @@ async function readSubjectOnChain(
     );
   }
   const [config] = await call("reading subject", () => ctx.registry.subject(file.attestation.subjectId));
-  return { name: config.name, decimals: Number(config.decimals) };
+  const latest = await call("reading the latest block", () => ctx.hre.ethers.provider.getBlock("latest"));
+  return { name: config.name, decimals: Number(config.decimals), chainTime: BigInt(latest?.timestamp ?? 0) };
 }
 
 async function hashReport(filePath: string): Promise<Hex32> {

@@ -3,11 +3,10 @@ import { validateArgument } from "../../src/errors";
 import { parseAddress } from "../../src/hex";
 import type { Address } from "../../src/hex";
 import type { KeyOptions } from "../../src/keys";
-import { call } from "../../src/registry-client";
 import { action, optionsOf, output } from "../cli-kit";
 import { outcomeLines, sendingOptions, sendPlannedCall } from "../sending";
 import type { SendingOptions } from "../sending";
-import { keyOptions, networkLabel, openRegistryForSending, registryOption } from "./common";
+import { keyOptions, networkLabel, openRegistryToSend, registryOption } from "./common";
 import type { RegistryOptions } from "./common";
 
 type AuditorOptions = RegistryOptions & KeyOptions & SendingOptions;
@@ -28,12 +27,13 @@ export function registerAuditor(program: Command): void {
       ),
       "send",
     ),
+    { safeBatch: true },
   ).action(
     action(async (auditorArg: string, name: string, _opts: unknown, command: Command) => {
       const options = optionsOf<AuditorOptions>(command);
       const address = parseAddress(auditorArg, "auditor");
       validateArgument(name.trim().length > 0, "auditor name must not be empty");
-      const ctx = await openRegistryForSending(options);
+      const ctx = await openRegistryToSend(options, { kind: "admin" });
       const outcome = await sendPlannedCall(
         ctx.signer,
         {
@@ -64,29 +64,46 @@ export function registerAuditor(program: Command): void {
     }),
   );
 
-  keyOptions(
-    registryOption(
-      auditor
-        .command("revoke")
-        .description("revoke AUDITOR; its signatures stop counting for every subject at once")
-        .argument("<auditor>", "auditor address"),
+  sendingOptions(
+    keyOptions(
+      registryOption(
+        auditor
+          .command("revoke")
+          .description("revoke AUDITOR; its signatures stop counting for every subject at once")
+          .argument("<auditor>", "auditor address"),
+      ),
+      "send",
     ),
-    "send",
+    { safeBatch: true },
   ).action(
     action(async (auditorArg: string, _opts: unknown, command: Command) => {
       const options = optionsOf<AuditorOptions>(command);
       const address = parseAddress(auditorArg, "auditor");
-      const ctx = await openRegistryForSending(options);
-      const tx = await call("revocation refused", () => ctx.registry.revokeAuditor(address));
-      await call("revocation failed", () => tx.wait());
+      const ctx = await openRegistryToSend(options, { kind: "admin" });
+      const outcome = await sendPlannedCall(
+        ctx.signer,
+        {
+          description: `revoke auditor ${address}`,
+          to: ctx.address as Address,
+          data: ctx.registry.interface.encodeFunctionData("revokeAuditor", [address]),
+        },
+        options,
+        "revocation",
+      );
       output(
         options,
-        { auditor: address, accredited: false, registry: ctx.address, transactionHash: tx.hash },
+        {
+          auditor: address,
+          accredited: !outcome.sent,
+          registry: ctx.address,
+          transactionHash: outcome.sent ? outcome.transactionHash : null,
+          transaction: outcome,
+        },
         () =>
           [
-            `revoked    ${address}`,
+            ...(outcome.sent ? [`revoked    ${address}`] : []),
             `registry   ${ctx.address} on ${networkLabel(ctx.hre, ctx.chainId)}`,
-            `tx         ${tx.hash}`,
+            ...outcomeLines(outcome),
           ].join("\n"),
       );
     }),

@@ -7,23 +7,21 @@ import { attestationFileToJson, signatureFileToJson } from "../../src/attestatio
 import { InvalidArgumentError, VerificationError } from "../../src/errors";
 import { writeDirectoryAtomic } from "../../src/files";
 import { parseHex32 } from "../../src/hex";
+import type { Address } from "../../src/hex";
 import { requireWallet, type KeyOptions } from "../../src/keys";
-import { call, postSubmission } from "../../src/registry-client";
+import { planPostAttestation, postedRound } from "../../src/attestation-posting";
+import { call } from "../../src/registry-client";
 import { readLiabilitiesSummary } from "../../src/liabilities";
 import { type LiabilitiesInput, takeReserveSnapshot } from "../../src/reporter";
 import { buildSubmission } from "../../src/submission";
 import { formatSubjectId, parseSubjectId } from "../../src/subject-id";
 import { formatTimestamp } from "../../src/time";
 import { action, optionsOf, output } from "../cli-kit";
-import {
-  keyOptions,
-  networkLabel,
-  openRegistryForSending,
-  registryOption,
-  type RegistryOptions,
-} from "./common";
+import { outcomeLines, sendingOptions, sendPlannedCall } from "../sending";
+import type { SendingOptions } from "../sending";
+import { keyOptions, networkLabel, openRegistryToSend, registryOption, type RegistryOptions } from "./common";
 
-interface SnapshotOptions extends RegistryOptions, KeyOptions {
+interface SnapshotOptions extends RegistryOptions, KeyOptions, SendingOptions {
   subject: string;
   block?: string;
   liabilities?: string;
@@ -39,35 +37,38 @@ export function registerReporter(program: Command): void {
     .command("reporter")
     .description("automated auditor: snapshot on-chain reserve wallets and attest them");
 
-  keyOptions(
-    registryOption(
-      reporter
-        .command("snapshot")
-        .description(
-          "read the subject's reserve wallets at one block, sign the attestation, and post it (quorum 1) or write it for co-signers",
-        )
-        .requiredOption("--subject <id>", "subject id: text (e.g. USDX) or 0x-prefixed 32-byte hex")
-        .option("--block <number>", "block to read (default: the latest)")
-        .option(
-          "--liabilities <amount>",
-          "liabilities in the subject's units (default: the token supply at the block)",
-        )
-        .option("--liabilities-root <hash>", "Merkle-sum root of customer balances, with --liabilities")
-        .option(
-          "--liabilities-summary <file>",
-          "summary.json of `por liabilities build`: its root and total become liabilitiesRoot and liabilities",
-        )
-        .option(
-          "--out-dir <dir>",
-          "new directory for report.json, attestation.json and the signature (default: snapshot-<subject>-<block>)",
-        )
-        .option("--force", "replace --out-dir if it exists")
-        .option(
-          "--no-post",
-          "only write the files, even when the reporter's signature alone meets the quorum",
-        ),
+  sendingOptions(
+    keyOptions(
+      registryOption(
+        reporter
+          .command("snapshot")
+          .description(
+            "read the subject's reserve wallets at one block, sign the attestation, and post it (quorum 1) or write it for co-signers",
+          )
+          .requiredOption("--subject <id>", "subject id: text (e.g. USDX) or 0x-prefixed 32-byte hex")
+          .option("--block <number>", "block to read (default: the latest)")
+          .option(
+            "--liabilities <amount>",
+            "liabilities in the subject's units (default: the token supply at the block)",
+          )
+          .option("--liabilities-root <hash>", "Merkle-sum root of customer balances, with --liabilities")
+          .option(
+            "--liabilities-summary <file>",
+            "summary.json of `por liabilities build`: its root and total become liabilitiesRoot and liabilities",
+          )
+          .option(
+            "--out-dir <dir>",
+            "new directory for report.json, attestation.json and the signature (default: snapshot-<subject>-<block>)",
+          )
+          .option("--force", "replace --out-dir (and the --safe-tx file) if it exists")
+          .option(
+            "--no-post",
+            "only write the files, even when the reporter's signature alone meets the quorum",
+          ),
+      ),
+      "sign",
     ),
-    "sign",
+    { safeBatch: true },
   )
     .addHelpText(
       "after",
@@ -94,7 +95,7 @@ export function registerReporter(program: Command): void {
             ? undefined
             : await readLiabilitiesSummary(options.liabilitiesSummary);
         const wallet = await requireWallet(options);
-        const ctx = await openRegistryForSending(options, wallet);
+        const ctx = await openRegistryToSend(options, { kind: "anyone" }, wallet);
         const [config] = await call("reading subject", () => ctx.registry.subject(subjectId));
         const decimals = Number(config.decimals);
         const listed = config.auditors.some((a) => a.toLowerCase() === wallet.address.toLowerCase());
@@ -148,15 +149,21 @@ export function registerReporter(program: Command): void {
         );
 
         const quorum = Number(config.quorum);
-        const posted =
+        const submission = buildSubmission(snapshot.attestation, [
+          { file: signatureFile, source: "reporter signature", signerIsContract: false },
+        ]);
+        const outcome =
           options.post && quorum === 1
-            ? await postSubmission(
-                ctx.registry,
-                buildSubmission(snapshot.attestation, [
-                  { file: signatureFile, source: "reporter signature", signerIsContract: false },
-                ]),
+            ? await sendPlannedCall(
+                ctx.signer,
+                planPostAttestation(ctx.address as Address, submission),
+                options,
+                "posting",
               )
-            : undefined;
+            : null;
+        const posted = outcome?.sent
+          ? await postedRound(ctx.hre.ethers.provider, outcome, submission)
+          : undefined;
         const { report } = snapshot;
         output(
           options,
@@ -166,6 +173,7 @@ export function registerReporter(program: Command): void {
             attestation: snapshot.attestation,
             signer: signed.signer,
             posted,
+            transaction: outcome,
           },
           () =>
             [
@@ -178,7 +186,10 @@ export function registerReporter(program: Command): void {
                 ? `posted       round #${posted.roundId} on ${networkLabel(ctx.hre, ctx.chainId)} (tx ${posted.transactionHash})`
                 : quorum > 1
                   ? `not posted   quorum is ${quorum}: co-signers run \`por attest sign ${outDir}/attestation.json\``
-                  : "not posted   (--no-post)",
+                  : outcome === null
+                    ? "not posted   (--no-post)"
+                    : `not posted   ${options.dryRun ? "(--dry-run)" : "(--safe-tx)"}`,
+              ...(outcome === null ? [] : outcomeLines(outcome)),
             ].join("\n"),
         );
       }),

@@ -32,7 +32,9 @@ import type { SubjectSummary } from "../../src/subjects";
 import { formatDuration } from "../../src/time";
 import { action, optionsOf, output } from "../cli-kit";
 import { confirm, requireConfirmationPossible } from "../confirm";
-import { keyOptions, networkLabel, openRegistry, openRegistryForSending, registryOption } from "./common";
+import { outcomeLines, sendingOptions, sendPlannedCall } from "../sending";
+import type { SendingOptions } from "../sending";
+import { keyOptions, networkLabel, openRegistry, openRegistryToSend, registryOption } from "./common";
 import type { RegistryOptions } from "./common";
 import {
   backingJson,
@@ -44,7 +46,7 @@ import {
   statusJson,
 } from "./status";
 
-interface RegisterOptions extends RegistryOptions, KeyOptions {
+interface RegisterOptions extends RegistryOptions, KeyOptions, SendingOptions {
   config?: string;
   id?: string;
   name?: string;
@@ -58,45 +60,47 @@ interface RegisterOptions extends RegistryOptions, KeyOptions {
 
 interface UpdateOptions extends Omit<RegisterOptions, "id"> {
   yes?: boolean;
-  dryRun?: boolean;
 }
 
-type OwnerOptions = RegistryOptions & KeyOptions;
+type OwnerOptions = RegistryOptions & KeyOptions & SendingOptions;
 
 export function registerSubject(program: Command): void {
   const subject = program
     .command("subject")
     .description("register, update, transfer and inspect attested subjects");
 
-  keyOptions(
-    registryOption(
-      subject
-        .command("register")
-        .description("register a subject; the sender becomes its owner")
-        .option("--config <file>", 'JSON config file (format "por-subject/1"); flags override its fields')
-        .option("--id <id>", "subject id: text of 1-31 bytes (e.g. USDX) or 0x-prefixed 32-byte hex")
-        .option("--name <name>", 'human-readable name, e.g. "USDX / USD" (feeds append " reserves")')
-        .option(
-          "--decimals <n>",
-          "decimals of reserves and liabilities in attestations (the token's, if any)",
-        )
-        .option("--token <address>", "token whose supply is the liability (default: none on this chain)")
-        .option(
-          "--reserve-asset <address>",
-          "ERC20 holding the reserves on this chain, approved by the registry admin (default: none)",
-        )
-        .option("--heartbeat <duration>", "max age of a fresh attestation: seconds, or 30m, 12h, 1d, 1w")
-        .option("--quorum <n>", "how many listed auditors must sign each attestation")
-        .option("--auditors <list>", "comma-separated addresses of accredited auditors")
-        .addHelpText(
-          "after",
-          '\nConfig file example:\n  {"format":"por-subject/1","id":"USDX","name":"USDX / USD","decimals":6,' +
-            '\n   "heartbeat":"1d","quorum":2,"auditors":["0x…","0x…","0x…"]}' +
-            "\n\nChecked before sending: a subject naming a token uses the token's decimals, and a reserve" +
-            "\nasset is one the registry admin approved (`por asset list`, `por asset approve`).",
-        ),
+  sendingOptions(
+    keyOptions(
+      registryOption(
+        subject
+          .command("register")
+          .description("register a subject; the sender becomes its owner")
+          .option("--config <file>", 'JSON config file (format "por-subject/1"); flags override its fields')
+          .option("--id <id>", "subject id: text of 1-31 bytes (e.g. USDX) or 0x-prefixed 32-byte hex")
+          .option("--name <name>", 'human-readable name, e.g. "USDX / USD" (feeds append " reserves")')
+          .option(
+            "--decimals <n>",
+            "decimals of reserves and liabilities in attestations (the token's, if any)",
+          )
+          .option("--token <address>", "token whose supply is the liability (default: none on this chain)")
+          .option(
+            "--reserve-asset <address>",
+            "ERC20 holding the reserves on this chain, approved by the registry admin (default: none)",
+          )
+          .option("--heartbeat <duration>", "max age of a fresh attestation: seconds, or 30m, 12h, 1d, 1w")
+          .option("--quorum <n>", "how many listed auditors must sign each attestation")
+          .option("--auditors <list>", "comma-separated addresses of accredited auditors")
+          .addHelpText(
+            "after",
+            '\nConfig file example:\n  {"format":"por-subject/1","id":"USDX","name":"USDX / USD","decimals":6,' +
+              '\n   "heartbeat":"1d","quorum":2,"auditors":["0x…","0x…","0x…"]}' +
+              "\n\nChecked before sending: a subject naming a token uses the token's decimals, and a reserve" +
+              "\nasset is one the registry admin approved (`por asset list`, `por asset approve`).",
+          ),
+      ),
+      "send",
     ),
-    "send",
+    { safeBatch: true },
   ).action(
     action(async (_opts: unknown, command: Command) => {
       const options = optionsOf<RegisterOptions>(command);
@@ -107,12 +111,21 @@ export function registerSubject(program: Command): void {
         throw new InvalidArgumentError("subject id is required (--id or config id)");
       const subjectId = parseSubjectId(idInput);
       const config = parseSubjectConfig(overrideConfigInput(file, options));
-      const ctx = await openRegistryForSending(options);
+      const ctx = await openRegistryToSend(options, { kind: "anyone" });
       await checkSubjectConfigOnChain(ctx.registry, config);
-      const tx = await call("registration refused", () =>
-        ctx.registry.registerSubject(subjectId, { ...config, heartbeat: config.heartbeatSeconds }),
+      const outcome = await sendPlannedCall(
+        ctx.signer,
+        {
+          description: `register subject ${formatSubjectId(subjectId)} (${JSON.stringify(config.name)}) owned by ${ctx.signer.address}`,
+          to: ctx.address as Address,
+          data: ctx.registry.interface.encodeFunctionData("registerSubject", [
+            subjectId,
+            { ...config, heartbeat: config.heartbeatSeconds },
+          ]),
+        },
+        options,
+        "registration",
       );
-      await call("registration failed", () => tx.wait());
       output(
         options,
         {
@@ -120,16 +133,20 @@ export function registerSubject(program: Command): void {
           label: formatSubjectId(subjectId),
           owner: ctx.signer.address,
           ...config,
-          transactionHash: tx.hash,
+          registered: outcome.sent,
+          transactionHash: outcome.sent ? outcome.transactionHash : null,
+          transaction: outcome,
         },
         () =>
           [
-            `registered subject ${formatSubjectId(subjectId)} (${subjectId})`,
+            outcome.sent
+              ? `registered subject ${formatSubjectId(subjectId)} (${subjectId})`
+              : `subject    ${formatSubjectId(subjectId)} (${subjectId}), not registered yet`,
             `name       ${config.name}`,
             `owner      ${ctx.signer.address}`,
             `quorum     ${config.quorum} of ${config.auditors.length}, heartbeat ${formatDuration(config.heartbeatSeconds)}`,
             `registry   ${ctx.address} on ${networkLabel(ctx.hre, ctx.chainId)}`,
-            `tx         ${tx.hash}`,
+            ...outcomeLines(outcome),
           ].join("\n"),
       );
     }),
@@ -162,45 +179,47 @@ export function registerSubject(program: Command): void {
 }
 
 function registerUpdate(subject: Command): void {
-  keyOptions(
-    registryOption(
-      subject
-        .command("update")
-        .description(
-          "change a subject's config (owner only): shows the diff and what the registry would refuse, then asks",
-        )
-        .argument("<subject>", "subject id: text (e.g. USDX) or 0x-prefixed 32-byte hex")
-        .option(
-          "--config <file>",
-          'JSON config file (format "por-subject/1", as for register); flags override its fields',
-        )
-        .option("--name <name>", "new name")
-        .option("--decimals <n>", "decimals (they never change: given only to be checked)")
-        .option("--token <address>", "token whose supply is the liability; 0x0000…0000 for none")
-        .option("--reserve-asset <address>", "ERC20 holding the reserves, approved; 0x0000…0000 for none")
-        .option("--heartbeat <duration>", "max age of a fresh attestation: seconds, or 30m, 12h, 1d, 1w")
-        .option("--quorum <n>", "how many listed auditors must sign each attestation")
-        .option("--auditors <list>", "comma-separated addresses: the whole new list of auditors")
-        .option("--dry-run", "show the diff and check it, send nothing")
-        .option("--yes", "send without asking for confirmation (needed when stdin is not a terminal)")
-        .addHelpText(
-          "after",
-          "\nFields given neither in the file nor as flags keep their current value. The registry refuses, and" +
-            "\nthis command refuses before sending: a sender that is not the owner; a change of decimals; a change" +
-            "\nof token or reserve asset once a round was posted or a reserve wallet added; a new token with other" +
-            "\ndecimals; a new reserve asset not approved; auditors not accredited (a revoked one must be removed);" +
-            "\na quorum above the number of auditors; a heartbeat above the registry's maximum." +
-            "\n\nExamples:\n  por subject update USDX --heartbeat 12h --dry-run" +
-            "\n  por subject update USDX --config usdx.json --yes   # same file format as register",
-        ),
+  sendingOptions(
+    keyOptions(
+      registryOption(
+        subject
+          .command("update")
+          .description(
+            "change a subject's config (owner only): shows the diff and what the registry would refuse, then asks",
+          )
+          .argument("<subject>", "subject id: text (e.g. USDX) or 0x-prefixed 32-byte hex")
+          .option(
+            "--config <file>",
+            'JSON config file (format "por-subject/1", as for register); flags override its fields',
+          )
+          .option("--name <name>", "new name")
+          .option("--decimals <n>", "decimals (they never change: given only to be checked)")
+          .option("--token <address>", "token whose supply is the liability; 0x0000…0000 for none")
+          .option("--reserve-asset <address>", "ERC20 holding the reserves, approved; 0x0000…0000 for none")
+          .option("--heartbeat <duration>", "max age of a fresh attestation: seconds, or 30m, 12h, 1d, 1w")
+          .option("--quorum <n>", "how many listed auditors must sign each attestation")
+          .option("--auditors <list>", "comma-separated addresses: the whole new list of auditors")
+          .option("--yes", "send without asking for confirmation (needed when stdin is not a terminal)")
+          .addHelpText(
+            "after",
+            "\nFields given neither in the file nor as flags keep their current value. The registry refuses, and" +
+              "\nthis command refuses before sending: a sender that is not the owner; a change of decimals; a change" +
+              "\nof token or reserve asset once a round was posted or a reserve wallet added; a new token with other" +
+              "\ndecimals; a new reserve asset not approved; auditors not accredited (a revoked one must be removed);" +
+              "\na quorum above the number of auditors; a heartbeat above the registry's maximum." +
+              "\n\nExamples:\n  por subject update USDX --heartbeat 12h --dry-run" +
+              "\n  por subject update USDX --config usdx.json --yes   # same file format as register",
+          ),
+      ),
+      "send",
     ),
-    "send",
+    { safeBatch: true },
   ).action(
     action(async (subjectArg: string, _opts: unknown, command: Command) => {
       const options = optionsOf<UpdateOptions>(command);
       const subjectId = parseSubjectId(subjectArg);
       const input = await updateInput(options, subjectId);
-      const ctx = await openRegistryForSending(options);
+      const ctx = await openRegistryToSend(options, { kind: "subject-owner", subjectId });
       const info = await readSubject(ctx.registry, subjectId);
       const current = subjectConfigOf(info);
       const next = mergeSubjectConfig(current, input);
@@ -221,25 +240,47 @@ function registerUpdate(subject: Command): void {
         `update of subject ${label} (${subjectId}) in ${ctx.address} on ${networkLabel(ctx.hre, ctx.chainId)}`,
         ...describeChanges(changes, facts.auditors),
       ].join("\n");
-      if (options.dryRun) {
-        output(options, { ...result, sent: false, dryRun: true }, () =>
-          [diff, "dry run: the registry would accept this update; nothing sent"].join("\n"),
-        );
-        return;
-      }
-      if (!options.yes) {
+      const args = { ...next, heartbeat: next.heartbeatSeconds };
+      const planned = {
+        description: `update subject ${label}: ${changes.map((c) => c.field).join(", ")}`,
+        to: ctx.address as Address,
+        data: ctx.registry.interface.encodeFunctionData("updateSubject", [subjectId, args]),
+      };
+      // Asked only before sending: a dry run sends nothing, a Safe batch is reviewed by the Safe's owners.
+      if (!options.yes && !options.dryRun && options.safeTx === undefined) {
         requireConfirmationPossible(false);
         process[options.json ? "stderr" : "stdout"].write(`${diff}\n`);
         if (!(await confirm("send this update?", false))) {
           throw new CancelledError("update not sent: not confirmed");
         }
       }
-      const args = { ...next, heartbeat: next.heartbeatSeconds };
-      await call("update refused", () => ctx.registry.updateSubject.staticCall(subjectId, args));
-      const tx = await call("update refused", () => ctx.registry.updateSubject(subjectId, args));
-      await call("update failed", () => tx.wait());
-      output(options, { ...result, sent: true, transactionHash: tx.hash }, () =>
-        [...(options.yes ? [diff] : []), `updated subject ${label}`, `tx         ${tx.hash}`].join("\n"),
+      const outcome = await sendPlannedCall(ctx.signer, planned, options, "update");
+      if (!outcome.sent) {
+        output(
+          options,
+          {
+            ...result,
+            sent: false,
+            dryRun: options.dryRun === true,
+            transactionHash: null,
+            transaction: outcome,
+          },
+          () =>
+            [
+              diff,
+              options.dryRun
+                ? "dry run: the registry would accept this update; nothing sent"
+                : "not sent: the registry would accept this update from the Safe once it executes the batch",
+              ...outcomeLines(outcome),
+            ].join("\n"),
+        );
+        return;
+      }
+      output(
+        options,
+        { ...result, sent: true, transactionHash: outcome.transactionHash, transaction: outcome },
+        () =>
+          [...(options.yes ? [diff] : []), `updated subject ${label}`, ...outcomeLines(outcome)].join("\n"),
       );
     }),
   );
@@ -308,26 +349,29 @@ function describeChanges(
 }
 
 function registerOwnership(subject: Command): void {
-  keyOptions(
-    registryOption(
-      subject
-        .command("transfer")
-        .description("offer a subject to NEW_OWNER (owner only); it owns it once it accepts; 0x0…0 cancels")
-        .argument("<subject>", "subject id: text (e.g. USDX) or 0x-prefixed 32-byte hex")
-        .argument("<new-owner>", "address offered ownership; the zero address cancels a pending offer")
-        .addHelpText(
-          "after",
-          "\nTwo steps: the owner offers, then NEW_OWNER runs `por subject accept SUBJECT` with its own key." +
-            "\nUntil then the owner stays in charge and may cancel with the zero address.",
-        ),
+  sendingOptions(
+    keyOptions(
+      registryOption(
+        subject
+          .command("transfer")
+          .description("offer a subject to NEW_OWNER (owner only); it owns it once it accepts; 0x0…0 cancels")
+          .argument("<subject>", "subject id: text (e.g. USDX) or 0x-prefixed 32-byte hex")
+          .argument("<new-owner>", "address offered ownership; the zero address cancels a pending offer")
+          .addHelpText(
+            "after",
+            "\nTwo steps: the owner offers, then NEW_OWNER runs `por subject accept SUBJECT` with its own key." +
+              "\nUntil then the owner stays in charge and may cancel with the zero address.",
+          ),
+      ),
+      "send",
     ),
-    "send",
+    { safeBatch: true },
   ).action(
     action(async (subjectArg: string, newOwnerArg: string, _opts: unknown, command: Command) => {
       const options = optionsOf<OwnerOptions>(command);
       const subjectId = parseSubjectId(subjectArg);
       const newOwner = parseAddress(newOwnerArg, "new owner");
-      const ctx = await openRegistryForSending(options);
+      const ctx = await openRegistryToSend(options, { kind: "subject-owner", subjectId });
       const ownership = await readSubjectOwnership(ctx.registry, subjectId);
       const what = checkOwnershipOffer(ownership, ctx.signer.address, newOwner);
       const label = formatSubjectId(subjectId);
@@ -340,76 +384,95 @@ function registerOwnership(subject: Command): void {
         );
         return;
       }
-      const tx = await sendChecked(
+      const outcome = await sendPlannedCall(
+        ctx.signer,
+        {
+          description:
+            what === "cancel"
+              ? `cancel the offer of subject ${label} to ${ownership.pendingOwner}`
+              : `offer subject ${label} to ${newOwner}`,
+          to: ctx.address as Address,
+          data: ctx.registry.interface.encodeFunctionData("transferSubjectOwnership", [subjectId, newOwner]),
+        },
+        options,
         "transfer",
-        () => ctx.registry.transferSubjectOwnership.staticCall(subjectId, newOwner),
-        () => ctx.registry.transferSubjectOwnership(subjectId, newOwner),
       );
       output(
         options,
-        { ...base, pendingOwner: what === "cancel" ? null : newOwner, sent: true, transactionHash: tx },
+        {
+          ...base,
+          pendingOwner: outcome.sent ? (what === "cancel" ? null : newOwner) : ownership.pendingOwner,
+          sent: outcome.sent,
+          transactionHash: outcome.sent ? outcome.transactionHash : null,
+          transaction: outcome,
+        },
         () =>
           [
-            what === "cancel"
-              ? `cancelled the offer of subject ${label} to ${ownership.pendingOwner}; ${ownership.owner} stays its owner`
-              : `offered subject ${label} to ${newOwner}: it becomes the owner once it runs \`por subject accept ${label}\``,
-            `tx         ${tx}`,
+            ...(!outcome.sent
+              ? []
+              : what === "cancel"
+                ? [
+                    `cancelled the offer of subject ${label} to ${ownership.pendingOwner}; ${ownership.owner} stays its owner`,
+                  ]
+                : [
+                    `offered subject ${label} to ${newOwner}: it becomes the owner once it runs \`por subject accept ${label}\``,
+                  ]),
+            ...outcomeLines(outcome),
           ].join("\n"),
       );
     }),
   );
 
-  keyOptions(
-    registryOption(
-      subject
-        .command("accept")
-        .description("accept ownership of a subject offered to the sender (`por subject transfer`)")
-        .argument("<subject>", "subject id: text (e.g. USDX) or 0x-prefixed 32-byte hex"),
+  sendingOptions(
+    keyOptions(
+      registryOption(
+        subject
+          .command("accept")
+          .description("accept ownership of a subject offered to the sender (`por subject transfer`)")
+          .argument("<subject>", "subject id: text (e.g. USDX) or 0x-prefixed 32-byte hex"),
+      ),
+      "send",
     ),
-    "send",
+    { safeBatch: true },
   ).action(
     action(async (subjectArg: string, _opts: unknown, command: Command) => {
       const options = optionsOf<OwnerOptions>(command);
       const subjectId = parseSubjectId(subjectArg);
-      const ctx = await openRegistryForSending(options);
+      const ctx = await openRegistryToSend(options, { kind: "pending-owner", subjectId });
       const ownership = await readSubjectOwnership(ctx.registry, subjectId);
       checkOwnershipAcceptance(ownership, ctx.signer.address);
-      const tx = await sendChecked(
-        "acceptance",
-        () => ctx.registry.acceptSubjectOwnership.staticCall(subjectId),
-        () => ctx.registry.acceptSubjectOwnership(subjectId),
-      );
       const label = formatSubjectId(subjectId);
+      const outcome = await sendPlannedCall(
+        ctx.signer,
+        {
+          description: `accept ownership of subject ${label} as ${ctx.signer.address}`,
+          to: ctx.address as Address,
+          data: ctx.registry.interface.encodeFunctionData("acceptSubjectOwnership", [subjectId]),
+        },
+        options,
+        "acceptance",
+      );
       output(
         options,
         {
           subjectId,
           label,
           registry: ctx.address,
-          owner: ctx.signer.address,
+          owner: outcome.sent ? ctx.signer.address : ownership.owner,
           previousOwner: ownership.owner,
-          transactionHash: tx,
+          transactionHash: outcome.sent ? outcome.transactionHash : null,
+          transaction: outcome,
         },
         () =>
           [
-            `${ctx.signer.address} now owns subject ${label} (previous owner ${ownership.owner})`,
-            `tx         ${tx}`,
+            ...(outcome.sent
+              ? [`${ctx.signer.address} now owns subject ${label} (previous owner ${ownership.owner})`]
+              : []),
+            ...outcomeLines(outcome),
           ].join("\n"),
       );
     }),
   );
-}
-
-/** Simulates (so a refusal costs nothing and is decoded), sends, waits; returns the transaction hash. */
-async function sendChecked(
-  what: string,
-  simulate: () => Promise<unknown>,
-  send: () => Promise<{ hash: string; wait: () => Promise<unknown> }>,
-): Promise<string> {
-  await call(`${what} refused`, simulate);
-  const tx = await call(`${what} refused`, send);
-  await call(`${what} failed`, () => tx.wait());
-  return tx.hash;
 }
 
 function registerList(program: Command): void {

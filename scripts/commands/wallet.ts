@@ -7,26 +7,41 @@ import {
   walletConsentToJson,
   writeWalletConsentFile,
 } from "../../src/consent-file";
-import { CancelledError } from "../../src/errors";
+import { CancelledError, InvalidArgumentError } from "../../src/errors";
+import {
+  checkSafeOwner,
+  combineSafeWalletConsent,
+  readSafePartFile,
+  readSafeState,
+  safePartToJson,
+  signSafePart,
+  writeSafePartFile,
+} from "../../src/safe";
+import type { SafeState } from "../../src/safe";
 import { parseAddress } from "../../src/hex";
+import type { Address } from "../../src/hex";
 import { requireWallet } from "../../src/keys";
 import type { KeyOptions } from "../../src/keys";
 import { checkOutputPath } from "../../src/files";
 import {
-  addReserveWallet,
   checkReserveWalletAddition,
   checkReserveWalletRemoval,
   consentTarget,
   listReserveWallets,
   readConsentSubject,
-  removeReserveWallet,
+  planAddReserveWallet,
+  planRemoveReserveWallet,
 } from "../../src/reserve-wallets";
 import type { ReserveWalletListing, ReserveWalletSubject } from "../../src/reserve-wallets";
 import type { TokenMetadata } from "../../src/reserve-assets";
 import { formatSubjectId, parseSubjectId } from "../../src/subject-id";
 import { action, forceOption, optionsOf, output } from "../cli-kit";
+import type { GlobalOptions } from "../cli-kit";
+import { connect } from "../network";
 import { confirm, requireConfirmationPossible } from "../confirm";
-import { keyOptions, networkLabel, openRegistry, openRegistryForSending, registryOption } from "./common";
+import { outcomeLines, sendingOptions, sendPlannedCall } from "../sending";
+import type { SendingOptions } from "../sending";
+import { keyOptions, networkLabel, openRegistry, openRegistryToSend, registryOption } from "./common";
 import type { RegistryOptions } from "./common";
 
 interface SubjectOption extends RegistryOptions {
@@ -36,6 +51,12 @@ interface SubjectOption extends RegistryOptions {
 interface ConsentOptions extends SubjectOption, KeyOptions {
   out: string;
   yes?: boolean;
+  force?: boolean;
+  safe?: string;
+}
+
+interface CombineOptions extends GlobalOptions {
+  out: string;
   force?: boolean;
 }
 
@@ -66,8 +87,12 @@ export function registerWallet(program: Command): void {
             "as a wallet's holder, sign a consent file letting the subject's owner count this wallet as its reserves",
           )
           .requiredOption("--subject <id>", SUBJECT_HELP)
-          .requiredOption("--out <file>", "consent file to write")
-          .option("--yes", "sign without asking for confirmation (the review is not shown)"),
+          .requiredOption("--out <file>", "consent file to write (with --safe: the owner's part file)")
+          .option("--yes", "sign without asking for confirmation (the review is not shown)")
+          .option(
+            "--safe <address>",
+            "the wallet is this Safe: sign as one of its owners and write the owner's part for `por wallet combine`",
+          ),
         "the --out file",
       ),
     ),
@@ -77,7 +102,10 @@ export function registerWallet(program: Command): void {
       "after",
       "\nThe key is the wallet's own. The subject must already be registered (a consent for an unregistered" +
         "\nid can be taken by whoever registers it first). Shows what is signed and asks before signing;" +
-        "\nwithout a terminal, pass --yes. The file is for the subject owner's `por wallet add`.",
+        "\nwithout a terminal, pass --yes. The file is for the subject owner's `por wallet add`." +
+        "\nWith --safe SAFE (the wallet is a Safe multisig), the key is one owner's, checked against the Safe's" +
+        "\nowners on the chain; --out gets that owner's part, and `por wallet combine` assembles the Safe's" +
+        "\nconsent file from enough owners' parts (docs/safe.md).",
     )
     .action(
       action(async (_opts: unknown, command: Command) => {
@@ -88,6 +116,31 @@ export function registerWallet(program: Command): void {
         const key = await requireWallet(options);
         const ctx = await openRegistry(options);
         const subject = await readConsentSubject(ctx.registry, subjectId);
+        if (options.safe !== undefined) {
+          const safe = parseAddress(options.safe, "--safe");
+          const state = await readSafeState(ctx.hre.ethers.provider, safe);
+          checkSafeOwner(state, key.address);
+          if (!options.yes) {
+            process.stderr.write(
+              `${describeConsent(subject, safe, ctx.hre.network.name, { owner: key.address, state })}\n`,
+            );
+            if (!(await confirm("Sign this consent as an owner of the Safe?", options.yes))) {
+              throw new CancelledError("not signed: the consent was not confirmed");
+            }
+          }
+          const part = await signSafePart(key, { kind: "wallet-consent", ...consentTarget(subject), safe });
+          await writeSafePartFile(options.out, part, { replace: options.force });
+          output(options, { file: options.out, ...safePartToJson(part) }, () =>
+            [
+              `wrote ${options.out} (part of Safe ${safe}, signed by owner ${part.owner})`,
+              `safe          ${safe}: ${state.owners.length} owners, threshold ${state.threshold}`,
+              `subject       ${formatSubjectId(subjectId)} (${subject.name}), owner ${subject.owner}`,
+              `reserve asset ${subject.reserveAsset} (${describeToken(subject.asset)})`,
+              `next: once ${state.threshold} owners have signed, \`por wallet combine PART-FILES… --out CONSENT.json\``,
+            ].join("\n"),
+          );
+          return;
+        }
         if (!options.yes) {
           process.stderr.write(`${describeConsent(subject, key.address, ctx.hre.network.name)}\n`);
           if (!(await confirm("Sign this consent?", options.yes))) {
@@ -112,15 +165,70 @@ export function registerWallet(program: Command): void {
       }),
     );
 
-  keyOptions(
-    registryOption(
-      wallet
-        .command("add")
-        .description("as the subject owner, add a reserve wallet from the consent file its holder signed")
-        .requiredOption("--subject <id>", SUBJECT_HELP)
-        .argument("<consent-file>", "consent file made by `por wallet consent`"),
+  forceOption(
+    wallet
+      .command("combine")
+      .description(
+        "as a Safe's owners, assemble the Safe's consent file from their parts, once its threshold is met",
+      )
+      .argument("<part-files...>", "owners' part files made by `por wallet consent --safe`, in any order")
+      .requiredOption("--out <file>", "consent file to write; its wallet is the Safe"),
+    "the --out file",
+  )
+    .addHelpText(
+      "after",
+      "\nReads the Safe's owners and threshold from the chain (--network: the parts' chain), refuses a part" +
+        "\nfrom an account that is not an owner and fewer parts than the threshold, and checks the result" +
+        "\nwith the Safe itself (ERC-1271 isValidSignature) before writing it. The file is for the subject" +
+        "\nowner's `por wallet add`, as an EOA's consent is. See docs/safe.md.",
+    )
+    .action(
+      action(async (partPaths: string[], _opts: unknown, command: Command) => {
+        const options = optionsOf<CombineOptions>(command);
+        const parts = await Promise.all(
+          partPaths.map(async (source) => ({ source, file: await readSafePartFile(source) })),
+        );
+        if (options.network === undefined) {
+          throw new InvalidArgumentError(
+            "combining reads the Safe's owners and threshold from its chain: pass --network NAME",
+          );
+        }
+        await checkOutputPath(options.out, { replace: options.force });
+        const hre = await connect(options);
+        const { consent, combined } = await combineSafeWalletConsent(hre.ethers.provider, parts);
+        await writeWalletConsentFile(options.out, consent, { force: options.force });
+        const signedBy = parts.map((p) => p.file.owner);
+        output(
+          options,
+          {
+            file: options.out,
+            ...walletConsentToJson(consent),
+            digest: walletConsentDigest(consent),
+            safe: { owners: combined.state.owners, threshold: combined.state.threshold, signedBy },
+          },
+          () =>
+            [
+              `wrote ${options.out} (consent of Safe ${consent.wallet})`,
+              `owners        ${signedBy.join(", ")} (${signedBy.length} of ${combined.state.owners.length}, threshold ${combined.state.threshold})`,
+              `subject       ${formatSubjectId(consent.subjectId)}, reserve asset ${consent.reserveAsset}`,
+              `next: the subject owner runs \`por wallet add --subject ${formatSubjectId(consent.subjectId)} ${options.out}\``,
+            ].join("\n"),
+        );
+      }),
+    );
+
+  sendingOptions(
+    keyOptions(
+      registryOption(
+        wallet
+          .command("add")
+          .description("as the subject owner, add a reserve wallet from the consent file its holder signed")
+          .requiredOption("--subject <id>", SUBJECT_HELP)
+          .argument("<consent-file>", "consent file made by `por wallet consent`"),
+      ),
+      "send",
     ),
-    "send",
+    { safeBatch: true },
   )
     .addHelpText(
       "after",
@@ -131,18 +239,23 @@ export function registerWallet(program: Command): void {
     )
     .action(
       action(async (consentPath: string, _opts: unknown, command: Command) => {
-        const options = optionsOf<SubjectOption & KeyOptions>(command);
+        const options = optionsOf<SubjectOption & KeyOptions & SendingOptions>(command);
         const subjectId = parseSubjectId(options.subject);
         const consent = await readWalletConsentFile(consentPath);
-        const ctx = await openRegistryForSending({
-          ...options,
-          registry: options.registry ?? consent.registry,
-        });
+        const ctx = await openRegistryToSend(
+          { ...options, registry: options.registry ?? consent.registry },
+          { kind: "subject-owner", subjectId },
+        );
         const subject = await checkReserveWalletAddition(ctx.registry, ctx.signer.address, consent, {
           subjectId,
           source: consentPath,
         });
-        const tx = await addReserveWallet(ctx.registry, consent);
+        const outcome = await sendPlannedCall(
+          ctx.signer,
+          planAddReserveWallet(ctx.address as Address, consent),
+          options,
+          "adding the wallet",
+        );
         output(
           options,
           {
@@ -151,29 +264,36 @@ export function registerWallet(program: Command): void {
             wallet: consent.wallet,
             reserveAsset: subject.reserveAsset,
             registry: ctx.address,
-            transactionHash: tx.hash,
+            added: outcome.sent,
+            transactionHash: outcome.sent ? outcome.transactionHash : null,
+            transaction: outcome,
           },
           () =>
             [
-              `added wallet  ${consent.wallet} to subject ${formatSubjectId(subjectId)} (${subject.name})`,
+              outcome.sent
+                ? `added wallet  ${consent.wallet} to subject ${formatSubjectId(subjectId)} (${subject.name})`
+                : `wallet        ${consent.wallet}, subject ${formatSubjectId(subjectId)} (${subject.name}): not added yet`,
               `reserve asset ${subject.reserveAsset} (${describeToken(subject.asset)})`,
               `registry      ${ctx.address} on ${networkLabel(ctx.hre, ctx.chainId)}`,
-              `tx            ${tx.hash}`,
+              ...outcomeLines(outcome),
               `note: ${STAYS_LIVE}`,
             ].join("\n"),
         );
       }),
     );
 
-  keyOptions(
-    registryOption(
-      wallet
-        .command("remove")
-        .description("as the subject owner, stop counting a wallet as the subject's reserves")
-        .requiredOption("--subject <id>", SUBJECT_HELP)
-        .argument("<wallet>", "wallet address"),
+  sendingOptions(
+    keyOptions(
+      registryOption(
+        wallet
+          .command("remove")
+          .description("as the subject owner, stop counting a wallet as the subject's reserves")
+          .requiredOption("--subject <id>", SUBJECT_HELP)
+          .argument("<wallet>", "wallet address"),
+      ),
+      "send",
     ),
-    "send",
+    { safeBatch: true },
   )
     .addHelpText(
       "after",
@@ -182,12 +302,17 @@ export function registerWallet(program: Command): void {
     )
     .action(
       action(async (walletArg: string, _opts: unknown, command: Command) => {
-        const options = optionsOf<SubjectOption & KeyOptions>(command);
+        const options = optionsOf<SubjectOption & KeyOptions & SendingOptions>(command);
         const subjectId = parseSubjectId(options.subject);
         const address = parseAddress(walletArg, "wallet");
-        const ctx = await openRegistryForSending(options);
+        const ctx = await openRegistryToSend(options, { kind: "subject-owner", subjectId });
         const subject = await checkReserveWalletRemoval(ctx.registry, ctx.signer.address, subjectId, address);
-        const tx = await removeReserveWallet(ctx.registry, subjectId, address);
+        const outcome = await sendPlannedCall(
+          ctx.signer,
+          planRemoveReserveWallet(ctx.address as Address, subjectId, address),
+          options,
+          "removing the wallet",
+        );
         const after = await listReserveWallets(ctx.registry, subjectId);
         output(
           options,
@@ -196,7 +321,9 @@ export function registerWallet(program: Command): void {
             label: formatSubjectId(subjectId),
             wallet: address,
             registry: ctx.address,
-            transactionHash: tx.hash,
+            removed: outcome.sent,
+            transactionHash: outcome.sent ? outcome.transactionHash : null,
+            transaction: outcome,
             remainingWallets: after.wallets.length,
             liveReserves: after.liveReserves,
             liveReservesFormatted:
@@ -205,10 +332,12 @@ export function registerWallet(program: Command): void {
           },
           () =>
             [
-              `removed wallet ${address} from subject ${formatSubjectId(subjectId)} (${subject.name})`,
+              outcome.sent
+                ? `removed wallet ${address} from subject ${formatSubjectId(subjectId)} (${subject.name})`
+                : `wallet         ${address}, subject ${formatSubjectId(subjectId)} (${subject.name}): not removed yet`,
               `live reserves  ${formatOptional(after.liveReserves, after.decimals)} from ${after.wallets.length} wallet(s)`,
               `registry       ${ctx.address} on ${networkLabel(ctx.hre, ctx.chainId)}`,
-              `tx             ${tx.hash}`,
+              ...outcomeLines(outcome),
               `warning: ${STAYS_LIVE}`,
             ].join("\n"),
         );
@@ -234,8 +363,17 @@ export function registerWallet(program: Command): void {
 }
 
 /** The review screen of `wallet consent`: every signed field, and what signing allows. */
-function describeConsent(subject: ReserveWalletSubject, wallet: string, networkName: string): string {
+function describeConsent(
+  subject: ReserveWalletSubject,
+  wallet: string,
+  networkName: string,
+  safe?: { owner: string; state: SafeState },
+): string {
   const asset = `${subject.reserveAsset} (${describeToken(subject.asset)})`;
+  const walletLine =
+    safe === undefined
+      ? `${wallet} (this key)`
+      : `${wallet} (a Safe: ${safe.state.threshold} of its ${safe.state.owners.length} owners sign; this key is owner ${safe.owner})`;
   return [
     "You are about to sign this reserve wallet consent (EIP-712 ReserveAddress):",
     `  subject       ${formatSubjectId(subject.subjectId)}  "${subject.name}"`,
@@ -244,7 +382,7 @@ function describeConsent(subject: ReserveWalletSubject, wallet: string, networkN
     ...(subject.pendingOwner === null
       ? []
       : [`  pending owner ${subject.pendingOwner} (ownership offered, not yet accepted)`]),
-    `  wallet        ${wallet} (this key)`,
+    `  wallet        ${walletLine}`,
     `  reserve asset ${asset}${subject.approved ? "" : "  NOT APPROVED by the registry admin yet"}`,
     `  chain id      ${subject.chainId} (${networkName})`,
     `  registry      ${subject.registry}`,

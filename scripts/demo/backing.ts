@@ -130,6 +130,8 @@ export function backingScenes(ctx: BackingContext): Scene[] {
           ctx.registryAddress,
           WRAPPED_SUBJECT,
           ctx.issuer.address,
+          hre.ethers.ZeroAddress, // no sequencer uptime feed: an L1 token
+          0,
         ])) as unknown as ReserveBackedToken;
         await (
           await wrapped.connect(ctx.issuer).grantRole(await wrapped.MINTER_ROLE(), ctx.relayer.address)

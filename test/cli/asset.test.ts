@@ -72,7 +72,7 @@ describe("por asset (CLI)", function () {
     );
     expect(approve).to.match(
       new RegExp(
-        `^approved   ${token} \\(GBPT, 2 decimals\\)\\nregistry   ${fixture.address} on localhost \\(chain 31337\\)\\ntx         0x[0-9a-f]{64}\\n$`,
+        `^approved   ${token} \\(GBPT, 2 decimals\\)\\nregistry   ${fixture.address} on localhost \\(chain 31337\\)\\ntx         0x[0-9a-f]{64}\\nblock      \\d+, gas used \\d+ at [\\d.]+ gwei\\n$`,
       ),
     );
     const revoke = expectSuccess(
@@ -81,6 +81,38 @@ describe("por asset (CLI)", function () {
       }),
     );
     expect(revoke).to.match(new RegExp(`^revoked    ${token}\\nregistry   ${fixture.address} on `));
+  });
+
+  it("--dry-run prints the call it would send (estimated gas included) and approves nothing", async function () {
+    const token = await deployToken(fixture, "DRYT", 6);
+    const out = expectJson<{
+      approved: boolean;
+      transactionHash: null;
+      transaction: { sent: boolean; from: string; to: string; data: string; estimatedGas: string };
+    }>(await run(["approve", token, "--dry-run"]));
+    expect(out).to.include({ asset: token, symbol: "DRYT", approved: false, transactionHash: null });
+    expect(out.transaction).to.include({
+      sent: false,
+      from: devWallet(0).address,
+      to: fixture.address,
+      data: fixture.registry.interface.encodeFunctionData("approveReserveAsset", [token]),
+    });
+    expect(BigInt(out.transaction.estimatedGas)).to.be.greaterThan(21_000n);
+    expect(await fixture.registry.isApprovedReserveAsset(token)).to.equal(false);
+    const human = expectSuccess(
+      await por(
+        ["--network", "localhost", "asset", "approve", token, "--dry-run", "--registry", fixture.address],
+        {
+          env: { POR_PRIVATE_KEY: devWallet(0).privateKey },
+        },
+      ),
+    );
+    expect(human).to.match(
+      new RegExp(
+        `^registry   ${fixture.address} on localhost \\(chain 31337\\)\\ndry run    nothing sent: approve reserve asset ${token} \\(DRYT, 6 decimals\\)\\n`,
+      ),
+    );
+    expect(human).to.match(/\ngas        \d+ \(estimated\)\n$/);
   });
 
   it("refuses a non-admin sender with the decoded AccessControl error", async function () {

@@ -7,7 +7,7 @@ import { expectJson, expectNoFile, expectRefusal, expectSuccess, por, tempDir } 
 import { deployRegistry, registerSubject } from "../helpers/fixture";
 import type { Fixture } from "../helpers/fixture";
 import { devWallet, freshProvider } from "../helpers/node";
-import { compareAddresses, parseSubjectId } from "../../src";
+import { compareAddresses, parseSubjectId, registryInterface } from "../../src";
 
 const LOCAL = ["--network", "localhost"];
 
@@ -238,16 +238,60 @@ describe("por attest (CLI)", function () {
       );
     });
 
+    it("post --dry-run checks the quorum on chain and prints the call, posting nothing", async function () {
+      const out = expectJson<{
+        roundId: null;
+        transactionHash: null;
+        signers: string[];
+        transaction: { sent: boolean; from: string; to: string; data: string; estimatedGas: string };
+      }>(
+        await por(
+          [
+            ...LOCAL,
+            "--json",
+            "attest",
+            "post",
+            file("att.json"),
+            file("sig0.json"),
+            file("sig1.json"),
+            "--dry-run",
+          ],
+          {
+            env: key(devWallet(5)),
+            ignitionDir,
+          },
+        ),
+      );
+      expect(out).to.include({ roundId: null, transactionHash: null });
+      expect(out.signers).to.have.lengthOf(2);
+      expect(out.transaction).to.include({ sent: false, from: devWallet(5).address });
+      expect(out.transaction.data.slice(0, 10)).to.equal(
+        registryInterface.getFunction("postAttestation")!.selector,
+      );
+      expect(BigInt(out.transaction.estimatedGas)).to.be.greaterThan(21_000n);
+      const status = expectJson<{ latestRound: unknown }>(
+        await por([...LOCAL, "--json", "status", "USDX"], { ignitionDir }),
+      );
+      expect(status.latestRound).to.equal(null);
+    });
+
     it("posts signatures given in descending signer order (sorted for the contract)", async function () {
       const files = [file("sig0.json"), file("sig1.json")];
       if (compareAddresses(auditors[0]!.address, auditors[1]!.address) < 0) files.reverse();
-      const out = expectJson<{ roundId: string; signers: string[] }>(
+      const out = expectJson<{
+        roundId: string;
+        transactionHash: string;
+        signers: string[];
+        transaction: { sent: boolean; gasUsed: string };
+      }>(
         await por([...LOCAL, "--json", "attest", "post", file("att.json"), ...files], {
           env: key(devWallet(5)),
           ignitionDir,
         }),
       );
       expect(out.roundId).to.equal("1");
+      expect(out.transaction).to.include({ sent: true, transactionHash: out.transactionHash });
+      expect(BigInt(out.transaction.gasUsed)).to.be.greaterThan(21_000n);
       const sorted = [...out.signers].sort(compareAddresses);
       expect(out.signers).to.deep.equal(sorted);
     });

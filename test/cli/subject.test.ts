@@ -101,6 +101,57 @@ describe("por subject (CLI)", function () {
     );
   });
 
+  it("register --dry-run prints the registration call and registers nothing", async function () {
+    const auditors = fixture.auditors.map((a) => a.address);
+    const out = expectJson<{
+      registered: boolean;
+      owner: string;
+      transactionHash: null;
+      transaction: { sent: boolean; from: string; to: string; data: string; estimatedGas: string };
+    }>(
+      await run([
+        "--json",
+        "subject",
+        "register",
+        "--id",
+        "DRYX",
+        "--name",
+        "DRYX reserves",
+        "--decimals",
+        "6",
+        "--heartbeat",
+        "1d",
+        "--quorum",
+        "2",
+        "--auditors",
+        auditors.join(","),
+        "--dry-run",
+      ]),
+    );
+    expect(out).to.include({ registered: false, owner: issuer.address, transactionHash: null });
+    expect(out.transaction).to.include({
+      sent: false,
+      from: issuer.address,
+      to: fixture.address,
+      data: fixture.registry.interface.encodeFunctionData("registerSubject", [
+        parseSubjectId("DRYX"),
+        {
+          name: "DRYX reserves",
+          decimals: 6,
+          token: ZeroAddress,
+          reserveAsset: ZeroAddress,
+          heartbeat: 86_400,
+          quorum: 2,
+          auditors,
+        },
+      ]),
+    });
+    expect(BigInt(out.transaction.estimatedGas)).to.be.greaterThan(21_000n);
+    await expect(fixture.registry.subject(parseSubjectId("DRYX")))
+      .to.be.revertedWithCustomError(fixture.registry, "UnknownSubject")
+      .withArgs(parseSubjectId("DRYX"));
+  });
+
   describe("token and reserve asset", function () {
     let token8: string;
     let reserve: string;
@@ -228,7 +279,9 @@ describe("por subject (CLI)", function () {
         `  auditors      + ${auditor4.address}  Auditor 4\n                - ${a1}  Auditor 1\n`,
       );
       expect(out).to.not.match(/quorum|decimals|token|reserve asset/);
-      expect(out).to.match(/\nupdated subject UPDX\ntx         0x[0-9a-f]{64}\n$/);
+      expect(out).to.match(
+        /\nupdated subject UPDX\ntx         0x[0-9a-f]{64}\nblock      \d+, gas used \d+ at [\d.]+ gwei\n$/,
+      );
       const [stored] = await fixture.registry.subject(updx);
       expect([stored.name, stored.heartbeat, stored.quorum, stored.decimals]).to.deep.equal([
         "UPDX reserves",
@@ -268,6 +321,9 @@ describe("por subject (CLI)", function () {
       const out = expectSuccess(await run(["subject", "update", "UPDX", "--quorum", "2", "--dry-run"]));
       expect(out).to.include("  quorum        3 → 2\n");
       expect(out).to.include("dry run: the registry would accept this update; nothing sent\n");
+      expect(out).to.match(
+        /\ndry run    nothing sent: update subject UPDX: quorum\n[^]*\ngas        \d+ \(estimated\)\n$/,
+      );
       expect(await blockNumber()).to.equal(before);
       expect((await fixture.registry.subject(updx))[0].quorum).to.equal(3n);
     });

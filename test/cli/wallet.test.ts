@@ -207,10 +207,38 @@ describe("por wallet (CLI)", function () {
       expect(await fixture.registry.reserveWallets(USDX)).to.deep.equal([]);
     });
 
-    it("adds the wallet as the owner, and refuses to add it again", async function () {
+    it("--dry-run checks the addition and prints the call it would send, sending nothing", async function () {
       const consentFile = file("usdx.json");
-      const added = expectJson(await run(["--json", "wallet", "add", "--subject", "USDX", consentFile]));
-      expect(added).to.include({ subjectId: USDX, wallet: HOLDER.address, reserveAsset: usdo });
+      const consent = await readWalletConsentFile(consentFile);
+      const dry = expectJson<{ added: boolean; transactionHash: null; transaction: Record<string, unknown> }>(
+        await run(["--json", "wallet", "add", "--subject", "USDX", consentFile, "--dry-run"]),
+      );
+      expect(dry).to.include({ added: false, transactionHash: null });
+      expect(dry.transaction).to.include({
+        sent: false,
+        from: OWNER.address,
+        to: fixture.address,
+        data: fixture.registry.interface.encodeFunctionData("addReserveWallet", [
+          USDX,
+          HOLDER.address,
+          consent.signature,
+        ]),
+        value: "0",
+      });
+      expect(BigInt(dry.transaction.estimatedGas as string)).to.be.greaterThan(21_000n);
+      expect(await fixture.registry.reserveWallets(USDX)).to.deep.equal([]);
+    });
+
+    it("adds the wallet as the owner, reporting the transaction, and refuses to add it again", async function () {
+      const consentFile = file("usdx.json");
+      const added = expectJson<{
+        transactionHash: string;
+        transaction: { sent: boolean; transactionHash: string; gasUsed: string };
+      }>(await run(["--json", "wallet", "add", "--subject", "USDX", consentFile]));
+      expect(added).to.include({ subjectId: USDX, wallet: HOLDER.address, reserveAsset: usdo, added: true });
+      expect(added.transaction).to.include({ sent: true, transactionHash: added.transactionHash });
+      const receipt = await (await freshProvider()).getTransactionReceipt(added.transactionHash);
+      expect(receipt!.gasUsed.toString()).to.equal(added.transaction.gasUsed);
       expect(await fixture.registry.reserveWallets(USDX)).to.deep.equal([HOLDER.address]);
       expectRefusal(
         await run(["wallet", "add", "--subject", "USDX", consentFile]),

@@ -89,6 +89,8 @@ async function deployAaveFixture() {
           registryAddress,
           subjectId,
           admin.address,
+          ethers.ZeroAddress, // no sequencer uptime feed: an L1 token
+          0,
         ]);
         await backed.connect(admin).grantRole(await backed.MINTER_ROLE(), minter.address);
         token = backed;

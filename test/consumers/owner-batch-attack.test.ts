@@ -46,6 +46,8 @@ async function deployBackedToken(
     await registry.getAddress(),
     subjectId,
     admin.address,
+    ethers.ZeroAddress, // no sequencer uptime feed: an L1 token
+    0,
   ]);
   await token.connect(admin).grantRole(await token.MINTER_ROLE(), await minter.getAddress());
   return token;

@@ -92,6 +92,9 @@ describe("por reporter snapshot (e2e)", function () {
     expect(result.stderr, result.stderr).to.equal("");
     expect(result.code).to.equal(0);
     expect(result.stdout).to.match(/posted\s+round #1/);
+    expect(result.stdout).to.match(
+      /\ntx         0x[0-9a-f]{64}\nblock      \d+, gas used \d+ at [\d.]+ gwei\n$/,
+    );
 
     const reportBytes = await fs.readFile(path.join(outDir, "report.json"));
     const report = JSON.parse(reportBytes.toString()) as { block: { number: number }; wallets: unknown[] };

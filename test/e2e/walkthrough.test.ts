@@ -13,6 +13,7 @@ import { MockERC20__factory, ReserveRegistry__factory } from "../../typechain-ty
 import { buildProgram } from "../../scripts/por";
 import { removeTempDir, tempDir } from "../helpers/cli";
 import { devWallet, type HardhatNode, REPO_ROOT, startHardhatNode } from "../helpers/hardhat-node";
+import { createSafe, deploySafeContracts } from "../helpers/safe";
 
 const DOC = path.join(REPO_ROOT, "docs", "cli.md");
 const SECTION = "## Walkthrough: every role on a local node";
@@ -24,7 +25,12 @@ const KEY_FILES: Record<string, number> = {
   "issuer.key": 2,
   "holder.key": 3,
   "newowner.key": 4,
+  "gamma5.key": 5,
+  "gamma6.key": 6,
 };
+
+/** The owners of auditor Gamma's 2-of-3 Safe: accounts #5, #6 and #7 (the doc lists their addresses). */
+const SAFE_OWNERS = [5, 6, 7].map((i) => devWallet(i).address);
 
 interface Block {
   /** The bold role name of the paragraph above the block, e.g. "Registry admin". */
@@ -126,6 +132,7 @@ describe("docs/cli.md walkthrough, every role on a local node (e2e)", function (
   let blocks: Block[];
   let runs: BlockRun[];
   let usdc: string;
+  let safe: string;
   /** The output of the first block whose code contains `text`. */
   const outputOf = (text: string): BlockRun => {
     const index = blocks.findIndex((block) => block.code.includes(text));
@@ -149,6 +156,10 @@ describe("docs/cli.md walkthrough, every role on a local node (e2e)", function (
     const mints = docMints(markdown);
     expect(mints, "the doc's console snippet mints USDC").to.have.length.greaterThan(0);
     for (const { to, amount } of mints) await (await token.mint(to, amount)).wait();
+    // Gamma's Safe, from the real Safe 1.4.1 contracts, as the doc's console snippet creates it.
+    for (const owner of SAFE_OWNERS) expect(markdown, "the doc names the Safe's owners").to.include(owner);
+    const safeContracts = await deploySafeContracts(deployer);
+    safe = await createSafe(deployer, safeContracts, SAFE_OWNERS, 2);
     for (const [file, account] of Object.entries(KEY_FILES)) {
       await fs.writeFile(path.join(dir, file), devWallet(account).privateKey, { mode: 0o600 });
     }
@@ -165,6 +176,7 @@ describe("docs/cli.md walkthrough, every role on a local node (e2e)", function (
     env.POR_LOCALHOST_RPC = node.url;
     env.POR_IGNITION_DIR = path.join(dir, "deployments"); // not the checkout's deploy/deployments
     env.USDC = usdc;
+    env.SAFE = safe;
 
     const result = await runBlocks(blocks, dir, env);
     runs = result.runs;
@@ -216,7 +228,8 @@ describe("docs/cli.md walkthrough, every role on a local node (e2e)", function (
     expect(config.heartbeat).to.equal(43_200n);
     expect(config.reserveAsset).to.equal(usdc);
     expect(owner).to.equal(devWallet(4).address);
-    expect(await registry.reserveWallets(usdx)).to.deep.equal([devWallet(4).address]);
+    expect([...(await registry.reserveWallets(usdx))]).to.have.members([devWallet(4).address, safe]);
+    expect([...config.auditors]).to.include(safe);
     // Auditors: round 1 by hand with the liabilities tree, round 2 by the reporter, same tree.
     expect(await registry.latestRoundId(usdx)).to.equal(2n);
     for (const round of [1n, 2n]) {
