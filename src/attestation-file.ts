@@ -1,8 +1,8 @@
 import { isHexString } from "ethers";
 import { attestationDigest, attestationDomain } from "./attestation";
 import type { Attestation, AttestationSignature } from "./attestation";
-import { InvalidFileError, PorError } from "./errors";
-import { expectFormat, readJsonFile, writeFileAtomic, type WriteOptions } from "./files";
+import { InvalidFileError } from "./errors";
+import { expectFormat, fieldErrors, readJsonFile, writeFileAtomic, type WriteOptions } from "./files";
 import { parseAddress, parseHex32 } from "./hex";
 import type { Address, Hex32 } from "./hex";
 import { MAX_UINT256 } from "./amounts";
@@ -167,18 +167,6 @@ export async function writeSignatureFile(
 
 function jsonChainId(chainId: bigint): number | string {
   return chainId <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(chainId) : chainId.toString();
-}
-
-/** Runs `parse`, prefixing any field error with the file it came from. */
-function fieldErrors<T>(source: string, parse: () => T): T {
-  try {
-    return parse();
-  } catch (err) {
-    if (err instanceof PorError) {
-      throw new InvalidFileError(`${source}: ${err.shortMessage}`, { details: err.details, cause: err });
-    }
-    throw err;
-  }
 }
 
 function objectField(record: Record<string, unknown>, field: string): Record<string, unknown> {

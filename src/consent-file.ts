@@ -1,8 +1,8 @@
 import { getAddress, isHexString } from "ethers";
 import { attestationDomain } from "./attestation";
 import type { TypedDataSigner } from "./attestation";
-import { InvalidFileError, PorError, VerificationError } from "./errors";
-import { expectFormat, readJsonFile, writeFileAtomic } from "./files";
+import { InvalidFileError, VerificationError } from "./errors";
+import { chainIdField, expectFormat, fieldErrors, readJsonFile, writeFileAtomic } from "./files";
 import { parseAddress, parseHex32 } from "./hex";
 import type { Address, Hex32 } from "./hex";
 import { formatSubjectId } from "./subject-id";
@@ -10,8 +10,6 @@ import { recoverReserveAddressSigner, reserveAddressDigest, signReserveAddress }
 
 /** Format tag of wallet consent files. */
 export const WALLET_CONSENT_FORMAT = "por-wallet-consent/1";
-
-const MAX_UINT64 = (1n << 64n) - 1n;
 
 /**
  * A reserve wallet's consent to back one subject of one registry with its balance of one asset:
@@ -161,7 +159,7 @@ export function parseWalletConsent(value: unknown, source = "consent file"): Wal
     if (!CONSENT_FIELDS.has(key))
       throw new InvalidFileError(`${source}: unknown field ${JSON.stringify(key)}`);
   }
-  try {
+  return fieldErrors(source, () => {
     const signature = record.signature;
     if (typeof signature !== "string" || !isHexString(signature) || signature.length < 4) {
       throw new InvalidFileError("signature must be 0x-prefixed hex bytes");
@@ -174,12 +172,7 @@ export function parseWalletConsent(value: unknown, source = "consent file"): Wal
       reserveAsset: parseAddress(record.reserveAsset, "reserveAsset"),
       signature: signature.toLowerCase(),
     };
-  } catch (err) {
-    if (err instanceof PorError) {
-      throw new InvalidFileError(`${source}: ${err.shortMessage}`, { details: err.details, cause: err });
-    }
-    throw err;
-  }
+  });
 }
 
 /** Reads and validates a consent file. */
@@ -198,16 +191,4 @@ export async function writeWalletConsentFile(
   await writeFileAtomic(filePath, `${JSON.stringify(walletConsentToJson(consent), null, 2)}\n`, {
     replace: options.force,
   });
-}
-
-function chainIdField(value: unknown): bigint {
-  let parsed: bigint | undefined;
-  if (typeof value === "string" && /^[1-9]\d*$/.test(value)) parsed = BigInt(value);
-  if (typeof value === "number" && Number.isSafeInteger(value) && value > 0) parsed = BigInt(value);
-  if (parsed === undefined || parsed > MAX_UINT64) {
-    throw new InvalidFileError("chainId must be a positive integer", {
-      details: `got ${JSON.stringify(value) ?? "nothing"}`,
-    });
-  }
-  return parsed;
 }

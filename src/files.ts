@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { linkSync, lstatSync, promises as fs, readdirSync, renameSync, rmSync, statSync } from "node:fs";
 import * as path from "node:path";
-import { InvalidArgumentError, InvalidFileError, type PorError } from "./errors";
+import { InvalidArgumentError, InvalidFileError, PorError } from "./errors";
 
 /** What the writers below do about an existing target and where their notes go. */
 export interface WriteOptions {
@@ -344,4 +344,32 @@ export async function checkOutputPath(
   if (!dir?.isDirectory()) {
     throw new InvalidArgumentError(`cannot write ${filePath}`, { details: "its directory does not exist" });
   }
+}
+
+/**
+ * Runs `parse` over a file's fields, prefixing any field error with the file it came from
+ * ("att.json: reserves must be…"), so every versioned file names its source the same way.
+ */
+export function fieldErrors<T>(source: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (err) {
+    if (err instanceof PorError) {
+      throw new InvalidFileError(`${source}: ${err.shortMessage}`, { details: err.details, cause: err });
+    }
+    throw err;
+  }
+}
+
+/** A chain id field: a positive integer (JSON number or decimal string) that fits a uint64. */
+export function chainIdField(value: unknown): bigint {
+  let parsed: bigint | undefined;
+  if (typeof value === "string" && /^[1-9]\d*$/.test(value)) parsed = BigInt(value);
+  if (typeof value === "number" && Number.isSafeInteger(value) && value > 0) parsed = BigInt(value);
+  if (parsed === undefined || parsed > 2n ** 64n - 1n) {
+    throw new InvalidFileError("chainId must be a positive integer", {
+      details: `got ${JSON.stringify(value) ?? "nothing"}`,
+    });
+  }
+  return parsed;
 }

@@ -1,7 +1,7 @@
 import { promises as fs } from "node:fs";
 import { getAddress, isHexString, keccak256, toUtf8Bytes } from "ethers";
-import { InvalidArgumentError, InvalidFileError, PorError } from "./errors";
-import { fileSystemError, readJsonFile, writeFileAtomic } from "./files";
+import { InvalidArgumentError, InvalidFileError } from "./errors";
+import { fieldErrors, fileSystemError, readJsonFile, writeFileAtomic } from "./files";
 import { parseAddress } from "./hex";
 import type { Address } from "./hex";
 import { safeTransactionForCalls } from "./safe/transaction";
@@ -168,7 +168,7 @@ export async function readSafeBatch(file: string): Promise<SafeBatch> {
  * was edited since it was written) is refused; a file without one is accepted.
  */
 export function parseSafeBatch(value: unknown, source = "Safe batch"): SafeBatch {
-  try {
+  return fieldErrors(source, () => {
     if (typeof value !== "object" || value === null || Array.isArray(value)) {
       throw new InvalidFileError("not a JSON object");
     }
@@ -220,12 +220,7 @@ export function parseSafeBatch(value: unknown, source = "Safe batch"): SafeBatch
       safeAddress: safe === "" ? null : parseAddress(safe, "meta.createdFromSafeAddress"),
       transactions,
     };
-  } catch (err) {
-    if (err instanceof PorError) {
-      throw new InvalidFileError(`${source}: ${err.shortMessage}`, { details: err.details, cause: err });
-    }
-    throw err;
-  }
+  });
 }
 
 /**

@@ -1,7 +1,7 @@
 import { getAddress } from "ethers";
 import { attestationDomain } from "../attestation";
-import { InvalidFileError, PorError, VerificationError } from "../errors";
-import { expectFormat, readJsonFile, writeFileAtomic } from "../files";
+import { InvalidFileError, VerificationError } from "../errors";
+import { chainIdField, expectFormat, fieldErrors, readJsonFile, writeFileAtomic } from "../files";
 import type { WriteOptions } from "../files";
 import { parseAddress, parseHex32 } from "../hex";
 import type { Address, Hex32 } from "../hex";
@@ -13,8 +13,6 @@ import type { SafeSignaturePart } from "./parts";
 
 /** Format tag of Safe signature-part files. */
 export const SAFE_PART_FORMAT = "por-safe-signature-part/1";
-
-const MAX_UINT64 = (1n << 64n) - 1n;
 
 /**
  * One Safe owner's part of the Safe's ERC-1271 signature of a registry digest, written by
@@ -146,7 +144,7 @@ const CONSENT_FIELDS = ["subjectId", "reserveAsset"];
  */
 export function parseSafePartFile(value: unknown, source = "Safe signature part"): SafePartFile {
   const record = expectFormat(value, SAFE_PART_FORMAT, source);
-  try {
+  return fieldErrors(source, () => {
     const kind = record.kind;
     if (kind !== "attestation" && kind !== "wallet-consent") {
       throw new InvalidFileError(
@@ -195,12 +193,7 @@ export function parseSafePartFile(value: unknown, source = "Safe signature part"
     }
     checkPartSignature(file);
     return file;
-  } catch (err) {
-    if (err instanceof PorError) {
-      throw new InvalidFileError(`${source}: ${err.shortMessage}`, { details: err.details, cause: err });
-    }
-    throw err;
-  }
+  });
 }
 
 /** Reads and validates a part file. */
@@ -265,16 +258,4 @@ function consentDigest(
   reserveAsset: string,
 ): Hex32 {
   return reserveAddressDigest(attestationDomain(chainId, registry), subjectId, safe, reserveAsset);
-}
-
-function chainIdField(value: unknown): bigint {
-  let parsed: bigint | undefined;
-  if (typeof value === "string" && /^[1-9]\d*$/.test(value)) parsed = BigInt(value);
-  if (typeof value === "number" && Number.isSafeInteger(value) && value > 0) parsed = BigInt(value);
-  if (parsed === undefined || parsed > MAX_UINT64) {
-    throw new InvalidFileError("chainId must be a positive integer", {
-      details: `got ${JSON.stringify(value) ?? "nothing"}`,
-    });
-  }
-  return parsed;
 }
