@@ -1,6 +1,6 @@
 import * as path from "node:path";
 import type { Command } from "commander";
-import { ChainError, PorError } from "../src/errors";
+import { ChainError, InvalidArgumentError, PorError } from "../src/errors";
 import { fileSystemError, isFileSystemError } from "../src/files";
 
 /** Options every command inherits from the root program. */
@@ -103,4 +103,12 @@ export function output(options: GlobalOptions, value: unknown, human: () => stri
   } else {
     process.stdout.write(`${human()}\n`);
   }
+}
+
+/** A block-number option (`--block`, `--from-block`): a whole number, or one clear error line. */
+export function parseBlockOption(value: string, flag: string): number {
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(Number(value))) {
+    throw new InvalidArgumentError(`${flag} must be a block number, got ${JSON.stringify(value)}`);
+  }
+  return Number(value);
 }

@@ -135,3 +135,12 @@ export function formatDuration(seconds: bigint | number): string {
       .join(" ")
   );
 }
+
+/**
+ * "Now" for deciding whether a snapshot time is in the future: the later of this machine's clock and
+ * `chainTimeSeconds` (the latest block's time), since a node may run ahead of the local clock.
+ */
+export function laterNow(chainTimeSeconds?: bigint): bigint {
+  const local = unixNow();
+  return chainTimeSeconds !== undefined && chainTimeSeconds > local ? chainTimeSeconds : local;
+}

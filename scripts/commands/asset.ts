@@ -1,11 +1,10 @@
 import type { Command } from "commander";
-import { InvalidArgumentError } from "../../src/errors";
 import { parseAddress } from "../../src/hex";
 import type { Address } from "../../src/hex";
 import type { KeyOptions } from "../../src/keys";
 import { listReserveAssets, readTokenMetadata } from "../../src/reserve-assets";
 import type { TokenMetadata } from "../../src/reserve-assets";
-import { action, optionsOf, output } from "../cli-kit";
+import { action, optionsOf, output, parseBlockOption } from "../cli-kit";
 import { outcomeLines, sendingOptions, sendPlannedCall } from "../sending";
 import type { SendingOptions } from "../sending";
 import { keyOptions, networkLabel, openRegistry, openRegistryToSend, registryOption } from "./common";
@@ -128,7 +127,8 @@ export function registerAsset(program: Command): void {
   ).action(
     action(async (_opts: unknown, command: Command) => {
       const options = optionsOf<RegistryOptions & { fromBlock?: string }>(command);
-      const fromBlock = parseBlock(options.fromBlock);
+      const fromBlock =
+        options.fromBlock === undefined ? undefined : parseBlockOption(options.fromBlock, "--from-block");
       const ctx = await openRegistry(options);
       const assets = await listReserveAssets(ctx.registry, { fromBlock });
       output(
@@ -163,12 +163,4 @@ export function registerAsset(program: Command): void {
 /** "USDO, 8 decimals", with "?" for what the token does not answer. */
 function describeToken(metadata: TokenMetadata): string {
   return `${metadata.symbol ?? "?"}, ${metadata.decimals ?? "?"} decimals`;
-}
-
-function parseBlock(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(Number(value))) {
-    throw new InvalidArgumentError(`--from-block must be a block number, got ${JSON.stringify(value)}`);
-  }
-  return Number(value);
 }

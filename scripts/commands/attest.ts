@@ -30,7 +30,7 @@ import { call } from "../../src/registry-client";
 import { buildSubmission, checkSignatureFiles } from "../../src/submission";
 import type { CollectedSignature } from "../../src/submission";
 import { formatSubjectId, parseSubjectId } from "../../src/subject-id";
-import { checkSnapshotTime, formatTimestamp, parseTimestamp, unixNow } from "../../src/time";
+import { checkSnapshotTime, formatTimestamp, laterNow, parseTimestamp } from "../../src/time";
 import { reviewAttestation, reviewLines, subjectFacts } from "../../src/attestation-review";
 import {
   checkSafeOwner,
@@ -138,7 +138,7 @@ export function registerAttest(program: Command): void {
       const decimals = Number(config.decimals);
       const block = await ctx.hre.ethers.provider.getBlock("latest");
       const chainNow = BigInt(block?.timestamp ?? 0);
-      checkSnapshotTime(asOf, "--as-of", chainNow > unixNow() ? chainNow : unixNow());
+      checkSnapshotTime(asOf, "--as-of", laterNow(chainNow));
       if (summary !== undefined && summary.decimals !== decimals) {
         throw new InvalidArgumentError(
           `${options.liabilitiesSummary} was built with ${summary.decimals} decimals, the subject uses ${decimals}`,
@@ -221,7 +221,7 @@ export function registerAttest(program: Command): void {
         }
         const onChain = await readSubjectOnChain(options, file, attestationPath);
         // The chain's clock decides what is in the future (a node may run ahead of this machine's).
-        const now = onChain !== null && onChain.chainTime > unixNow() ? onChain.chainTime : unixNow();
+        const now = laterNow(onChain?.chainTime);
         const review = reviewAttestation(
           file,
           subjectFacts(file, onChain, attestationPath),

@@ -16,7 +16,7 @@ import { type LiabilitiesInput, takeReserveSnapshot } from "../../src/reporter";
 import { buildSubmission } from "../../src/submission";
 import { formatSubjectId, parseSubjectId } from "../../src/subject-id";
 import { formatTimestamp } from "../../src/time";
-import { action, optionsOf, output } from "../cli-kit";
+import { action, optionsOf, output, parseBlockOption } from "../cli-kit";
 import { outcomeLines, sendingOptions, sendPlannedCall } from "../sending";
 import type { SendingOptions } from "../sending";
 import { keyOptions, networkLabel, openRegistryToSend, registryOption, type RegistryOptions } from "./common";
@@ -81,7 +81,7 @@ export function registerReporter(program: Command): void {
       action(async (_opts: unknown, command: Command) => {
         const options = optionsOf<SnapshotOptions>(command);
         const subjectId = parseSubjectId(options.subject);
-        const block = options.block === undefined ? "latest" : parseBlock(options.block);
+        const block = options.block === undefined ? "latest" : parseBlockOption(options.block, "--block");
         if (options.liabilitiesRoot !== undefined && options.liabilities === undefined) {
           throw new InvalidArgumentError("--liabilities-root needs --liabilities (the root's total)");
         }
@@ -194,11 +194,4 @@ export function registerReporter(program: Command): void {
         );
       }),
     );
-}
-
-function parseBlock(text: string): number {
-  if (!/^\d+$/.test(text) || !Number.isSafeInteger(Number(text))) {
-    throw new InvalidArgumentError(`--block must be a block number, got ${JSON.stringify(text)}`);
-  }
-  return Number(text);
 }

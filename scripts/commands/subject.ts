@@ -30,7 +30,7 @@ import type { SubjectConfigChange } from "../../src/subject-update";
 import { listSubjects } from "../../src/subjects";
 import type { SubjectSummary } from "../../src/subjects";
 import { formatDuration } from "../../src/time";
-import { action, optionsOf, output } from "../cli-kit";
+import { action, optionsOf, output, parseBlockOption } from "../cli-kit";
 import { confirm, requireConfirmationPossible } from "../confirm";
 import { outcomeLines, sendingOptions, sendPlannedCall } from "../sending";
 import type { SendingOptions } from "../sending";
@@ -487,7 +487,8 @@ function registerList(program: Command): void {
   ).action(
     action(async (_opts: unknown, command: Command) => {
       const options = optionsOf<RegistryOptions & { fromBlock?: string }>(command);
-      const fromBlock = parseFromBlock(options.fromBlock);
+      const fromBlock =
+        options.fromBlock === undefined ? undefined : parseBlockOption(options.fromBlock, "--from-block");
       const ctx = await openRegistry(options);
       const listing = await listSubjects(ctx.registry, { fromBlock });
       output(options, { registry: ctx.address, ...listing }, () => {
@@ -524,12 +525,4 @@ function shownName(name: string): string {
 function describeFreshness(s: SubjectSummary): string {
   if (s.freshness === "never-attested" || s.ageSeconds === null) return "never attested";
   return `${s.freshness}, age ${formatDuration(s.ageSeconds)} (heartbeat ${formatDuration(s.heartbeatSeconds)})`;
-}
-
-function parseFromBlock(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(Number(value))) {
-    throw new InvalidArgumentError(`--from-block must be a block number, got ${JSON.stringify(value)}`);
-  }
-  return Number(value);
 }
