@@ -1,5 +1,6 @@
+// Browser-safe (the web verify page imports it): no Node built-ins, no Buffer.
 import { InvalidArgumentError } from "../errors";
-import { KeccakKernel } from "./wasm-hash";
+import { keccak256Bytes } from "./keccak";
 
 /** A 0x-prefixed lowercase hex string (hashes, salts). */
 export type Hex = `0x${string}`;
@@ -7,21 +8,17 @@ export type Hex = `0x${string}`;
 /** 2^256 - 1: the largest balance or sum a uint256 can hold. */
 export const MAX_UINT256 = (1n << 256n) - 1n;
 
-let sharedKernel: KeccakKernel | undefined;
+const HEX_BYTES = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
 
-/** This thread's keccak kernel (created on first use). */
-export function keccakKernel(): KeccakKernel {
-  sharedKernel ??= new KeccakKernel();
-  return sharedKernel;
-}
-
-/** keccak256 of `data`. */
-export function keccak256Bytes(data: Uint8Array): Uint8Array {
-  return keccakKernel().digest(data);
+/** The bytes as lowercase hex, without a prefix. */
+function hexDigits(bytes: Uint8Array, offset = 0, length = bytes.length - offset): string {
+  let out = "";
+  for (let i = offset; i < offset + length; i++) out += HEX_BYTES[bytes[i] as number];
+  return out;
 }
 
 export function toHex(bytes: Uint8Array): Hex {
-  return `0x${Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("hex")}`;
+  return `0x${hexDigits(bytes)}`;
 }
 
 /** Parses a 0x-prefixed 32-byte hex string (either case). */
@@ -29,26 +26,25 @@ export function bytes32FromHex(value: unknown, what: string): Uint8Array {
   if (typeof value !== "string" || !/^0x[0-9a-fA-F]{64}$/.test(value)) {
     throw new InvalidArgumentError(`${what} is not a 0x-prefixed 32-byte hex string`);
   }
-  return Uint8Array.from(Buffer.from(value.slice(2), "hex"));
+  const out = new Uint8Array(32);
+  for (let i = 0; i < 32; i++) out[i] = parseInt(value.slice(2 + 2 * i, 4 + 2 * i), 16);
+  return out;
 }
 
 /** Writes `value` (0 <= value < 2^256) as a 32-byte big-endian word at out[offset..offset+32). */
 export function writeUint256(value: bigint, out: Uint8Array, offset: number): void {
   if (value < 0n || value > MAX_UINT256) throw new RangeError("value out of uint256 range");
-  const hex = value.toString(16);
-  out.fill(0, offset, offset + 32);
-  Buffer.from(out.buffer, out.byteOffset, out.byteLength).write(
-    hex.length % 2 === 0 ? hex : `0${hex}`,
-    offset + 32 - Math.ceil(hex.length / 2),
-    "hex",
-  );
+  let rest = value;
+  for (let i = offset + 31; i >= offset; i--) {
+    out[i] = Number(rest & 0xffn);
+    rest >>= 8n;
+  }
 }
 
 /** Reads a big-endian unsigned integer of `length` bytes. */
 export function readUint(bytes: Uint8Array, offset: number, length: number): bigint {
   if (length === 0) return 0n;
-  const hex = Buffer.from(bytes.buffer, bytes.byteOffset + offset, length).toString("hex");
-  return BigInt(`0x${hex}`);
+  return BigInt(`0x${hexDigits(bytes, offset, length)}`);
 }
 
 /** Compares two 32-byte hashes as uint256 (big-endian): negative, zero or positive. */
@@ -64,9 +60,11 @@ export function compareHashes(a: Uint8Array, aOffset: number, b: Uint8Array, bOf
 // Cold-path versions of the normative functions (docs/liabilities-tree.md). The builder uses the
 // same encodings written straight into the kernel's buffer (leaves.ts, levels.ts).
 
+const UTF8 = new TextEncoder();
+
 /** keccak256(bytes(accountId)) with UTF-8 bytes. */
 export function accountIdHash(accountId: string): Uint8Array {
-  return keccak256Bytes(Buffer.from(accountId, "utf8"));
+  return keccak256Bytes(UTF8.encode(accountId));
 }
 
 /** commitment = keccak256(abi.encode(bytes32 salt, keccak256(bytes(accountId)))). */

@@ -22,13 +22,15 @@ export {
   parseProofPackage,
   processProof,
   proofStepsForContract,
-  readProofPackage,
+  foldPath,
   verifyProofPackage,
   type AttestedOn,
   type LiabilityProofPackage,
+  type PathLevel,
   type ProofStepJson,
   type ProofVerification,
 } from "./proof";
+export { readProofPackage } from "./proof-file";
 export {
   SUMMARY_FORMAT,
   parseLiabilitiesSummary,

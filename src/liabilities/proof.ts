@@ -1,6 +1,8 @@
+// Browser-safe (the web verify page imports it): no Node built-ins.
 import type { AttestationFile } from "../attestation-file";
+
 import { InvalidArgumentError, InvalidFileError } from "../errors";
-import { expectFormat, readJsonFile } from "../files";
+import { expectFormat } from "../formats";
 import { MAX_DECIMALS } from "./decimal";
 import {
   MAX_UINT256,
@@ -50,16 +52,36 @@ export interface LiabilityProofPackage {
   attestedOn?: AttestedOn;
 }
 
+/** One level of a verified path: the sibling the package gives and the parent it folds to. */
+export interface PathLevel {
+  sibling: SumNode;
+  /** Undefined from the step whose sum overflows uint256 on. */
+  parent: SumNode | undefined;
+}
+
 /** Outcome of verifying a proof package against the root and total it names. */
 export interface ProofVerification {
   ok: boolean;
-  /** Why it failed, when it failed. */
+  /** Why it failed, when it failed: the first check that failed, in the order of `verifyProofPackage`. */
   reason?: string;
   /** The commitment recomputed from accountId and salt (what verifyLiability takes). */
   commitment: Hex;
+  /** The leaf recomputed from the commitment and the balance. */
+  leaf: SumNode;
+  /** Each step with the node it folds to, leaf to root: what a customer is shown. */
+  path: PathLevel[];
   /** The root and total the proof folds to (undefined if a sum overflowed). */
   computedRoot?: Hex;
   computedTotal?: bigint;
+}
+
+/** Folds `steps` from `leaf` upward, keeping every parent (undefined from an overflowing sum on). */
+export function foldPath(leaf: SumNode, steps: readonly SumNode[]): PathLevel[] {
+  let node: SumNode | undefined = leaf;
+  return steps.map((sibling) => {
+    node = node === undefined ? undefined : parentNode(node, sibling);
+    return { sibling, parent: node };
+  });
 }
 
 /**
@@ -82,24 +104,37 @@ export function processProof(
 /**
  * Verifies a package from scratch: the commitment is recomputed from accountId and salt (a given
  * leaf hash is never trusted), the leaf from commitment and balance, and the path must reach exactly
- * the package's root with exactly its total.
+ * the package's total (checked first: a wrong balance or step sum is then named as such) and root.
  */
 export function verifyProofPackage(pkg: LiabilityProofPackage): ProofVerification {
   const commitment = accountCommitment(bytes32FromHex(pkg.salt, "salt"), pkg.accountId);
   const balance = BigInt(pkg.balance);
+  const leaf = { hash: leafHash(commitment, balance), sum: balance };
   const steps = pkg.proof.map((s) => ({
     hash: bytes32FromHex(s.hash, "proof step hash"),
     sum: BigInt(s.sum),
   }));
-  const node = processProof(leafHash(commitment, balance), balance, steps);
-  const result: ProofVerification = { ok: false, commitment: toHex(commitment) };
-  if (node === undefined) return { ...result, reason: "a proof step's sum overflows uint256" };
-  result.computedRoot = toHex(node.hash);
-  result.computedTotal = node.sum;
-  if (result.computedRoot !== pkg.root.toLowerCase())
-    return { ...result, reason: "the proof does not lead to the root" };
-  if (node.sum !== BigInt(pkg.total))
-    return { ...result, reason: "the proof's total differs from the stated total" };
+  const path = foldPath(leaf, steps);
+  const result: ProofVerification = { ok: false, commitment: toHex(commitment), leaf, path };
+  const overflow = path.findIndex((level) => level.parent === undefined);
+  if (overflow >= 0)
+    return { ...result, reason: `the sum at step ${overflow + 1} of ${path.length} overflows uint256` };
+  const root = path.length === 0 ? leaf : (path[path.length - 1]?.parent as SumNode);
+  result.computedRoot = toHex(root.hash);
+  result.computedTotal = root.sum;
+  if (root.sum !== BigInt(pkg.total)) {
+    return {
+      ...result,
+      reason: `the balance and the step sums add up to ${root.sum}, not the stated total ${pkg.total}`,
+    };
+  }
+  if (result.computedRoot !== pkg.root.toLowerCase()) {
+    return {
+      ...result,
+      reason:
+        "the proof does not lead to the root: the account id, salt, balance or a step is not what the tree committed to",
+    };
+  }
   return { ...result, ok: true };
 }
 
@@ -185,11 +220,6 @@ export function attestedOnFromAttestation(
   if (file.chainId > BigInt(Number.MAX_SAFE_INTEGER))
     throw new InvalidArgumentError(`${source}: chain id ${file.chainId} is too large`);
   return { chainId: Number(file.chainId), registry: file.registry, subjectId: subjectId as Hex };
-}
-
-/** Reads and validates a proof package file. */
-export async function readProofPackage(file: string): Promise<LiabilityProofPackage> {
-  return parseProofPackage(await readJsonFile(file), file);
 }
 
 /** The proof's steps as the on-chain `ProofStep[]` tuple shape. */

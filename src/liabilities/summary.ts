@@ -1,5 +1,6 @@
 import { InvalidFileError } from "../errors";
-import { expectFormat, readJsonFile } from "../files";
+import { readJsonFile } from "../files";
+import { expectFormat } from "../formats";
 import { MAX_UINT256, type Hex } from "./hash";
 import { MAX_DECIMALS } from "./decimal";
 

@@ -1,17 +1,9 @@
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { InvalidArgumentError, InvalidFileError } from "../errors";
 import { fileSystemError } from "../files";
-import {
-  accountCommitment,
-  accountIdHash,
-  keccakKernel,
-  leafHash,
-  readUint,
-  toHex,
-  type Hex,
-  type SumNode,
-} from "./hash";
+import { accountCommitment, accountIdHash, leafHash, readUint, toHex, type Hex, type SumNode } from "./hash";
 import { accountIdProblem } from "./account-id";
+import { keccakKernel } from "./keccak";
 import { levelSizes, hashLevelRange, newLevel } from "./levels";
 import { PROOF_FORMAT, processProof, type LiabilityProofPackage } from "./proof";
 

@@ -1,5 +1,5 @@
 import { parentPort, workerData } from "node:worker_threads";
-import { keccakKernel } from "./hash";
+import { keccakKernel } from "./keccak";
 import { hashLeafRange } from "./leaves";
 import { hashLevelRange } from "./levels";
 import type { HashJob } from "./pool";

@@ -1,5 +1,6 @@
 import { InvalidFileError, PorError } from "../errors";
-import { expectFormat, readJsonFile } from "../files";
+import { readJsonFile } from "../files";
+import { expectFormat } from "../formats";
 import { type Address, parseAddress } from "../hex";
 import { parseRatio, WAD } from "../ratio";
 import { DEFAULT_RETRY, type RetryPolicy } from "../rpc";

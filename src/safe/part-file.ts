@@ -1,7 +1,8 @@
 import { getAddress } from "ethers";
 import { attestationDomain } from "../attestation";
 import { InvalidFileError, VerificationError } from "../errors";
-import { chainIdField, expectFormat, fieldErrors, readJsonFile, writeFileAtomic } from "../files";
+import { chainIdField, fieldErrors, readJsonFile, writeFileAtomic } from "../files";
+import { expectFormat } from "../formats";
 import type { WriteOptions } from "../files";
 import { parseAddress, parseHex32 } from "../hex";
 import type { Address, Hex32 } from "../hex";

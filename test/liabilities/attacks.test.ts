@@ -54,8 +54,8 @@ describe("liabilities attacks", function () {
     it("is rejected by ours, for both customers", function () {
       const a = pkgFor("alice", SALT_A, 10n, [{ hash: leafB.hash, sum: 0n }], brokenRoot, 10n);
       const b = pkgFor("bob", SALT_B, 10n, [{ hash: leafA.hash, sum: 0n }], brokenRoot, 10n);
-      expect(verifyProofPackage(a)).to.include({ ok: false, reason: "the proof does not lead to the root" });
-      expect(verifyProofPackage(b)).to.include({ ok: false, reason: "the proof does not lead to the root" });
+      expect(verifyProofPackage(a).reason).to.match(/^the proof does not lead to the root/);
+      expect(verifyProofPackage(b).reason).to.match(/^the proof does not lead to the root/);
     });
 
     it("cannot be repaired by binding only the sum into our root: each child's sum is in the hash", function () {
@@ -81,7 +81,7 @@ describe("liabilities attacks", function () {
     it("is rejected: sums are checked additions", function () {
       expect(verifyProofPackage(forged)).to.include({
         ok: false,
-        reason: "a proof step's sum overflows uint256",
+        reason: "the sum at step 1 of 1 overflows uint256",
       });
     });
 

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import fc from "fast-check";
 import { parseDecimalAmount } from "../../src/liabilities";
 import { parseSmallDecimal } from "../../src/liabilities/decimal-bytes";
-import { keccakKernel } from "../../src/liabilities/hash";
+import { keccakKernel } from "../../src/liabilities/keccak";
 import { hashLeafRange, newLeafBatch } from "../../src/liabilities/leaves";
 import { nativeKernel } from "../../src/liabilities/native";
 import { SaltDeriver } from "../../src/liabilities/salt";

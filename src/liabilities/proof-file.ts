@@ -1,0 +1,7 @@
+import { readJsonFile } from "../files";
+import { parseProofPackage, type LiabilityProofPackage } from "./proof";
+
+/** Reads and validates a proof package file. */
+export async function readProofPackage(file: string): Promise<LiabilityProofPackage> {
+  return parseProofPackage(await readJsonFile(file), file);
+}

@@ -1,0 +1,2 @@
+import uPlot from "uplot";
+console.log(uPlot);
