@@ -9,6 +9,7 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signer
 import ReserveRegistryModule from "../deploy/ReserveRegistry";
 import { backingScenes } from "./demo/backing";
 import { liabilitiesScenes } from "./demo/liabilities";
+import { type DemoWebData, printWebHint, serveDemo, serveRequested } from "./demo/serve";
 import type { ReserveFeed, ReserveRegistry } from "../typechain-types";
 import { AggregatorV3Interface__factory } from "../typechain-types/factories/contracts/interfaces/AggregatorV3Interface__factory";
 import { ReserveRegistry__factory } from "../typechain-types/factories/contracts/ReserveRegistry__factory";
@@ -264,6 +265,7 @@ async function main(): Promise<void> {
   process.stdout.write("Proof-of-Reserves registry demo (in-process Hardhat network)\n");
   const ctx = await setUp();
   const bind = (list: Scene[]) => list.map((s) => ({ title: s.title, run: () => s.run(ctx) }));
+  let web: DemoWebData | undefined;
   const scenes = [
     ...bind(SCENES),
     ...liabilitiesScenes({
@@ -278,6 +280,10 @@ async function main(): Promise<void> {
       }),
       post: async (att) =>
         (await signAndPost(ctx, att, [ctx.auditors[0]!.signer, ctx.auditors[2]!.signer])).roundId,
+      attestedOn: { chainId: Number(ctx.chainId), registry: ctx.registryAddress, subjectId: ctx.subjectId },
+      keepProof: (proof, round) => {
+        web = { registry: ctx.registryAddress, subjectId: ctx.subjectId, round, proof };
+      },
     }),
     ...bind(CONSUMER_SCENES),
     ...backingScenes(ctx),
@@ -287,6 +293,9 @@ async function main(): Promise<void> {
     await scene.run();
   }
   process.stdout.write("\nDone. Try the same with the CLI: docs/cli.md\n");
+  if (web === undefined) throw new Error("the liabilities scenes kept no proof for the web pages");
+  if (serveRequested()) await serveDemo(hre, web);
+  else printWebHint();
 }
 
 main().catch((err: unknown) => {

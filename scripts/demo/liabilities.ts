@@ -10,6 +10,7 @@ import type { ReserveRegistry } from "../../typechain-types";
 import type { Attestation, Hex32 } from "../../src";
 import { formatAmount, parseHex32 } from "../../src";
 import {
+  type AttestedOn,
   buildTreeFile,
   type LiabilitiesSummary,
   type LiabilityProofPackage,
@@ -29,6 +30,10 @@ export interface LiabilitiesContext {
   attest(ageSeconds: number, reserves: bigint, liabilities: bigint, root: Hex32): Promise<Attestation>;
   /** Has two auditors sign `att` and a relayer post it; returns the round. */
   post(att: Attestation): Promise<bigint>;
+  /** Where the tree is attested, written into the customer's proof package. */
+  attestedOn: AttestedOn;
+  /** Receives the customer's proof package and its round, for the web pages. */
+  keepProof(pkg: LiabilityProofPackage, round: bigint): void;
 }
 
 const CUSTOMERS = `account,balance
@@ -88,7 +93,7 @@ export function liabilitiesScenes(ctx: LiabilitiesContext): Scene[] {
       run: async () => {
         const tree = TreeFile.open(path.join(dir, "tree.bin"));
         try {
-          pkg = tree.prove("bob@example.com");
+          pkg = { ...tree.prove("bob@example.com"), attestedOn: ctx.attestedOn };
         } finally {
           tree.close();
         }
@@ -121,6 +126,7 @@ export function liabilitiesScenes(ctx: LiabilitiesContext): Scene[] {
           "tampered",
           `the same proof with 0.000001 USDX less: ${shaved ? "ACCEPTED (bug!)" : "REJECTED"}`,
         );
+        ctx.keepProof(pkg, round);
         await rm(dir, { recursive: true, force: true });
       },
     },

@@ -1,6 +1,7 @@
 // Browser-safe (the web verify page imports it): no Node built-ins.
 import type { AttestationFile } from "../attestation-file";
 
+import { formatAmount } from "../amounts";
 import { InvalidArgumentError, InvalidFileError } from "../errors";
 import { expectFormat } from "../formats";
 import { MAX_DECIMALS } from "./decimal";
@@ -123,9 +124,11 @@ export function verifyProofPackage(pkg: LiabilityProofPackage): ProofVerificatio
   result.computedRoot = toHex(root.hash);
   result.computedTotal = root.sum;
   if (root.sum !== BigInt(pkg.total)) {
+    // In the tree's decimals when the package states them, as the customer reads their balance.
+    const shown = (v: bigint) => (pkg.decimals === undefined ? v.toString() : formatAmount(v, pkg.decimals));
     return {
       ...result,
-      reason: `the balance and the step sums add up to ${root.sum}, not the stated total ${pkg.total}`,
+      reason: `the balance and the step sums add up to ${shown(root.sum)}, not the stated total ${shown(BigInt(pkg.total))}`,
     };
   }
   if (result.computedRoot !== pkg.root.toLowerCase()) {

@@ -90,7 +90,7 @@ export async function launchBrowser(): Promise<Browser> {
     if (savedTmp === undefined) delete process.env.TMPDIR;
     else process.env.TMPDIR = savedTmp;
   }
-  const fontsConf = path.join(dir, "fonts");
+  const fontConfig = await writeFontConfig(dir);
   const { chromium: playwright } = await import("playwright-core");
   return playwright.launch({
     executablePath,
@@ -104,7 +104,31 @@ export async function launchBrowser(): Promise<Browser> {
     ],
     env: {
       ...process.env,
-      ...(existsSync(path.join(fontsConf, "fonts.conf")) ? { FONTCONFIG_PATH: fontsConf } : {}),
+      FONTCONFIG_FILE: fontConfig,
     },
   });
+}
+
+/**
+ * A fontconfig file for the unpacked browser. The package's own fonts.conf names /tmp/fonts, not
+ * where our per-version TMPDIR put the fonts, and Chromium aborts on the first text field when it
+ * finds no font at all. The system's fonts come first where there are any: the package ships only
+ * Open Sans, which has no monospace face and no ✓/✗ glyphs.
+ */
+async function writeFontConfig(dir: string): Promise<string> {
+  const file = path.join(dir, "por-fonts.conf");
+  const dirs = ["/usr/share/fonts", path.join(dir, "fonts")].filter((d) => existsSync(d));
+  await fs.writeFile(
+    file,
+    [
+      '<?xml version="1.0"?>',
+      '<!DOCTYPE fontconfig SYSTEM "fonts.dtd">',
+      "<fontconfig>",
+      ...dirs.map((d) => `  <dir>${d}</dir>`),
+      `  <cachedir>${path.join(dir, "fontconfig-cache")}</cachedir>`,
+      "</fontconfig>",
+      "",
+    ].join("\n"),
+  );
+  return file;
 }

@@ -54,15 +54,19 @@ export async function rpcProvider(rpcUrl: string): Promise<Provider> {
   }
   if (url.protocol !== "http:" && url.protocol !== "https:")
     throw new Error(`RPC URL must start with http:// or https://, got ${url.protocol}`);
-  // Ask the chain id once and pin it: ethers would otherwise retry forever against a dead URL.
-  const probe = new JsonRpcProvider(rpcUrl, undefined, { staticNetwork: true, batchMaxCount: 1 });
+  // Ask the chain id once and pin it: ethers would otherwise retry (and log) forever against a dead URL.
   let chainId: bigint;
   try {
-    chainId = BigInt((await probe.send("eth_chainId", [])) as string);
+    const response = await fetch(rpcUrl, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }),
+    });
+    const body = (await response.json()) as { result?: unknown };
+    if (typeof body.result !== "string") throw new Error("the answer to eth_chainId has no result");
+    chainId = BigInt(body.result);
   } catch (error) {
     throw new Error(`no answer from ${rpcUrl}: ${shortError(error)}`);
-  } finally {
-    probe.destroy();
   }
   return new JsonRpcProvider(rpcUrl, Network.from(chainId), { staticNetwork: true });
 }

@@ -1,0 +1,433 @@
+/**
+ * The web pages in a real browser: the site as `npm run web:build` writes it, served from a loopback
+ * port, reading a `hardhat node` set up by test/helpers/web-fixture.ts. One build, one node and one
+ * browser for the file; each test opens its own browser context (nothing remembered between tests).
+ * Elements are found by label, role and data-testid, the page contract the pages are written to.
+ * `npm run web:screenshots` (POR_WEB_SCREENSHOTS set) also writes the screenshots in docs/.
+ */
+import { mkdirSync } from "node:fs";
+import * as path from "node:path";
+import { expect } from "chai";
+import type { Browser, Locator, Page } from "playwright-core";
+import type { LiabilityProofPackage } from "../../src/liabilities";
+import { type HardhatNode, REPO_ROOT, startHardhatNode } from "../helpers/hardhat-node";
+import { buildSite, launchBrowser, serveStatic, type StaticSite } from "../helpers/web";
+import { deployWebChain, syntheticProof, type WebChain } from "../helpers/web-fixture";
+
+/** This file's own chain id, so its node can never be mistaken for another e2e file's. */
+const CHAIN_ID = 31_411;
+const SCREENSHOTS = (process.env.POR_WEB_SCREENSHOTS ?? "") !== "";
+const DOCS = path.join(REPO_ROOT, "docs");
+const DESKTOP = { width: 1200, height: 900 };
+/** How long a page may take to reach a verdict or to render chain data. */
+const SETTLE_MS = 15_000;
+
+const SUMS_REASON = /add up to/;
+const ROOT_REASON = /does not lead to the root/;
+
+/** A browser tab of the test, and what went wrong in it that no assertion looks at. */
+interface Tab {
+  page: Page;
+  /** Uncaught exceptions and requests to anything but the site and the node. */
+  problems: string[];
+}
+
+/** The visible text of `locator`, whitespace collapsed. */
+async function textOf(locator: Locator): Promise<string> {
+  return (await locator.innerText()).replace(/\s+/g, " ").trim();
+}
+
+/** Polls `locator`'s text until `accept` takes it; fails with the last text seen. */
+async function waitForText(
+  locator: Locator,
+  accept: (text: string) => boolean,
+  what: string,
+  timeoutMs = SETTLE_MS,
+): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  let text = "";
+  for (;;) {
+    if ((await locator.count()) > 0) {
+      text = await textOf(locator.first());
+      if (accept(text)) return text;
+    }
+    if (Date.now() > deadline) {
+      return expect.fail(`${what}: after ${timeoutMs} ms the text is ${JSON.stringify(text)}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** Polls until `locator` matches exactly `count` elements; fails with the last count seen. */
+async function waitForCount(locator: Locator, count: number, what: string): Promise<void> {
+  const deadline = Date.now() + SETTLE_MS;
+  let seen = await locator.count();
+  while (seen !== count) {
+    if (Date.now() > deadline) expect.fail(`${what}: expected ${count}, found ${seen}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    seen = await locator.count();
+  }
+}
+
+/** The package as the customer's file holds it. */
+function proofFile(pkg: unknown, name = "proof.json") {
+  return { name, mimeType: "application/json", buffer: Buffer.from(JSON.stringify(pkg, null, 2)) };
+}
+
+/** A copy of `pkg` changed by `change`. */
+function tampered(
+  pkg: LiabilityProofPackage,
+  change: (copy: LiabilityProofPackage) => void,
+): LiabilityProofPackage {
+  const copy = structuredClone(pkg);
+  change(copy);
+  return copy;
+}
+
+/** `hex` with its last digit changed. */
+function flipLastDigit(hex: string): string {
+  return hex.slice(0, -1) + (hex.endsWith("0") ? "1" : "0");
+}
+
+describe("web pages in a real browser (e2e)", function () {
+  let node: HardhatNode | undefined;
+  let site: StaticSite | undefined;
+  let browser: Browser | undefined;
+  let chain: WebChain | undefined;
+  /**
+   * The tabs a test opened, closed after it. Their contexts stay open until the browser closes:
+   * Chromium in --single-process mode (launchBrowser) exits when a context that loaded a page closes.
+   */
+  const pages: Page[] = [];
+
+  before(async function () {
+    this.timeout(240_000);
+    // Build, node and browser in parallel; each is kept as soon as it exists so after() can stop it.
+    const started = await Promise.allSettled([
+      buildSite().then(async () => (site = await serveStatic())),
+      startHardhatNode(CHAIN_ID).then((started) => (node = started)),
+      launchBrowser().then((launched) => (browser = launched)),
+    ]);
+    const failed = started.find((result) => result.status === "rejected");
+    if (failed) throw (failed as PromiseRejectedResult).reason;
+    chain = await deployWebChain(node!.url, CHAIN_ID);
+    if (SCREENSHOTS) mkdirSync(DOCS, { recursive: true });
+  });
+
+  afterEach(async function () {
+    await Promise.all(pages.splice(0).map((page) => page.close()));
+  });
+
+  after(async function () {
+    await browser?.close().catch(() => undefined);
+    await site?.close();
+    await node?.stop();
+    chain?.cleanup();
+  });
+
+  /**
+   * A new tab (in a fresh context: nothing remembered) at `page` with `query`; `initScript` runs in
+   * the page before its own scripts.
+   */
+  async function open(
+    page: "index.html" | "dashboard.html",
+    query: Record<string, string> = {},
+    options: { viewport?: typeof DESKTOP; initScript?: string } = {},
+  ): Promise<Tab> {
+    const context = await browser!.newContext({ viewport: options.viewport ?? DESKTOP });
+    if (options.initScript) await context.addInitScript(options.initScript);
+    const tab: Tab = { page: await context.newPage(), problems: [] };
+    pages.push(tab.page);
+    tab.page.setDefaultTimeout(SETTLE_MS);
+    const allowed = new Set([new URL(site!.url).origin, new URL(node!.url).origin]);
+    tab.page.on("pageerror", (error) => tab.problems.push(`uncaught: ${error.message}`));
+    tab.page.on("request", (request) => {
+      const url = new URL(request.url());
+      if (/^https?:$/.test(url.protocol) && !allowed.has(url.origin))
+        tab.problems.push(`request to ${request.url()}`);
+    });
+    const search = new URLSearchParams(query).toString();
+    await tab.page.goto(`${site!.url}/${page}${search ? `?${search}` : ""}`);
+    return tab;
+  }
+
+  /** The verify page with registry, subject and round from the query (as an issuer's link gives them). */
+  const openVerify = (
+    round: string | undefined,
+    options: { viewport?: typeof DESKTOP; initScript?: string; rpc?: boolean } = {},
+  ) =>
+    open(
+      "index.html",
+      {
+        registry: chain!.registry,
+        subject: chain!.usdx.id,
+        ...(round === undefined ? {} : { round }),
+        ...(options.rpc === false ? {} : { rpc: node!.url }),
+      },
+      options,
+    );
+
+  const verdict = (tab: Tab) => tab.page.getByRole("status");
+  const upload = (tab: Tab, pkg: unknown, name?: string) =>
+    tab.page.getByLabel("Proof file", { exact: true }).setInputFiles(proofFile(pkg, name));
+
+  /** Waits for a verdict starting with `prefix` (and matching `reason`, when given). */
+  const waitForVerdict = (tab: Tab, prefix: "Verified" | "Not verified", reason?: RegExp) =>
+    waitForText(
+      verdict(tab),
+      (text) => text.startsWith(prefix) && (reason?.test(text) ?? true),
+      `verdict "${prefix}${reason ? ` … ${reason.source}` : ""}"`,
+    );
+
+  const expectNoProblems = (tab: Tab) =>
+    expect(tab.problems, "page errors and foreign requests").to.deep.equal([]);
+
+  describe("verify page (index.html)", function () {
+    it("says neither Verified nor Not verified before a proof is loaded", async function () {
+      const tab = await open("index.html");
+      await tab.page.getByLabel("Proof file", { exact: true }).waitFor({ state: "attached" });
+      expect(await verdict(tab).count(), 'elements with role="status"').to.equal(1);
+      const text = await waitForText(verdict(tab), (t) => t !== "", "the verdict before a proof");
+      expect(text).to.not.match(/^(Verified|Not verified)/);
+      for (const [name, href] of [
+        ["Verify", "index.html"],
+        ["Dashboard", "dashboard.html"],
+      ] as const) {
+        const link = tab.page.getByRole("link", { name, exact: true });
+        expect(await link.getAttribute("href"), `the "${name}" link is relative`).to.match(
+          new RegExp(`^(\\./)?${href.replace(".", "\\.")}`),
+        );
+      }
+      expectNoProblems(tab);
+    });
+
+    it("verifies a proof of round 1 on chain: the round, its auditors, its freshness and the path", async function () {
+      const tab = await openVerify("1");
+      const before = await waitForText(verdict(tab), (t) => t !== "", "the verdict before a proof");
+      expect(before).to.not.match(/^(Verified|Not verified)/);
+      const pkg = chain!.usdx.proofs[0]!;
+      await upload(tab, pkg, "alice-round-1.json");
+
+      const text = await waitForVerdict(tab, "Verified");
+      expect(text, "the verdict names the round").to.match(/round 1\b/);
+      expect(text, "the verdict gives the balance with its decimals").to.match(/1,?250\.5/);
+
+      const details = await waitForText(
+        tab.page.getByTestId("round-details"),
+        (t) => chain!.auditors.every((a) => t.toLowerCase().includes(a.toLowerCase())),
+        "round details with both auditors",
+      );
+      expect(details, "round details name round 1").to.match(/round\D{0,3}1\b/i);
+      const asOfDay = new Date(Number(chain!.usdx.rounds[0]!.asOf) * 1000).toISOString().slice(0, 10);
+      expect(details, "round details give asOf").to.include(asOfDay);
+      expect(details, "round 1 is no longer the latest").to.include("Superseded by round 2");
+
+      const levels = tab.page.getByTestId("proof-path").locator(":scope > li");
+      await waitForCount(levels, pkg.proof.length + 2, "path levels (leaf, one per step, root)");
+      expect(await textOf(levels.first())).to.include("Your balance");
+      expect(await textOf(levels.last()), "the root is marked as the stated one").to.include("✓");
+      expect(await tab.page.getByTestId("proof-path").locator("li.bad").count(), "failing levels").to.equal(
+        0,
+      );
+
+      if (SCREENSHOTS) await tab.page.screenshot({ path: path.join(DOCS, "web-verify.png"), fullPage: true });
+      expectNoProblems(tab);
+    });
+
+    it("checks the latest round when Round is blank, and calls it Fresh", async function () {
+      const tab = await openVerify(undefined);
+      await upload(tab, chain!.usdx.proofs[1]!, "alice-round-2.json");
+      expect(await waitForVerdict(tab, "Verified")).to.match(/round 2\b/);
+      const details = await waitForText(
+        tab.page.getByTestId("round-details"),
+        (t) => /\bFresh\b/.test(t),
+        'round details with a "Fresh" badge',
+      );
+      expect(details).to.match(/round\D{0,3}2\b/i);
+      expectNoProblems(tab);
+    });
+
+    const tampers: Array<[string, (pkg: LiabilityProofPackage) => void, RegExp]> = [
+      ["a changed balance", (p) => void (p.balance = (BigInt(p.balance) + 1n).toString()), SUMS_REASON],
+      ["a changed salt", (p) => void (p.salt = flipLastDigit(p.salt) as typeof p.salt), ROOT_REASON],
+      [
+        "a changed step hash",
+        (p) => void (p.proof[0]!.hash = flipLastDigit(p.proof[0]!.hash) as typeof p.salt),
+        ROOT_REASON,
+      ],
+      [
+        "a changed step sum",
+        (p) => void (p.proof[0]!.sum = (BigInt(p.proof[0]!.sum) + 1n).toString()),
+        SUMS_REASON,
+      ],
+      ["a malformed balance (a decimal, not base units)", (p) => void (p.balance = "1250.5"), /\bbalance\b/],
+    ];
+    for (const [name, change, reason] of tampers) {
+      it(`says Not verified for ${name}, naming why (${reason.source})`, async function () {
+        const tab = await openVerify("1");
+        await upload(tab, tampered(chain!.usdx.proofs[0]!, change));
+        const text = await waitForVerdict(tab, "Not verified", reason);
+        if (name.startsWith("a malformed")) expect(text).to.not.match(SUMS_REASON);
+        if (name === "a changed salt") {
+          const bad = tab.page.getByTestId("proof-path").locator("li.bad");
+          expect(await bad.count(), "the failing level is marked").to.be.greaterThan(0);
+        }
+        expectNoProblems(tab);
+      });
+    }
+
+    it("says Not verified for a proof of round 1 checked against round 2, naming the round", async function () {
+      const tab = await openVerify("2");
+      await upload(tab, chain!.usdx.proofs[0]!);
+      await waitForVerdict(tab, "Not verified", /round 2\b/);
+      expectNoProblems(tab);
+    });
+
+    it("checks a pasted proof (Proof JSON), and says what is wrong with broken JSON", async function () {
+      const tab = await openVerify("1");
+      const paste = tab.page.getByLabel("Proof JSON", { exact: true });
+      await paste.fill(JSON.stringify(chain!.usdx.proofs[0]!));
+      await waitForVerdict(tab, "Verified", /round 1\b/);
+      await paste.fill('{"format": "por-liability-proof/1", "accountId": ');
+      const text = await waitForVerdict(tab, "Not verified");
+      expect(text.length, "a reason follows").to.be.greaterThan("Not verified: ".length);
+      expectNoProblems(tab);
+    });
+
+    it("checks a proof file dropped onto the page", async function () {
+      const tab = await openVerify("1");
+      const text = JSON.stringify(chain!.usdx.proofs[0]!);
+      // A drop as the browser delivers it: a DataTransfer holding the file, dispatched where the
+      // visitor lets go (on the form; the event bubbles to whatever listens for it).
+      const dataTransfer = await tab.page.evaluateHandle(
+        `(() => { const transfer = new DataTransfer(); transfer.items.add(new File([${JSON.stringify(text)}], "alice.json", { type: "application/json" })); return transfer; })()`,
+      );
+      const target = tab.page.getByLabel("Proof file", { exact: true });
+      for (const type of ["dragenter", "dragover", "drop"])
+        await target.dispatchEvent(type, { dataTransfer });
+      await waitForVerdict(tab, "Verified", /round 1\b/);
+      expectNoProblems(tab);
+    });
+
+    it("checks on chain through the browser's wallet (EIP-1193) when there is no RPC URL", async function () {
+      const withoutWallet = await openVerify("1", { rpc: false });
+      const button = (tab: Tab) => tab.page.getByRole("button", { name: "Use browser wallet" });
+      await withoutWallet.page.getByLabel("Proof file", { exact: true }).waitFor({ state: "attached" });
+      expect(await button(withoutWallet).isVisible(), "the wallet button without a wallet").to.equal(false);
+
+      // A wallet that forwards every request to the node, as an extension forwards to its RPC.
+      const wallet = `window.ethereum = {
+        async request({ method, params }) {
+          const response = await fetch(${JSON.stringify(node!.url)}, {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params: params ?? [] }),
+          });
+          const body = await response.json();
+          if (body.error) throw Object.assign(new Error(body.error.message), body.error);
+          return body.result;
+        },
+        on() {},
+        removeListener() {},
+      };`;
+      const tab = await openVerify("1", { rpc: false, initScript: wallet });
+      await upload(tab, chain!.usdx.proofs[0]!);
+      const local = await waitForText(
+        verdict(tab),
+        (t) => /checks out locally/i.test(t),
+        "the local verdict",
+      );
+      expect(local).to.not.match(/^(Verified|Not verified)/);
+      await button(tab).click();
+      await waitForVerdict(tab, "Verified", /round 1\b/);
+      expectNoProblems(withoutWallet);
+      expectNoProblems(tab);
+    });
+
+    it("checks a 24-step proof locally with no chain settings, and times the check", async function () {
+      const tab = await open("index.html");
+      const pkg = syntheticProof(24);
+      await upload(tab, pkg, "deep.json");
+      const text = await waitForText(verdict(tab), (t) => /checks out locally/i.test(t), "the local verdict");
+      expect(text).to.not.match(/^(Verified|Not verified)/);
+      const levels = tab.page.getByTestId("proof-path").locator(":scope > li");
+      await waitForCount(levels, 24 + 2, "path levels of a 24-step proof");
+      const durations = await tab.page.evaluate(() =>
+        performance.getEntriesByName("por-verify").map((entry) => entry.duration),
+      );
+      expect(durations, 'performance.measure("por-verify")').to.have.length.greaterThan(0);
+      console.log(`web: 24-step proof verified in ${durations[durations.length - 1]!.toFixed(2)} ms`);
+      expectNoProblems(tab);
+    });
+
+    it("fits a phone screen: no sideways scrolling at 360 px", async function () {
+      const tab = await openVerify("1", { viewport: { width: 360, height: 780 } });
+      await upload(tab, chain!.usdx.proofs[0]!, "alice-round-1.json");
+      await waitForVerdict(tab, "Verified");
+      await waitForText(tab.page.getByTestId("round-details"), (t) => t !== "", "round details");
+      const width = await tab.page.evaluate<number>("document.documentElement.scrollWidth");
+      expect(width, "page width at a 360 px viewport").to.be.at.most(360);
+      if (SCREENSHOTS) {
+        await tab.page.setViewportSize({ width: 375, height: 812 });
+        await tab.page.screenshot({ path: path.join(DOCS, "web-verify-phone.png"), fullPage: true });
+      }
+      expectNoProblems(tab);
+    });
+  });
+
+  describe("dashboard (dashboard.html)", function () {
+    const openDashboard = (query: Record<string, string> = {}) =>
+      open("dashboard.html", { registry: chain!.registry, rpc: node!.url, ...query });
+    const article = (tab: Tab, id: string) => tab.page.locator(`article[data-subject="${id}"]`);
+
+    it("shows every subject with its ratio, freshness, auditors, wallets and a chart", async function () {
+      const tab = await openDashboard({ from: String(chain!.deployBlock) });
+
+      // USDX: attested reserves over attested liabilities of round 2, 4,691.25 / 4,500.
+      const usdx = article(tab, "USDX");
+      await waitForText(usdx.getByTestId("ratio"), (t) => t.includes("104.25%"), "USDX ratio");
+      expect(await textOf(usdx.getByTestId("freshness"))).to.equal("Fresh");
+      await usdx.locator("canvas").first().waitFor({ state: "attached" });
+      const usdxText = (await textOf(usdx)).toLowerCase();
+      for (const auditor of chain!.auditors)
+        expect(usdxText, "auditors of the latest round").to.include(auditor.toLowerCase());
+
+      // RBT: live reserves of its wallets (1,600 + 900) over its token's supply (2,000).
+      const rbt = article(tab, "RBT");
+      await waitForText(rbt.getByTestId("ratio"), (t) => t.includes("125.00%"), "RBT ratio");
+      expect(await textOf(rbt.getByTestId("freshness"))).to.equal("Fresh");
+      const rbtText = await waitForText(
+        rbt,
+        (t) => chain!.rbt.wallets.every((w) => t.toLowerCase().includes(w.address.toLowerCase())),
+        "RBT's reserve wallets",
+      );
+      expect(rbtText, "each wallet's live balance")
+        .to.match(/\b1,?600\b/)
+        .and.match(/\b900\b/);
+
+      const never = article(tab, "NEWX");
+      await waitForText(never.getByTestId("freshness"), (t) => t === "Never attested", "NEWX freshness");
+      expect(await textOf(never.getByTestId("ratio"))).to.equal("—");
+
+      if (SCREENSHOTS)
+        await tab.page.screenshot({ path: path.join(DOCS, "web-dashboard.png"), fullPage: true });
+      expectNoProblems(tab);
+    });
+
+    it("shows a subject's history from its History link: one row per round, newest first", async function () {
+      const tab = await openDashboard();
+      const history = article(tab, "USDX").getByRole("link", { name: "History" });
+      await history.click();
+      await tab.page.waitForURL(/[?&]subject=/);
+      const rows = tab.page.getByTestId("history").locator("tbody tr");
+      await waitForCount(rows, chain!.usdx.rounds.length, "history rows");
+      const firstCells = await Promise.all(
+        [0, 1].map(async (i) => textOf(rows.nth(i).locator("th, td").first())),
+      );
+      expect(firstCells.map((cell) => cell.replace(/^#/, ""))).to.deep.equal(["2", "1"]);
+      expect(await textOf(rows.first()), "round 2's ratio").to.include("104.25%");
+      await tab.page.locator("canvas").first().waitFor({ state: "attached" });
+      expectNoProblems(tab);
+    });
+  });
+});

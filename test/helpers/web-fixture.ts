@@ -1,0 +1,260 @@
+/**
+ * The chain the browser tests of the web pages look at (test/e2e/web.test.ts), set up through the
+ * SDK on a `hardhat node`: a registry with two accredited auditors and three subjects.
+ *  - USDX (6 decimals, no token): two rounds with quorum 2, each publishing the root of a small
+ *    liabilities tree built with the SDK's builder; the customers' proof packages of both rounds.
+ *  - RBT (6 decimals): a token and two reserve wallets whose balances are read live, one round.
+ *  - NEWX: registered, never attested.
+ * Also a synthetic proof of any depth (no chain) for the page's timing figure.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { getAddress, JsonRpcProvider, NonceManager, randomBytes, Wallet, ZeroAddress } from "ethers";
+import { MockERC20__factory, ReserveRegistry__factory } from "../../typechain-types";
+import type { ReserveRegistry } from "../../typechain-types";
+import {
+  attestationDomain,
+  compareAddresses,
+  parseSubjectId,
+  signAttestation,
+  signReserveAddress,
+  type Attestation,
+  type Hex32,
+} from "../../src";
+import {
+  PROOF_FORMAT,
+  TreeFile,
+  accountCommitment,
+  buildTreeFile,
+  leafHash,
+  processProof,
+  toHex,
+  type LiabilityProofPackage,
+  type SumNode,
+} from "../../src/liabilities";
+import { devWallet } from "./hardhat-node";
+
+export const DECIMALS = 6;
+/** The customer whose proofs the tests check. */
+export const CUSTOMER = "alice@example.com";
+
+/** USDX's customers per round, balances as the CSV gives them: round 2 only changes carol's. */
+const ROUND_BALANCES: ReadonlyArray<Record<string, string>> = [
+  {
+    [CUSTOMER]: "1250.5",
+    "bob@example.com": "730.25",
+    "carol@example.com": "1019.25",
+    "dave@example.com": "500",
+    "erin@example.com": "500",
+  },
+  {
+    [CUSTOMER]: "1250.5",
+    "bob@example.com": "730.25",
+    "carol@example.com": "1519.25",
+    "dave@example.com": "500",
+    "erin@example.com": "500",
+  },
+];
+/** Reserves of USDX's rounds: 105.00% of 4,000 and 104.25% of 4,500. */
+const ROUND_RESERVES = [4_200_000_000n, 4_691_250_000n];
+
+/** A posted round as the pages should show it. */
+export interface PostedRound {
+  roundId: bigint;
+  asOf: bigint;
+  reserves: bigint;
+  liabilities: bigint;
+  liabilitiesRoot: string;
+}
+
+export interface WebChain {
+  registry: string;
+  chainId: number;
+  /** The block the registry was deployed in (the dashboard's "From block"). */
+  deployBlock: number;
+  /** The accredited auditors who sign every round, checksummed. */
+  auditors: string[];
+  usdx: {
+    id: "USDX";
+    rounds: PostedRound[];
+    /** CUSTOMER's proof package of each round, as `por liabilities prove --attestation` writes it. */
+    proofs: LiabilityProofPackage[];
+  };
+  rbt: {
+    id: "RBT";
+    supply: bigint;
+    /** The reserve wallets and what each holds of the reserve asset. */
+    wallets: Array<{ address: string; balance: bigint }>;
+    round: PostedRound;
+  };
+  neverAttested: { id: "NEWX" };
+  /** Removes the tree files. */
+  cleanup(): void;
+}
+
+/** Deploys and attests everything the pages show, on the node at `rpcUrl`. */
+export async function deployWebChain(rpcUrl: string, chainId: number): Promise<WebChain> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "por-web-"));
+  const provider = new JsonRpcProvider(rpcUrl, chainId, { staticNetwork: true, pollingInterval: 50 });
+  try {
+    const admin = new NonceManager(devWallet(0, provider));
+    const auditors = [devWallet(1), devWallet(2)];
+    const registry = await new ReserveRegistry__factory(admin).deploy(await admin.getAddress());
+    const deployBlock = (await registry.deploymentTransaction()!.wait())!.blockNumber;
+    const address = await registry.getAddress();
+    for (const [i, auditor] of auditors.entries()) {
+      await (await registry.accreditAuditor(auditor.address, `Auditor ${i + 1}`)).wait();
+    }
+    const auditorAddresses = auditors.map((a) => a.address);
+    const domain = attestationDomain(chainId, address);
+    const now = async () => BigInt((await provider.getBlock("latest"))!.timestamp);
+    const post = (att: Attestation) => postRound(registry, auditors, domain, att);
+
+    // USDX: two rounds, each with its tree's root and total.
+    const usdx = parseSubjectId("USDX");
+    await register(registry, usdx, "USDX / USD reserves", auditorAddresses);
+    const rounds: PostedRound[] = [];
+    const proofs: LiabilityProofPackage[] = [];
+    for (const [i, balances] of ROUND_BALANCES.entries()) {
+      const tree = await buildTree(path.join(dir, `round-${i + 1}`), balances);
+      const att: Attestation = {
+        subjectId: usdx,
+        asOf: (await now()) - (i === 0 ? 7_200n : 600n),
+        reserves: ROUND_RESERVES[i]!,
+        liabilities: tree.total,
+        liabilitiesRoot: tree.root as Hex32,
+        reportHash: toHex(randomBytes(32)) as Hex32,
+      };
+      rounds.push(await post(att));
+      proofs.push({ ...tree.proof, attestedOn: { chainId, registry: address, subjectId: usdx } });
+    }
+
+    // RBT: a token (supply 2,000) backed live by two wallets holding 1,600 and 900 of the reserve asset.
+    const rbt = parseSubjectId("RBT");
+    const token = await new MockERC20__factory(admin).deploy("Reserve-backed token", "RBT", DECIMALS);
+    const reserveAsset = await new MockERC20__factory(admin).deploy("Reserve dollar", "RUSD", DECIMALS);
+    const [tokenAddress, assetAddress] = await Promise.all([token.getAddress(), reserveAsset.getAddress()]);
+    const supply = 2_000_000_000n;
+    await (await registry.approveReserveAsset(assetAddress)).wait();
+    await register(registry, rbt, "RBT / USD reserves", auditorAddresses, tokenAddress, assetAddress);
+    await (await token.mint(await admin.getAddress(), supply)).wait();
+    const wallets: Array<{ address: string; balance: bigint }> = [];
+    for (const balance of [1_600_000_000n, 900_000_000n]) {
+      const wallet = new Wallet(toHex(randomBytes(32)));
+      await (await reserveAsset.mint(wallet.address, balance)).wait();
+      const consent = await signReserveAddress(wallet, domain, rbt, assetAddress);
+      await (await registry.addReserveWallet(rbt, wallet.address, consent)).wait();
+      wallets.push({ address: wallet.address, balance });
+    }
+    const reserves = wallets.reduce((sum, w) => sum + w.balance, 0n);
+    const rbtRound = await post({
+      subjectId: rbt,
+      asOf: (await now()) - 60n,
+      reserves,
+      liabilities: supply,
+      liabilitiesRoot: toHex(new Uint8Array(32)) as Hex32,
+      reportHash: toHex(randomBytes(32)) as Hex32,
+    });
+
+    await register(registry, parseSubjectId("NEWX"), "NEWX / USD reserves", auditorAddresses);
+
+    return {
+      registry: address,
+      chainId,
+      deployBlock,
+      auditors: auditorAddresses.map((a) => getAddress(a)),
+      usdx: { id: "USDX", rounds, proofs },
+      rbt: { id: "RBT", supply, wallets, round: rbtRound },
+      neverAttested: { id: "NEWX" },
+      cleanup: () => rmSync(dir, { recursive: true, force: true }),
+    };
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  } finally {
+    provider.destroy();
+  }
+}
+
+/** Registers `subjectId` (6 decimals, one-day heartbeat, quorum 2 of `auditors`). */
+async function register(
+  registry: ReserveRegistry,
+  subjectId: Hex32,
+  name: string,
+  auditors: string[],
+  token = ZeroAddress,
+  reserveAsset = ZeroAddress,
+): Promise<void> {
+  const config = { name, decimals: DECIMALS, token, reserveAsset, heartbeat: 86_400, quorum: 2, auditors };
+  await (await registry.registerSubject(subjectId, config)).wait();
+}
+
+/** Has every auditor sign `att` and posts it as the subject's next round. */
+async function postRound(
+  registry: ReserveRegistry,
+  auditors: Wallet[],
+  domain: ReturnType<typeof attestationDomain>,
+  att: Attestation,
+): Promise<PostedRound> {
+  const signed = await Promise.all(auditors.map((auditor) => signAttestation(auditor, domain, att)));
+  signed.sort((a, b) => compareAddresses(a.signer, b.signer));
+  const tx = await registry.postAttestation(
+    att,
+    signed.map((s) => s.signer),
+    signed.map((s) => s.signature),
+  );
+  await tx.wait();
+  const roundId = await registry.latestRoundId(att.subjectId);
+  const { asOf, reserves, liabilities, liabilitiesRoot } = att;
+  return { roundId, asOf, reserves, liabilities, liabilitiesRoot };
+}
+
+/** A liabilities tree of `balances` built with the SDK's builder, and CUSTOMER's proof package. */
+async function buildTree(
+  dir: string,
+  balances: Record<string, string>,
+): Promise<{ root: string; total: bigint; proof: LiabilityProofPackage }> {
+  const input = `${dir}.csv`;
+  const treeFile = `${dir}.tree`;
+  const rows = Object.entries(balances).map(([account, balance]) => `${account},${balance}`);
+  writeFileSync(input, `account,balance\n${rows.join("\n")}\n`);
+  const summary = await buildTreeFile({
+    input,
+    treeFile,
+    decimals: DECIMALS,
+    saltSecret: Buffer.from("web test salt secret"),
+    threads: 0,
+  });
+  const tree = TreeFile.open(treeFile);
+  try {
+    return { root: summary.root, total: summary.total, proof: tree.prove(CUSTOMER) };
+  } finally {
+    tree.close();
+  }
+}
+
+/**
+ * A valid proof package `depth` steps deep with no tree behind it: a leaf folded with random
+ * siblings, its root and total computed with the SDK's own folding.
+ */
+export function syntheticProof(depth: number, decimals = DECIMALS): LiabilityProofPackage {
+  const accountId = "synthetic@example.com";
+  const salt = randomBytes(32);
+  const balance = 1_234_567_890n;
+  const steps: SumNode[] = Array.from({ length: depth }, () => ({
+    hash: randomBytes(32),
+    sum: BigInt(Math.floor(Math.random() * 1e12)),
+  }));
+  const root = processProof(leafHash(accountCommitment(salt, accountId), balance), balance, steps)!;
+  return {
+    format: PROOF_FORMAT,
+    accountId,
+    salt: toHex(salt),
+    balance: balance.toString(),
+    decimals,
+    proof: steps.map((s) => ({ hash: toHex(s.hash), sum: s.sum.toString() })),
+    root: toHex(root.hash),
+    total: root.sum.toString(),
+  };
+}

@@ -1,0 +1,182 @@
+import { el, row, type Child } from "./dom";
+import { ago } from "../common/time-text";
+import { amount, duration, percent, utc } from "./format";
+import type { Auditor, RegistryView, SubjectSnapshot } from "./registry-reads";
+
+/** What the card adds below its figures: the chart (overview) and the link to the subject page. */
+export interface CardExtras {
+  chart?: HTMLElement;
+  historyHref?: string;
+}
+
+/**
+ * One subject as an `<article data-subject="<id>">`: name and id, the ratio and freshness badge up
+ * front, then the latest round, both sides of the ratio (labelled live or attested), the auditors of
+ * the latest round and the reserve wallets with their balances.
+ */
+export function subjectCard(
+  view: RegistryView,
+  snapshot: SubjectSnapshot,
+  extras: CardExtras = {},
+): HTMLElement {
+  const { latest } = snapshot;
+  const details = el(
+    "dl",
+    { class: "facts" },
+    ...row("Subject id", el("span", { class: "mono" }, snapshot.label)),
+    ...row(
+      "Latest round",
+      ...(latest === null
+        ? ["None yet"]
+        : [
+            `Round ${latest.roundId}`,
+            el("br"),
+            `as of ${utc(latest.asOf)} (${ago(latest.asOf, view.blockTime)})`,
+            el("br"),
+            `posted ${utc(latest.postedAt)}`,
+          ]),
+    ),
+    ...row(
+      "Reserves",
+      snapshot.hasData || snapshot.reservesLive ? amount(snapshot.reserves, snapshot.decimals) : "—",
+      el("span", { class: "hint" }, ` ${reservesSource(snapshot)}`),
+    ),
+    ...supplyRow(snapshot),
+    ...row(
+      snapshot.latest ? `Auditors of round ${snapshot.latest.roundId}` : "Auditors",
+      auditorsOf(snapshot),
+    ),
+    ...walletRows(snapshot),
+  );
+  return el(
+    "article",
+    { class: "subject", "data-subject": snapshot.label, "aria-labelledby": headingId(snapshot) },
+    el("h2", { id: headingId(snapshot) }, snapshot.name),
+    el(
+      "p",
+      { class: "headline" },
+      el("span", { class: "ratio-label" }, "Ratio "),
+      el("span", { class: "ratio", "data-testid": "ratio" }, percent(snapshot.ratioWad, snapshot.hasData)),
+      " ",
+      freshnessBadge(snapshot),
+      el("span", { class: "hint" }, ` ${freshnessNote(snapshot)}`),
+    ),
+    details,
+    extras.chart,
+    extras.historyHref &&
+      el("p", { class: "history-link" }, el("a", { href: extras.historyHref }, "History")),
+  );
+}
+
+/** A card for a subject that could not be read: its id and the one-sentence reason. */
+export function subjectErrorCard(label: string, error: string): HTMLElement {
+  return el(
+    "article",
+    { class: "subject", "data-subject": label },
+    el("h2", {}, el("span", { class: "mono" }, label)),
+    el("p", { class: "error" }, error),
+  );
+}
+
+function headingId(snapshot: SubjectSnapshot): string {
+  return `subject-${snapshot.subjectId.slice(2, 18)}`;
+}
+
+/** "Fresh", "Stale" or "Never attested": text first, colour second. */
+function freshnessBadge(snapshot: SubjectSnapshot): HTMLElement {
+  const [text, tone] = !snapshot.hasData
+    ? ["Never attested", "neutral"]
+    : snapshot.backingFresh
+      ? ["Fresh", "ok"]
+      : ["Stale", "bad"];
+  return el("span", { class: `badge ${tone}`, "data-testid": "freshness" }, text);
+}
+
+/** Why the badge says what it says, in the subject's own terms (heartbeat, live sides). */
+function freshnessNote(snapshot: SubjectSnapshot): string {
+  const heartbeat = duration(snapshot.heartbeatSeconds);
+  if (!snapshot.hasData) return "no round posted yet";
+  if (snapshot.asset && snapshot.reservesLive && !snapshot.asset.approved)
+    return "the reserve asset was revoked by the registry admin, so its balances count as 0";
+  if (snapshot.reservesLive && snapshot.supply !== null) return "reserves and supply are read live";
+  if (snapshot.latest === null) return "";
+  return snapshot.latest.fresh
+    ? `latest round within its ${heartbeat} heartbeat`
+    : `latest round older than its ${heartbeat} heartbeat`;
+}
+
+function reservesSource(snapshot: SubjectSnapshot): string {
+  if (snapshot.reservesLive) {
+    const count = snapshot.wallets.length;
+    return `(live: ${count} reserve wallet${count === 1 ? "" : "s"})`;
+  }
+  return snapshot.latest ? `(attested in round ${snapshot.latest.roundId})` : "(none attested yet)";
+}
+
+/** Liabilities of the latest round, or the token's live supply when the subject names a token. */
+function supplyRow(snapshot: SubjectSnapshot): Node[] {
+  if (snapshot.supply !== null)
+    return row(
+      "Token supply",
+      amount(snapshot.supply, snapshot.decimals),
+      el("span", { class: "hint" }, " (live: the token's total supply)"),
+      el("br"),
+      el("span", { class: "mono small" }, snapshot.token ?? ""),
+    );
+  const { latest } = snapshot;
+  return row(
+    "Liabilities",
+    latest ? amount(latest.liabilities, snapshot.decimals) : "—",
+    el("span", { class: "hint" }, latest ? ` (attested in round ${latest.roundId})` : " (none attested yet)"),
+  );
+}
+
+function auditorsOf(snapshot: SubjectSnapshot): Child {
+  const { latest } = snapshot;
+  if (latest === null) return "None yet";
+  if (latest.auditors === null)
+    return el("span", { class: "hint" }, `Round ${latest.roundId} was posted before the From block.`);
+  return el(
+    "ul",
+    { class: "plain", "aria-label": `Auditors who signed round ${latest.roundId}` },
+    ...latest.auditors.map((auditor) => el("li", {}, auditorLine(auditor))),
+  );
+}
+
+/** "Name 0xAbc…" with the full address in the text (wrapped, never cut) so it can be checked. */
+export function auditorLine(auditor: Auditor): Node {
+  return el(
+    "span",
+    { class: "auditor" },
+    auditor.name === "" ? "" : `${auditor.name} `,
+    el("span", { class: "mono small" }, auditor.address),
+  );
+}
+
+function walletRows(snapshot: SubjectSnapshot): Node[] {
+  const { asset } = snapshot;
+  if (asset === null || snapshot.wallets.length === 0) return [];
+  const unit = asset.symbol ?? "units";
+  return row(
+    `Reserve wallets (${snapshot.wallets.length})`,
+    el(
+      "ul",
+      { class: "plain" },
+      ...snapshot.wallets.map((wallet) =>
+        el(
+          "li",
+          {},
+          el("span", { class: "mono small" }, wallet.address),
+          el("br"),
+          `${amount(wallet.balance, asset.decimals)} ${unit}`,
+        ),
+      ),
+    ),
+    el(
+      "span",
+      { class: "hint" },
+      `Reserve asset ${unit}${asset.approved ? "" : " (revoked: its balances count as 0)"}: `,
+      el("span", { class: "mono small" }, asset.address),
+    ),
+  );
+}
