@@ -38,7 +38,7 @@ contract ReserveFeed is IReserveFeed, SubjectFeed {
             IReserveRegistry.Attestation memory att,
             uint64
         ) {
-            return (_toAnswer(att.reserves), att.asOf);
+            return (_toAnswer(att.reserves), _attestedAt(roundId, att.asOf));
         } catch {}
     }
 }

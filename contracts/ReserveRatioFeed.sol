@@ -48,7 +48,7 @@ contract ReserveRatioFeed is IReserveRatioFeed, SubjectFeed {
                 DecimalScaling.toWad(att.reserves, _subjectDecimals),
                 DecimalScaling.toWad(att.liabilities, _subjectDecimals)
             );
-            return (_toAnswer(ratioWad), att.asOf);
+            return (_toAnswer(ratioWad), _attestedAt(roundId, att.asOf));
         } catch {}
     }
 }

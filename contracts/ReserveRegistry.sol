@@ -11,6 +11,7 @@ import {IReserveRegistry} from "./interfaces/IReserveRegistry.sol";
 import {BackingRatio} from "./libraries/BackingRatio.sol";
 import {DecimalScaling} from "./libraries/DecimalScaling.sol";
 import {FeedRounds} from "./libraries/FeedRounds.sol";
+import {LiabilityChallenges} from "./LiabilityChallenges.sol";
 import {MerkleSumProof, ProofStep} from "./libraries/MerkleSumProof.sol";
 
 /// @title ReserveRegistry
@@ -26,6 +27,11 @@ contract ReserveRegistry is IReserveRegistry, AccessControlDefaultAdminRules, EI
     /// @notice EIP-712 type hash of ReserveAddress, signed by a wallet to back a subject.
     bytes32 public constant RESERVE_ADDRESS_TYPEHASH = keccak256(
         "ReserveAddress(bytes32 subjectId,address wallet,address reserveAsset)"
+    );
+
+    /// @notice EIP-712 type hash of BalanceStatement, signed by a subject's statement signer.
+    bytes32 public constant BALANCE_STATEMENT_TYPEHASH = keccak256(
+        "BalanceStatement(bytes32 subjectId,bytes32 accountCommitment,uint256 balance,uint64 asOf)"
     );
 
     /// @notice Bound on reserve wallets per subject, so liveReserves (one balanceOf per wallet) stays
@@ -49,7 +55,7 @@ contract ReserveRegistry is IReserveRegistry, AccessControlDefaultAdminRules, EI
     /// decimals): any of them normalizes to 18 decimals and fits a feed's int256 answer.
     uint256 public constant MAX_AMOUNT = type(uint128).max;
 
-    /// @dev The round state shares one slot (80 + 64 + 32 + 8 bits), so reads that need it are cheap.
+    /// @dev The round state shares one slot (80 + 64 + 32 + 8 + 8 bits), so reads that need it are cheap.
     struct Subject {
         SubjectConfig config;
         uint80 latestRoundId;
@@ -59,24 +65,34 @@ contract ReserveRegistry is IReserveRegistry, AccessControlDefaultAdminRules, EI
         // Set by the first reserve wallet and never cleared: from then on reserves are read live, so
         // removing every wallet cannot switch the subject back to a (higher) attested figure.
         bool reservesLive;
+        // The latest round is disputed; cleared by the next round.
+        bool latestDisputed;
         address owner;
         address pendingOwner;
     }
 
-    /// @dev An attestation as stored: subjectId is the mapping key, asOf and postedAt share a slot.
+    /// @dev An attestation as stored, in four slots: subjectId is the mapping key, the times, signers
+    /// and dispute flag share one, both amounts (at most MAX_AMOUNT) another.
     struct Round {
         uint64 asOf;
         uint64 postedAt;
-        uint256 reserves;
-        uint256 liabilities;
+        // Bit i = the subject's auditors[i] at posting time signed.
+        uint32 signers;
+        bool disputed;
+        uint128 reserves;
+        uint128 liabilities;
         bytes32 liabilitiesRoot;
         bytes32 reportHash;
     }
 
+    /// @inheritdoc IReserveRegistry
+    address public immutable challenges;
+
     mapping(address auditor => bool) private _accredited;
     mapping(address auditor => string) private _auditorNames;
     mapping(bytes32 subjectId => Subject) private _subjects;
-    mapping(bytes32 subjectId => mapping(address auditor => bool)) private _isSubjectAuditor;
+    // The auditor's position in the subject's auditors list plus one; 0 = not the subject's auditor.
+    mapping(bytes32 subjectId => mapping(address auditor => uint256)) private _auditorPosition;
     mapping(bytes32 subjectId => mapping(uint80 roundId => Round)) private _rounds;
     mapping(bytes32 subjectId => EnumerableSet.AddressSet) private _reserveWallets;
     mapping(address reserveAsset => mapping(address wallet => bytes32 subjectId)) private _walletSubject;
@@ -89,7 +105,11 @@ contract ReserveRegistry is IReserveRegistry, AccessControlDefaultAdminRules, EI
 
     constructor(
         address admin
-    ) AccessControlDefaultAdminRules(ADMIN_TRANSFER_DELAY, admin) EIP712("ReserveRegistry", "1") {}
+    ) AccessControlDefaultAdminRules(ADMIN_TRANSFER_DELAY, admin) EIP712("ReserveRegistry", "1") {
+        // Created here, so its address follows from the registry's and no one can swap it later. Its
+        // creation code is in the registry's init code only, not in the deployed registry.
+        challenges = address(new LiabilityChallenges(this));
+    }
 
     // ------------------------------------------------------------------------------- auditors
 
@@ -173,7 +193,7 @@ contract ReserveRegistry is IReserveRegistry, AccessControlDefaultAdminRules, EI
         }
         address[] storage previous = s.config.auditors;
         for (uint256 i = 0; i < previous.length; ++i) {
-            delete _isSubjectAuditor[subjectId][previous[i]];
+            delete _auditorPosition[subjectId][previous[i]];
         }
         _setConfig(subjectId, s, config);
     }
@@ -226,7 +246,7 @@ contract ReserveRegistry is IReserveRegistry, AccessControlDefaultAdminRules, EI
         if (att.asOf > block.timestamp) revert FutureAttestation(att.asOf, block.timestamp);
         if (att.reserves > MAX_AMOUNT) revert AmountTooLarge(att.reserves, MAX_AMOUNT);
         if (att.liabilities > MAX_AMOUNT) revert AmountTooLarge(att.liabilities, MAX_AMOUNT);
-        _checkSignatures(att, s.config.quorum, signers, signatures);
+        uint32 signerBits = _checkSignatures(att, s.config.quorum, signers, signatures);
 
         // unchecked: 2^80 rounds would need more blocks than the chain will ever have.
         unchecked {
@@ -235,11 +255,14 @@ contract ReserveRegistry is IReserveRegistry, AccessControlDefaultAdminRules, EI
         s.latestRoundId = roundId;
         s.latestAsOf = att.asOf;
         s.latestHeartbeat = s.config.heartbeat;
+        s.latestDisputed = false;
         _rounds[att.subjectId][roundId] = Round({
             asOf: att.asOf,
             postedAt: uint64(block.timestamp),
-            reserves: att.reserves,
-            liabilities: att.liabilities,
+            signers: signerBits,
+            disputed: false,
+            reserves: uint128(att.reserves), // both at most MAX_AMOUNT, checked above
+            liabilities: uint128(att.liabilities),
             liabilitiesRoot: att.liabilitiesRoot,
             reportHash: att.reportHash
         });
@@ -375,9 +398,9 @@ contract ReserveRegistry is IReserveRegistry, AccessControlDefaultAdminRules, EI
             return (FeedRounds.live(), reserves, uint64(block.timestamp));
         }
         roundId = s.latestRoundId;
-        // All zero before the first round.
+        // All zero before the first round; a disputed round is reported with no update time.
         Round storage latest = _rounds[subjectId][roundId];
-        return (roundId, latest.reserves, latest.asOf);
+        return (roundId, latest.reserves, s.latestDisputed ? 0 : latest.asOf);
     }
 
     // ------------------------------------------------------------------------ collateralization
@@ -404,7 +427,8 @@ contract ReserveRegistry is IReserveRegistry, AccessControlDefaultAdminRules, EI
             config.decimals
         );
         ratioWad = BackingRatio.ratioWad(reserves, supply);
-        fresh = assetApproved && ((s.reservesLive && liveSupplySide) || _isFresh(s));
+        // A disputed latest round is never fresh, even where both sides are read live.
+        fresh = assetApproved && !s.latestDisputed && ((s.reservesLive && liveSupplySide) || _isFresh(s));
     }
 
     /// @inheritdoc IReserveRegistry
@@ -417,8 +441,10 @@ contract ReserveRegistry is IReserveRegistry, AccessControlDefaultAdminRules, EI
         if (liveReserveSide && liveSupplySide) return (FeedRounds.live(), uint64(block.timestamp));
         // A side that must be attested has no round yet: no reading.
         if (s.latestRoundId == 0) return (0, 0);
-        if (liveReserveSide || liveSupplySide) return (FeedRounds.live(), s.latestAsOf);
-        return (s.latestRoundId, s.latestAsOf);
+        // The attested side dates the reading; a disputed round dates nothing.
+        uint64 attestedAt = s.latestDisputed ? 0 : s.latestAsOf;
+        if (liveReserveSide || liveSupplySide) return (FeedRounds.live(), attestedAt);
+        return (s.latestRoundId, attestedAt);
     }
 
     // ------------------------------------------------------------------------------ liabilities
@@ -431,9 +457,43 @@ contract ReserveRegistry is IReserveRegistry, AccessControlDefaultAdminRules, EI
         uint256 balance,
         ProofStep[] calldata proof
     ) external view returns (bool) {
-        (Attestation memory att, ) = _attestation(subjectId, roundId);
-        if (att.liabilitiesRoot == bytes32(0)) return false;
-        return MerkleSumProof.verify(att.liabilitiesRoot, att.liabilities, accountCommitment, balance, proof);
+        Round storage r = _existingRound(subjectId, roundId);
+        bytes32 root = r.liabilitiesRoot;
+        if (root == bytes32(0)) return false;
+        return MerkleSumProof.verify(root, r.liabilities, accountCommitment, balance, proof);
+    }
+
+    // ------------------------------------------------------------------------------- challenges
+
+    /// @inheritdoc IReserveRegistry
+    function recordDispute(bytes32 subjectId, uint80 roundId) external {
+        if (msg.sender != challenges) revert NotChallenges(msg.sender);
+        _existingRound(subjectId, roundId).disputed = true;
+        if (roundId == _subjects[subjectId].latestRoundId) _subjects[subjectId].latestDisputed = true;
+        emit RoundDisputed(subjectId, roundId);
+    }
+
+    /// @inheritdoc IReserveRegistry
+    function isDisputed(bytes32 subjectId, uint80 roundId) external view returns (bool) {
+        return _existingRound(subjectId, roundId).disputed;
+    }
+
+    /// @inheritdoc IReserveRegistry
+    function roundSigners(bytes32 subjectId, uint80 roundId) external view returns (uint32) {
+        return _existingRound(subjectId, roundId).signers;
+    }
+
+    /// @inheritdoc IReserveRegistry
+    function balanceStatementDigest(
+        bytes32 subjectId,
+        bytes32 accountCommitment,
+        uint256 balance,
+        uint64 asOf
+    ) external view returns (bytes32) {
+        return
+            _hashTypedDataV4(
+                keccak256(abi.encode(BALANCE_STATEMENT_TYPEHASH, subjectId, accountCommitment, balance, asOf))
+            );
     }
 
     // -------------------------------------------------------------------------------- private
@@ -447,9 +507,7 @@ contract ReserveRegistry is IReserveRegistry, AccessControlDefaultAdminRules, EI
         bytes32 subjectId,
         uint80 roundId
     ) private view returns (Attestation memory att, uint64 postedAt) {
-        Subject storage s = _existingSubject(subjectId);
-        if (roundId == 0 || roundId > s.latestRoundId) revert RoundNotFound(subjectId, roundId);
-        Round storage r = _rounds[subjectId][roundId];
+        Round storage r = _existingRound(subjectId, roundId);
         att = Attestation({
             subjectId: subjectId,
             asOf: r.asOf,
@@ -459,6 +517,12 @@ contract ReserveRegistry is IReserveRegistry, AccessControlDefaultAdminRules, EI
             reportHash: r.reportHash
         });
         postedAt = r.postedAt;
+    }
+
+    function _existingRound(bytes32 subjectId, uint80 roundId) private view returns (Round storage) {
+        if (roundId == 0 || roundId > _existingSubject(subjectId).latestRoundId)
+            revert RoundNotFound(subjectId, roundId);
+        return _rounds[subjectId][roundId];
     }
 
     /// @dev Validates `config` and stores it; the caller has cleared the previous auditor flags.
@@ -488,19 +552,20 @@ contract ReserveRegistry is IReserveRegistry, AccessControlDefaultAdminRules, EI
         for (uint256 i = 0; i < auditorCount; ++i) {
             address auditor = config.auditors[i];
             if (!_accredited[auditor]) revert AuditorNotAccredited(auditor);
-            if (_isSubjectAuditor[subjectId][auditor]) revert DuplicateAuditor(auditor);
-            _isSubjectAuditor[subjectId][auditor] = true;
+            if (_auditorPosition[subjectId][auditor] != 0) revert DuplicateAuditor(auditor);
+            _auditorPosition[subjectId][auditor] = i + 1;
         }
         s.config = config;
         emit SubjectConfigSet(subjectId, config);
     }
 
+    /// @dev Returns the signers as a bitmap over the subject's auditors list.
     function _checkSignatures(
         Attestation calldata att,
         uint8 quorum,
         address[] calldata signers,
         bytes[] calldata signatures
-    ) private view {
+    ) private view returns (uint32 signerBits) {
         if (signers.length != signatures.length)
             revert SignatureCountMismatch(signers.length, signatures.length);
         if (signers.length < quorum) revert QuorumNotMet(signers.length, quorum);
@@ -511,8 +576,9 @@ contract ReserveRegistry is IReserveRegistry, AccessControlDefaultAdminRules, EI
             // Strictly ascending also rules out duplicates and the zero address.
             if (signer <= previous) revert SignersNotAscending(i, signer);
             previous = signer;
-            if (!_isSubjectAuditor[att.subjectId][signer])
-                revert SignerNotSubjectAuditor(att.subjectId, signer);
+            uint256 position = _auditorPosition[att.subjectId][signer];
+            if (position == 0) revert SignerNotSubjectAuditor(att.subjectId, signer);
+            signerBits |= uint32(1 << (position - 1)); // position <= MAX_AUDITORS_PER_SUBJECT = 32
             if (!_accredited[signer]) revert AuditorNotAccredited(signer);
             if (!SignatureChecker.isValidSignatureNowCalldata(signer, digest, signatures[i])) {
                 revert InvalidSignature(signer);
@@ -524,7 +590,7 @@ contract ReserveRegistry is IReserveRegistry, AccessControlDefaultAdminRules, EI
         // latestAsOf <= block.timestamp always holds: future snapshots are refused when posted.
         // Raising the heartbeat must not make an old round fresh again; lowering it applies at once.
         uint256 heartbeat = Math.min(s.latestHeartbeat, s.config.heartbeat);
-        return s.latestRoundId != 0 && block.timestamp - s.latestAsOf <= heartbeat;
+        return s.latestRoundId != 0 && !s.latestDisputed && block.timestamp - s.latestAsOf <= heartbeat;
     }
 
     /// @dev Sum of the wallets' balances in the subject's decimals, and whether the asset is approved:

@@ -70,7 +70,10 @@ abstract contract SecureMint {
             revert NotSubjectToken(reserveSubjectId, address(this));
         }
         (uint256 reservesWad, , , bool fresh) = reserveRegistry.collateralization(reserveSubjectId);
-        if (!fresh) revert StaleReserves(reserveSubjectId);
+        if (!fresh) {
+            ReserveGuard.requireNotDisputed(reserveRegistry, reserveSubjectId);
+            revert StaleReserves(reserveSubjectId);
+        }
         uint256 supplyAfterMintWad = DecimalScaling.toWad(supplyAfterMint, tokenDecimals);
         if (supplyAfterMintWad > reservesWad) revert InsufficientReserves(supplyAfterMintWad, reservesWad);
     }

@@ -160,6 +160,41 @@ const SENTENCES: Record<string, Sentence> = {
   SequencerStatusUnknown: () =>
     "the L2 sequencer uptime feed is not initialized (its latest round has startedAt 0), so the sequencer's status is unknown",
 
+  ReservesDisputed: (a) =>
+    `round ${a.uint("roundId")} of ${a.subject("subjectId")} is disputed (a customer's challenge of it went unanswered), so its figures do not count until a new round is posted`,
+
+  // --- ReserveRegistry and LiabilityChallenges: published proofs and challenges
+  NotChallenges: (a) =>
+    `only the registry's LiabilityChallenges contract records disputes (${a.address("caller")} is not it)`,
+  NotRegistryAdmin: (a) => `only the registry admin can do this (${a.address("caller")} is not the admin)`,
+  ProofsAlreadyPublished: (a) =>
+    `the proofs of round ${a.uint("roundId")} of ${a.subject("subjectId")} are already published; a publication cannot change`,
+  EmptyPublication: () => "a publication needs the manifest's hash and the URI it is served at",
+  ChallengeWindowTooLong: (a) =>
+    `a challenge window of ${a.duration("windowSeconds")} is longer than the ${a.duration("max")} allowed`,
+  ChallengesDisabled: (a) =>
+    `round ${a.uint("roundId")} of ${a.subject("subjectId")} was posted while its challenge window was 0, so it cannot be challenged`,
+  ChallengeWindowClosed: (a) =>
+    `the challenge window of round ${a.uint("roundId")} of ${a.subject("subjectId")} closed at ${a.time("closedAt")}`,
+  WrongBond: (a) => `a challenge takes a bond of exactly ${a.uint("required")} wei, not ${a.uint("sent")}`,
+  InvalidStatementSignature: (a) =>
+    `the balance statement is not signed by the statement signer of ${a.subject("subjectId")} for round ${a.uint("roundId")} (a statement for another round or amount fails too)`,
+  ChallengeNotFound: (a) => `there is no challenge ${a.uint("challengeId")}`,
+  ChallengeNotOpen: (a) =>
+    `challenge ${a.uint("challengeId")} is no longer open (${challengeStatus(a.uint("status"))})`,
+  ChallengeDeadlinePassed: (a) =>
+    `the deadline of challenge ${a.uint("challengeId")} passed at ${a.time("deadline")}; it can only be settled now`,
+  ChallengeDeadlineNotReached: (a) =>
+    `challenge ${a.uint("challengeId")} can be settled only after its deadline, ${a.time("deadline")}`,
+  ProofDoesNotVerify: (a) =>
+    `the proof does not show the challenged account with exactly the challenged balance in the round's liabilities, so it does not answer challenge ${a.uint("challengeId")}`,
+  NothingToWithdraw: (a) => `no bonds are owed to ${a.address("account")}`,
+  FailedCall: () => "sending the bonds failed: the receiving address refused the payment",
+  InsufficientBalance: (a) =>
+    `the contract holds ${a.uint("balance")} wei, less than the ${a.uint("needed")} wei to send`,
+  CheckpointUnorderedInsertion: () =>
+    "a setting change was dated before the last one recorded (block times only grow, so this should not happen)",
+
   // --- libraries
   DecimalScalingOverflow: (a) =>
     `the amount ${a.uint("amount")} with ${a.uint("fromDecimals")} decimals is too large to express with ${a.uint("toDecimals")} decimals`,
@@ -170,6 +205,13 @@ const SENTENCES: Record<string, Sentence> = {
   Error: (a) => `reverted: ${a.text("message")}`,
   Panic: (a) => `the contract failed an internal check (${panicReason(a.uint("code"))})`,
 };
+
+/** ILiabilityChallenges.ChallengeStatus in words. */
+function challengeStatus(status: bigint): string {
+  return (
+    ["unknown", "open", "answered", "settled: its round is disputed"][Number(status)] ?? `status ${status}`
+  );
+}
 
 /** The error names that have a sentence. */
 export function errorsWithSentences(): string[] {

@@ -1,6 +1,7 @@
 import { ErrorDescription, ErrorFragment, getAddress, Interface, ZeroAddress } from "ethers";
 import type { Fragment, Provider } from "ethers";
 import type { ReserveRegistry } from "../typechain-types";
+import { LiabilityChallenges__factory } from "../typechain-types/factories/contracts/LiabilityChallenges__factory";
 import { MerkleSumProof__factory } from "../typechain-types/factories/contracts/libraries/MerkleSumProof__factory";
 import { ReserveGuard__factory } from "../typechain-types/factories/contracts/libraries/ReserveGuard__factory";
 import { PoRAddressList__factory } from "../typechain-types/factories/contracts/PoRAddressList__factory";
@@ -21,7 +22,7 @@ import { formatSubjectId } from "./subject-id";
  * such as DecimalScalingOverflow), plus the errors the protocol's other code reverts with:
  * ReserveGuard (ReservesNotFresh, Undercollateralized, ReservesTooOld), SecureMint
  * (StaleReserves, InsufficientReserves, NotSubjectToken), ReserveBackedToken (ERC-20 errors),
- * MerkleSumProof and PoRAddressList. decodeRevert and toChainError decode all of them.
+ * MerkleSumProof, PoRAddressList and LiabilityChallenges. decodeRevert and toChainError decode all of them.
  */
 export const registryInterface: Interface = withErrorsOf(
   ReserveRegistry__factory.abi,
@@ -30,6 +31,7 @@ export const registryInterface: Interface = withErrorsOf(
   ReserveBackedToken__factory.abi,
   MerkleSumProof__factory.abi,
   PoRAddressList__factory.abi,
+  LiabilityChallenges__factory.abi,
 );
 
 /** `base` plus every custom error of `others` that `base` lacks (same signature counted once). */

@@ -10,7 +10,9 @@ import {ProofStep} from "../libraries/MerkleSumProof.sol";
 ///
 /// EIP-712 domain: name "ReserveRegistry", version "1", chainId, verifyingContract = this registry.
 /// Signed types: `Attestation(bytes32 subjectId,uint64 asOf,uint256 reserves,uint256 liabilities,bytes32 liabilitiesRoot,bytes32 reportHash)`
-/// by auditors, `ReserveAddress(bytes32 subjectId,address wallet,address reserveAsset)` by reserve wallets.
+/// by auditors, `ReserveAddress(bytes32 subjectId,address wallet,address reserveAsset)` by reserve wallets,
+/// `BalanceStatement(bytes32 subjectId,bytes32 accountCommitment,uint256 balance,uint64 asOf)` by a
+/// subject's statement signer (checked by the registry's LiabilityChallenges, `challenges()`).
 interface IReserveRegistry {
     /// @notice How one subject (one issuer's one reserve asset) is attested.
     /// @param name Human-readable name, e.g. "USDX / USD reserves".
@@ -101,6 +103,10 @@ interface IReserveRegistry {
 
     /// @notice `wallet` no longer backs `subjectId`.
     event ReserveWalletRemoved(bytes32 indexed subjectId, address indexed wallet);
+
+    /// @notice A customer's challenge of round `roundId` went unanswered: the round is disputed, and
+    /// while it is the latest the subject is not fresh.
+    event RoundDisputed(bytes32 indexed subjectId, uint80 indexed roundId);
 
     // ----------------------------------------------------------------------------------- errors
 
@@ -231,6 +237,9 @@ interface IReserveRegistry {
 
     /// @notice `subjectId` already has MAX_RESERVE_WALLETS wallets.
     error TooManyReserveWallets(bytes32 subjectId, uint256 maxCount);
+
+    /// @notice Only the registry's LiabilityChallenges (`challenges()`) records disputes.
+    error NotChallenges(address caller);
 
     // ------------------------------------------------------------------------------- auditors
 
@@ -396,4 +405,30 @@ interface IReserveRegistry {
         uint256 balance,
         ProofStep[] calldata proof
     ) external view returns (bool);
+
+    // ------------------------------------------------------------------------------ challenges
+
+    /// @notice The LiabilityChallenges this registry created in its constructor: published proofs,
+    /// customer challenges and `solvency()`. Fixed for good, so no one can swap who disputes rounds.
+    function challenges() external view returns (address);
+
+    /// @notice Marks round `roundId` disputed (a challenge of it was settled unanswered). Only
+    /// `challenges()` calls it.
+    function recordDispute(bytes32 subjectId, uint80 roundId) external;
+
+    /// @notice Whether round `roundId` is disputed. Reverts with RoundNotFound for a missing round.
+    function isDisputed(bytes32 subjectId, uint80 roundId) external view returns (bool);
+
+    /// @notice Who signed round `roundId`: bit i set = the subject's `auditors[i]`, as listed when the
+    /// round was posted. Reverts with RoundNotFound for a missing round.
+    function roundSigners(bytes32 subjectId, uint80 roundId) external view returns (uint32);
+
+    /// @notice The EIP-712 digest a subject's statement signer signs to state a customer's balance
+    /// at a round's `asOf` (what the customer's account page shows).
+    function balanceStatementDigest(
+        bytes32 subjectId,
+        bytes32 accountCommitment,
+        uint256 balance,
+        uint64 asOf
+    ) external view returns (bytes32);
 }

@@ -26,6 +26,10 @@ library ReserveGuard {
     /// the subject's heartbeat, or its live reserves are in a revoked reserve asset.
     error ReservesNotFresh(bytes32 subjectId);
 
+    /// @notice A customer's challenge of the subject's latest round went unanswered: the round is
+    /// disputed (LiabilityChallenges), and no figure of it counts until a new round is posted.
+    error ReservesDisputed(bytes32 subjectId, uint80 roundId);
+
     /// @notice The L2 sequencer uptime feed reports the sequencer down (any answer other than 0).
     error SequencerDown();
 
@@ -51,11 +55,23 @@ library ReserveGuard {
         uint256 maxAgeSeconds
     ) internal view {
         (uint80 roundId, uint64 updatedAt) = registry.collateralizationRound(subjectId);
+        // The registry dates a disputed round 0: say so rather than "too old".
+        if (roundId != 0 && updatedAt == 0) requireNotDisputed(registry, subjectId);
         uint256 age = roundId == 0 ? type(uint256).max : block.timestamp - updatedAt;
         if (age > maxAgeSeconds) revert ReservesTooOld(age, maxAgeSeconds);
         (, , uint256 ratioWad, bool fresh) = registry.collateralization(subjectId);
-        if (!fresh) revert ReservesNotFresh(subjectId);
+        if (!fresh) {
+            requireNotDisputed(registry, subjectId);
+            revert ReservesNotFresh(subjectId);
+        }
         if (ratioWad < minRatioWad) revert Undercollateralized(ratioWad, minRatioWad);
+    }
+
+    /// @notice Reverts with ReservesDisputed if `subjectId`'s latest round is disputed. Called by the
+    /// checks here (and SecureMint) only once the figures are refused, to name the reason.
+    function requireNotDisputed(IReserveRegistry registry, bytes32 subjectId) internal view {
+        uint80 latest = registry.latestRoundId(subjectId);
+        if (latest != 0 && registry.isDisputed(subjectId, latest)) revert ReservesDisputed(subjectId, latest);
     }
 
     /// @notice The L2 variant: reverts unless the sequencer is up and has been for at least

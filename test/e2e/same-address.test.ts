@@ -128,7 +128,9 @@ describe("same address on every chain (e2e, two hardhat nodes)", function () {
           ).contracts,
       ),
     );
-    expect(listed[0]).to.have.lengthOf(4);
+    // The registry, the LiabilityChallenges it created, and the subject's three feeds.
+    expect(listed[0]!.map((c) => c.futureId)).to.include("ReserveRegistryModule#LiabilityChallenges");
+    expect(listed[0]).to.have.lengthOf(5);
     expect(listed[1]).to.deep.equal(listed[0]);
     expect(listed[0]!.every((c) => c.code)).to.equal(true);
   });
