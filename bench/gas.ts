@@ -5,6 +5,7 @@
 import hre from "hardhat";
 import * as path from "node:path";
 import { backingGasSection } from "./gas/backing";
+import { challengesGasSection } from "./gas/challenges";
 import { liabilitiesGasSection } from "./gas/liabilities";
 import { registryGasSection } from "./gas/registry";
 import { writeMarkdown } from "./markdown";
@@ -28,7 +29,12 @@ function settings(): string {
 }
 
 async function main(): Promise<void> {
-  const sections = [await registryGasSection(), await backingGasSection(), await liabilitiesGasSection()];
+  const sections = [
+    await registryGasSection(),
+    await backingGasSection(),
+    await liabilitiesGasSection(),
+    await challengesGasSection(),
+  ];
   const doc = [
     "# Gas",
     "",
