@@ -392,15 +392,20 @@ contract ReserveRegistry is IReserveRegistry, AccessControlDefaultAdminRules, EI
     function reservesRound(
         bytes32 subjectId
     ) external view returns (uint80 roundId, uint256 reserves, uint64 updatedAt) {
-        Subject storage s = _existingSubject(subjectId);
+        // What feeds read on every call: the round state slot, then one slot of the round or the wallets.
+        // A subject with a round or a wallet exists, so the owner slot is read only otherwise.
+        Subject storage s = _subjects[subjectId];
         if (s.reservesLive) {
             (reserves, ) = _liveReserves(subjectId, s.config);
             return (FeedRounds.live(), reserves, uint64(block.timestamp));
         }
         roundId = s.latestRoundId;
-        // All zero before the first round; a disputed round is reported with no update time.
-        Round storage latest = _rounds[subjectId][roundId];
-        return (roundId, latest.reserves, s.latestDisputed ? 0 : latest.asOf);
+        if (roundId == 0) {
+            _existingSubject(subjectId);
+            return (0, 0, 0);
+        }
+        // A disputed round is reported with no update time.
+        return (roundId, _rounds[subjectId][roundId].reserves, s.latestDisputed ? 0 : s.latestAsOf);
     }
 
     // ------------------------------------------------------------------------ collateralization
@@ -519,9 +524,12 @@ contract ReserveRegistry is IReserveRegistry, AccessControlDefaultAdminRules, EI
         postedAt = r.postedAt;
     }
 
+    /// @dev A subject with a round exists: its owner slot is read only to name a missing subject.
     function _existingRound(bytes32 subjectId, uint80 roundId) private view returns (Round storage) {
-        if (roundId == 0 || roundId > _existingSubject(subjectId).latestRoundId)
+        if (roundId == 0 || roundId > _subjects[subjectId].latestRoundId) {
+            _existingSubject(subjectId);
             revert RoundNotFound(subjectId, roundId);
+        }
         return _rounds[subjectId][roundId];
     }
 
