@@ -2,7 +2,7 @@
 pragma solidity 0.8.30;
 
 import {Address} from "@openzeppelin/contracts/utils/Address.sol";
-import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
+import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {Checkpoints} from "@openzeppelin/contracts/utils/structs/Checkpoints.sol";
 import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 import {ILiabilityChallenges} from "./interfaces/ILiabilityChallenges.sol";
@@ -23,6 +23,9 @@ contract LiabilityChallenges is ILiabilityChallenges {
 
     /// @notice Longest challenge window a subject may set.
     uint32 public constant MAX_CHALLENGE_WINDOW = 30 days;
+
+    /// @notice Largest bond the admin may set (the bond shares a slot with the challenger).
+    uint256 public constant MAX_CHALLENGE_BOND = type(uint96).max;
 
     /// @dev The registry's DEFAULT_ADMIN_ROLE (OpenZeppelin AccessControl).
     bytes32 private constant _REGISTRY_ADMIN_ROLE = 0x00;
@@ -45,8 +48,7 @@ contract LiabilityChallenges is ILiabilityChallenges {
     mapping(address account => uint256) private _withdrawable;
 
     modifier onlySubjectOwner(bytes32 subjectId) {
-        (, address owner) = registry.subject(subjectId);
-        if (msg.sender != owner) revert NotSubjectOwner(subjectId, msg.sender);
+        if (msg.sender != registry.subjectOwner(subjectId)) revert NotSubjectOwner(subjectId, msg.sender);
         _;
     }
 
@@ -124,6 +126,7 @@ contract LiabilityChallenges is ILiabilityChallenges {
     function setChallengeBond(uint256 bond) external {
         if (!IAccessControl(address(registry)).hasRole(_REGISTRY_ADMIN_ROLE, msg.sender))
             revert NotRegistryAdmin(msg.sender);
+        if (bond > MAX_CHALLENGE_BOND) revert ChallengeBondTooLarge(bond, MAX_CHALLENGE_BOND);
         _bond = bond;
         emit ChallengeBondSet(bond);
     }
@@ -166,7 +169,7 @@ contract LiabilityChallenges is ILiabilityChallenges {
             deadline: deadline,
             status: ChallengeStatus.Open,
             challenger: msg.sender,
-            bond: msg.value,
+            bond: uint96(msg.value), // msg.value == _bond <= MAX_CHALLENGE_BOND
             accountCommitment: accountCommitment,
             balance: balance
         });
@@ -184,7 +187,7 @@ contract LiabilityChallenges is ILiabilityChallenges {
         c.status = ChallengeStatus.Answered;
         --_openChallenges[c.subjectId][c.roundId];
         // The bond pays the honest subject for answering; its owner now, who bears the cost.
-        (, address owner) = registry.subject(c.subjectId);
+        address owner = registry.subjectOwner(c.subjectId);
         _withdrawable[owner] += c.bond;
         emit ChallengeAnswered(challengeId, msg.sender, owner);
     }
@@ -265,7 +268,8 @@ contract LiabilityChallenges is ILiabilityChallenges {
     }
 
     /// @dev Signed by the statement signer in force when the round was posted, or by the current one
-    /// (a customer may ask for the statement after a key rotation). ERC-1271 signers (a Safe) work.
+    /// (a customer may ask for the statement after a key rotation). ECDSA only (low s, OpenZeppelin):
+    /// an ERC-1271 signer could void statements it gave by changing its owners after the posting.
     function _isStatementSigned(
         bytes32 subjectId,
         uint64 postedAt,
@@ -273,14 +277,9 @@ contract LiabilityChallenges is ILiabilityChallenges {
         bytes calldata signature
     ) private view returns (bool) {
         Checkpoints.Trace160 storage signers = _statementSigners[subjectId];
-        address atPosting = address(signers.upperLookup(postedAt));
-        address current = address(signers.latest());
-        return
-            (atPosting != address(0) &&
-                SignatureChecker.isValidSignatureNowCalldata(atPosting, digest, signature)) ||
-            (current != address(0) &&
-                current != atPosting &&
-                SignatureChecker.isValidSignatureNowCalldata(current, digest, signature));
+        (address recovered, ECDSA.RecoverError error, ) = ECDSA.tryRecoverCalldata(digest, signature);
+        if (error != ECDSA.RecoverError.NoError) return false; // recovered is then zero, never a signer
+        return recovered == address(signers.upperLookup(postedAt)) || recovered == address(signers.latest());
     }
 
     function _nextSecond() private view returns (uint64) {

@@ -229,6 +229,11 @@ contract ReserveRegistry is IReserveRegistry, AccessControlDefaultAdminRules, EI
     }
 
     /// @inheritdoc IReserveRegistry
+    function subjectOwner(bytes32 subjectId) external view returns (address) {
+        return _existingSubject(subjectId).owner;
+    }
+
+    /// @inheritdoc IReserveRegistry
     function pendingSubjectOwner(bytes32 subjectId) external view returns (address) {
         return _existingSubject(subjectId).pendingOwner;
     }
@@ -473,7 +478,9 @@ contract ReserveRegistry is IReserveRegistry, AccessControlDefaultAdminRules, EI
     /// @inheritdoc IReserveRegistry
     function recordDispute(bytes32 subjectId, uint80 roundId) external {
         if (msg.sender != challenges) revert NotChallenges(msg.sender);
-        _existingRound(subjectId, roundId).disputed = true;
+        Round storage r = _existingRound(subjectId, roundId);
+        if (r.disputed) return; // a second unanswered challenge of the round changes nothing
+        r.disputed = true;
         if (roundId == _subjects[subjectId].latestRoundId) _subjects[subjectId].latestDisputed = true;
         emit RoundDisputed(subjectId, roundId);
     }

@@ -88,12 +88,12 @@ abstract contract SubjectFeed is AggregatorV2V3Interface, SubjectView {
         if (roundId == current) return (currentAnswer, currentUpdatedAt);
     }
 
-    /// @dev `amount` as an answer, saturated at int256's maximum instead of reverting.
     /// @dev A round's update time: its asOf, or 0 once disputed (its figures count for nothing).
     function _attestedAt(uint80 roundId, uint64 asOf) internal view returns (uint256) {
         return registry.isDisputed(subjectId, roundId) ? 0 : asOf;
     }
 
+    /// @dev `amount` as an answer, saturated at int256's maximum instead of reverting.
     function _toAnswer(uint256 amount) internal pure returns (int256) {
         return amount > uint256(type(int256).max) ? type(int256).max : int256(amount);
     }

@@ -177,8 +177,10 @@ const SENTENCES: Record<string, Sentence> = {
   ChallengeWindowClosed: (a) =>
     `the challenge window of round ${a.uint("roundId")} of ${a.subject("subjectId")} closed at ${a.time("closedAt")}`,
   WrongBond: (a) => `a challenge takes a bond of exactly ${a.uint("required")} wei, not ${a.uint("sent")}`,
+  ChallengeBondTooLarge: (a) =>
+    `a bond of ${a.uint("bond")} wei is above the ${a.uint("max")} wei a challenge can hold`,
   InvalidStatementSignature: (a) =>
-    `the balance statement is not signed by the statement signer of ${a.subject("subjectId")} for round ${a.uint("roundId")} (a statement for another round or amount fails too)`,
+    `the balance statement is not signed (ECDSA) by the statement signer of ${a.subject("subjectId")} for round ${a.uint("roundId")} (a statement for another round or amount fails too)`,
   ChallengeNotFound: (a) => `there is no challenge ${a.uint("challengeId")}`,
   ChallengeNotOpen: (a) =>
     `challenge ${a.uint("challengeId")} is no longer open (${challengeStatus(a.uint("status"))})`,

@@ -30,7 +30,7 @@ interface ILiabilityChallenges {
     /// @param deadline Last second an answer is accepted (opening time + the round's window).
     /// @param status Open, Answered or Settled.
     /// @param challenger Who opened it and gets the bond back if it is settled.
-    /// @param bond The bond paid, in native currency.
+    /// @param bond The bond paid, in native currency (at most 2^96 - 1 wei, MAX_CHALLENGE_BOND).
     /// @param accountCommitment The customer's account commitment (docs/liabilities-tree.md).
     /// @param balance The balance the statement signs, which an answer must prove exactly.
     struct Challenge {
@@ -39,7 +39,7 @@ interface ILiabilityChallenges {
         uint64 deadline;
         ChallengeStatus status;
         address challenger;
-        uint256 bond;
+        uint96 bond;
         bytes32 accountCommitment;
         uint256 balance;
     }
@@ -140,7 +140,10 @@ interface ILiabilityChallenges {
     /// @notice A challenge takes exactly `required` (the bond), not `sent`.
     error WrongBond(uint256 sent, uint256 required);
 
-    /// @notice The statement is not signed by the subject's statement signer for this round.
+    /// @notice The bond is above MAX_CHALLENGE_BOND.
+    error ChallengeBondTooLarge(uint256 bond, uint256 max);
+
+    /// @notice The statement is not signed (ECDSA) by the subject's statement signer for this round.
     error InvalidStatementSignature(bytes32 subjectId, uint80 roundId);
 
     /// @notice No challenge `challengeId`.
@@ -183,7 +186,8 @@ interface ILiabilityChallenges {
 
     // ---------------------------------------------------------------------- challenge settings
 
-    /// @notice Names the key that signs customers' balance statements (zero: none), for rounds
+    /// @notice Names the key (an EOA: statements are plain ECDSA signatures, so a contract signer
+    /// could not revoke ones it gave) that signs customers' balance statements (zero: none), for rounds
     /// posted from the next second on. Statements by the signer in force when a round was posted stay
     /// valid for it, so rotating the key cannot void a customer's statement. Subject owner only.
     function setStatementSigner(bytes32 subjectId, address signer) external;

@@ -298,6 +298,9 @@ interface IReserveRegistry {
     /// @notice The account `subjectId`'s ownership was offered to, or zero.
     function pendingSubjectOwner(bytes32 subjectId) external view returns (address);
 
+    /// @notice The subject's owner (what `subject()` also returns, without copying the config).
+    function subjectOwner(bytes32 subjectId) external view returns (address);
+
     // --------------------------------------------------------------------------- attestations
 
     /// @notice Posts `att` as the subject's next round. Anyone may relay. Amounts above MAX_AMOUNT are
