@@ -4,12 +4,13 @@
  *
  *   child.ts por <csv> <treeFile>            build with the SDK (streams the CSV)
  *   child.ts prove <treeFile> <accounts>     proof extraction from a built tree
+ *   child.ts publish <treeFile> <outDir>     the tree's publication (manifest + shards), default shard size
  *   child.ts merkletreejs <csv>              merkletreejs MerkleTree, sortPairs, keccak256 package
  *   child.ts oz <csv>                        @openzeppelin/merkle-tree StandardMerkleTree.of
  */
 import { createReadStream } from "node:fs";
 import { createInterface } from "node:readline";
-import { TreeFile, buildTreeFile } from "../src/liabilities";
+import { TreeFile, buildTreeFile, writePublication } from "../src/liabilities";
 import { accountId, BENCH_DECIMALS, BENCH_SECRET } from "./csv";
 
 function seconds(start: bigint): number {
@@ -78,6 +79,17 @@ async function main(): Promise<void> {
     }
     tree.close();
     report({ firstMs: first, medianMs: median(times), maxMs: Math.max(...times) });
+  } else if (mode === "publish") {
+    const start = process.hrtime.bigint();
+    const summary = await writePublication(a, b as string);
+    report({
+      seconds: seconds(start),
+      shardLeaves: summary.shardLeaves,
+      shardCount: summary.shardCount,
+      manifestBytes: summary.manifestBytes,
+      largestShardBytes: summary.largestShardBytes,
+      totalBytes: summary.totalBytes,
+    });
   } else if (mode === "merkletreejs") {
     const { MerkleTree } = await import("merkletreejs");
     const keccak256 = (await import("keccak256")).default;

@@ -1,10 +1,11 @@
 /**
- * `npm run bench [-- --sizes 100000,1000000 --oz-max 100000 --merkletreejs-max 1000000]`
+ * `npm run bench [-- --sizes 100000,1000000 --oz-max 100000 --merkletreejs-max 1000000 --out FILE]`
  *
  * Builds liabilities trees from generated CSVs with the SDK and, over the same accounts, the
  * merkletreejs (sortPairs) and @openzeppelin/merkle-tree StandardMerkleTree baselines. Every
  * measurement runs in its own child process (bench/child.ts) so peak RSS is per measurement.
- * Writes docs/bench.md. Generated CSVs and trees go to a temporary directory removed at the end.
+ * Writes docs/bench.md (--out FILE for a quick run that must not replace the published figures).
+ * Generated CSVs and trees go to a temporary directory removed at the end.
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -21,6 +22,11 @@ interface Measurement {
   medianMs?: number;
   maxMs?: number;
   medianProofMs?: number;
+  shardLeaves?: number;
+  shardCount?: number;
+  manifestBytes?: number;
+  largestShardBytes?: number;
+  totalBytes?: number;
 }
 
 function flag(name: string, fallback: string): string {
@@ -31,7 +37,7 @@ function flag(name: string, fallback: string): string {
 const sizes = flag("sizes", "100000,1000000,10000000").split(",").map(Number);
 const merkletreejsMax = Number(flag("merkletreejs-max", "1000000"));
 const ozMax = Number(flag("oz-max", "100000"));
-const outFile = path.join(__dirname, "..", "docs", "bench.md");
+const outFile = path.resolve(flag("out", path.join(__dirname, "..", "docs", "bench.md")));
 
 function measure(args: string[]): Measurement {
   const child = spawnSync(
@@ -50,6 +56,7 @@ function measure(args: string[]): Measurement {
 
 const fmt = (n: number, digits = 1) => n.toFixed(digits);
 const rate = (count: number, s: number) => `${Math.round(count / s).toLocaleString("en-US")}`;
+const bytes = (n: number) => n.toLocaleString("en-US");
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(path.join(os.tmpdir(), "por-bench-"));
@@ -60,6 +67,7 @@ async function main(): Promise<void> {
     .join(", ");
   const rows: string[] = [];
   const ratios: string[] = [];
+  const publications: string[] = [];
   try {
     for (const count of sizes) {
       const csv = path.join(dir, `accounts-${count}.csv`);
@@ -71,6 +79,13 @@ async function main(): Promise<void> {
       const por = measure(["por", csv, tree]);
       const prove = measure(["prove", tree, String(count)]);
       const treeMiB = statSync(tree).size / 2 ** 20;
+      process.stderr.write(`por publish ${count}…\n`);
+      const pub = measure(["publish", tree, path.join(dir, `publication-${count}`)]);
+      rmSync(path.join(dir, `publication-${count}`), { recursive: true, force: true });
+      const download = (pub.manifestBytes as number) + (pub.largestShardBytes as number);
+      publications.push(
+        `| ${count.toLocaleString("en-US")} | ${fmt(por.seconds as number)} | ${fmt(pub.seconds as number)} | ${fmt((pub.seconds as number) / (por.seconds as number), 2)} | ${Math.round(pub.maxRssMiB)} | ${(pub.shardCount as number).toLocaleString("en-US")} × ${(pub.shardLeaves as number).toLocaleString("en-US")} | ${bytes(pub.manifestBytes as number)} | ${bytes(pub.largestShardBytes as number)} | **${bytes(download)}** (${fmt(download / 1e6, 2)} MB) | ${fmt((pub.totalBytes as number) / 2 ** 20, 0)} MiB |`,
+      );
       rows.push(
         `| ${count.toLocaleString("en-US")} | **por-registry** (Merkle-sum, salts, 4 keccak + HMAC per leaf) | ${fmt(por.seconds as number)} | ${rate(count, por.seconds as number)} | ${Math.round(por.maxRssMiB)} | ${fmt(prove.medianMs as number, 2)} (first ${fmt(prove.firstMs as number, 1)}, max ${fmt(prove.maxMs as number, 1)}) | CSV ${fmt(csvMiB, 0)} MiB, tree file ${fmt(treeMiB, 0)} MiB |`,
       );
@@ -109,6 +124,12 @@ ${rows.join("\n")}
 
 Ratios in this run (baseline build seconds / por-registry build seconds): ${ratios.join("; ") || "none"}.
 
+## Published proofs (\`por liabilities publish\`)
+
+| accounts | build s | publish s | publish / build | peak RSS MiB | shards × leaves | manifest bytes | largest shard bytes | largest download (manifest + shard) | all files |
+|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
+${publications.join("\n")}
+
 ## What is measured
 - **Build** is wall time from reading the CSV to a finished tree: for por-registry the streamed CSV
   parse with exact decimal conversion, HMAC-SHA256 salt derivation, 4 keccak per leaf (id hash,
@@ -122,6 +143,10 @@ Ratios in this run (baseline build seconds / por-registry build seconds): ${rati
   index lookup, positional reads, 16-leaf chunk recomputation, and a full self-check of the proof
   against the root (\`first\` includes opening the file and instantiating the WebAssembly kernel).
   For the baselines it is \`getHexProof\`/\`getProof\` on the in-memory tree.
+- **Publish** is \`writePublication\` with the default shard size in a fresh process on the tree file just built:
+  streaming level 0, recomputing every shard's node (the builder's level code, one thread) and checking that
+  they reach the root, SHA-256 of every shard, and the manifest. The build column is the same run's build. The
+  largest download is what one customer fetches: the manifest and the largest shard (at most 2 MB wanted at 10M).
 - Baselines run only up to ${merkletreejsMax.toLocaleString("en-US")} accounts (merkletreejs) and ${ozMax.toLocaleString("en-US")} (StandardMerkleTree):
   StandardMerkleTree took 289 s and 2.7 GB at 1M on this machine before (/work/shared/keccak-throughput.md),
   merkletreejs would need well over 2 GB at 10M. Pass \`--oz-max\`/\`--merkletreejs-max\` to change that.

@@ -8,6 +8,7 @@ import { time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import ReserveRegistryModule from "../deploy/ReserveRegistry";
 import { backingScenes } from "./demo/backing";
+import { challengeScenes } from "./demo/challenges";
 import { liabilitiesScenes } from "./demo/liabilities";
 import { type DemoWebData, printWebHint, serveDemo, serveRequested } from "./demo/serve";
 import type { ReserveFeed, ReserveRegistry } from "../typechain-types";
@@ -266,20 +267,24 @@ async function main(): Promise<void> {
   const ctx = await setUp();
   const bind = (list: Scene[]) => list.map((s) => ({ title: s.title, run: () => s.run(ctx) }));
   let web: DemoWebData | undefined;
+  // How the liabilities and challenge scenes attest a tree: two of the three auditors sign.
+  const liabilityRounds = {
+    attest: async (ageSeconds: number, reserves: bigint, liabilities: bigint, root: Hex32) => ({
+      ...(await attestation(ctx, ageSeconds, "0", "0")),
+      reserves,
+      liabilities,
+      liabilitiesRoot: root,
+    }),
+    post: async (att: Attestation) =>
+      (await signAndPost(ctx, att, [ctx.auditors[0]!.signer, ctx.auditors[2]!.signer])).roundId,
+  };
   const scenes = [
     ...bind(SCENES),
     ...liabilitiesScenes({
       registry: ctx.registry,
       subjectId: ctx.subjectId,
       decimals: DECIMALS,
-      attest: async (ageSeconds, reserves, liabilities, root) => ({
-        ...(await attestation(ctx, ageSeconds, "0", "0")),
-        reserves,
-        liabilities,
-        liabilitiesRoot: root,
-      }),
-      post: async (att) =>
-        (await signAndPost(ctx, att, [ctx.auditors[0]!.signer, ctx.auditors[2]!.signer])).roundId,
+      ...liabilityRounds,
       attestedOn: { chainId: Number(ctx.chainId), registry: ctx.registryAddress, subjectId: ctx.subjectId },
       keepProof: (proof, round) => {
         web = { registry: ctx.registryAddress, subjectId: ctx.subjectId, round, proof };
@@ -287,6 +292,17 @@ async function main(): Promise<void> {
     }),
     ...bind(CONSUMER_SCENES),
     ...backingScenes(ctx),
+    ...challengeScenes({
+      registry: ctx.registry,
+      feed: () => ctx.feed,
+      chainId: ctx.chainId,
+      subjectId: ctx.subjectId,
+      decimals: DECIMALS,
+      admin: ctx.admin,
+      custodian: ctx.issuer,
+      customer: (await hre.ethers.getSigners())[9]!,
+      ...liabilityRounds,
+    }),
   ];
   for (const [i, scene] of scenes.entries()) {
     heading(i + 1, scene.title);

@@ -3,6 +3,7 @@ import { EXIT_USAGE, reportFailure, userDirectory } from "./cli-kit";
 import { registerAsset } from "./commands/asset";
 import { registerAttest } from "./commands/attest";
 import { registerAuditor } from "./commands/auditor";
+import { registerChallenge } from "./commands/challenge";
 import { registerCollateral } from "./commands/collateral";
 import { registerDeploy } from "./commands/deploy";
 import { registerDeployments } from "./commands/deployments";
@@ -11,6 +12,7 @@ import { registerKey } from "./commands/key";
 import { registerLiabilities } from "./commands/liabilities";
 import { registerMonitor } from "./commands/monitor";
 import { registerReporter } from "./commands/reporter";
+import { registerStatement } from "./commands/statement";
 import { registerStatus } from "./commands/status";
 import { registerSubject } from "./commands/subject";
 import { registerToken } from "./commands/token";
@@ -29,6 +31,8 @@ const areas: Array<(program: Command) => void> = [
   registerAttest,
   registerStatus,
   registerLiabilities,
+  registerStatement,
+  registerChallenge,
   registerReporter,
   registerCollateral,
   registerMonitor,

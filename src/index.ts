@@ -35,4 +35,9 @@ export * from "./safe-batch";
 export * from "./create2";
 export * from "./createx";
 export * from "./deployments";
+export * from "./statement";
+export * from "./statement-file";
+export * from "./statement-check";
+export * from "./challenges";
+export * from "./challenge-answer";
 // export * from "./liabilities"; (added when the liabilities SDK is merged)

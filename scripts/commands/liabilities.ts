@@ -21,6 +21,7 @@ import {
 } from "../../src/liabilities";
 import { action, optionsOf, output } from "../cli-kit";
 import { IN_PROCESS_NETWORK, connect, resolveRegistryAddress } from "../network";
+import { registerPublication } from "./liabilities-publication";
 
 interface BuildFlags {
   out: string;
@@ -333,7 +334,7 @@ export function registerLiabilities(program: Command): void {
   const liabilities = program
     .command("liabilities")
     .description(
-      "Merkle-sum tree of customer balances: build, prove, export and verify (docs/liabilities-tree.md)",
+      "Merkle-sum tree of customer balances: build, prove, export, verify, and publish every proof (docs/liabilities-tree.md)",
     );
 
   liabilities
@@ -394,4 +395,6 @@ export function registerLiabilities(program: Command): void {
       "registry address (default: the package's, $POR_REGISTRY or the deployed one)",
     )
     .action(action((file: string, _opts: unknown, command: Command) => verify(file, command)));
+
+  registerPublication(liabilities);
 }

@@ -11,12 +11,13 @@ export function registerMonitor(program: Command): void {
     .requiredOption("--config <file>", "monitor.json (format por-monitor/1, see docs/monitor.md)")
     .option(
       "--once",
-      "run every check once and exit: 0 healthy, 1 under-collateralized, 2 stale, missing or unreachable",
+      "run every check once and exit: 0 healthy, 1 under-collateralized or disputed, 2 challenged, stale, missing or unreachable",
     )
     .addHelpText(
       "after",
-      "\nExit codes with --once: 0 all healthy (one OK line); 1 some check is under-collateralized;\n" +
-        "2 otherwise some check is stale, missing or unreachable. Missing data is never reported healthy.\n" +
+      "\nExit codes with --once: 0 all healthy (one OK line); 1 some check is under-collateralized or its\n" +
+        "latest round is disputed (a customer's challenge went unanswered); 2 otherwise some check is\n" +
+        "challenged (open challenges), stale, missing or unreachable. Missing data is never reported healthy.\n" +
         "Watching (without --once) stops on Ctrl-C with exit code 0.",
     )
     .action(

@@ -43,3 +43,47 @@ export { CHUNK_LEVELS, SUMMARY_FILE, TREE_FILE, buildTreeFile, type BuildOptions
 export { buildLiabilitiesDirectory } from "./build-dir";
 export { BUILD_PHASES, type BuildPhase, type PhaseTiming } from "./phases";
 export { TreeFile, type StoredAccount } from "./treefile";
+export {
+  MANIFEST_FILE,
+  MAX_SHARD_LEAVES,
+  PUBLICATION_FORMAT,
+  SHARD_HEADER_BYTES,
+  decodeShard,
+  manifestToJson,
+  parseManifest,
+  parseManifestBytes,
+  shardIndexFor,
+  type DecodedShard,
+  type PublicationManifest,
+  type ShardEntry,
+} from "./publication-format";
+export {
+  PUBLICATION_FAILURES,
+  checkShard,
+  levelPath,
+  manifestHash,
+  publishedPath,
+  sha256Hex,
+  shardNodeFailure,
+  topRootFailure,
+  type PublicationFailed,
+  type PublicationFailure,
+} from "./publication-verify";
+export {
+  MAX_MANIFEST_BYTES,
+  auditPublication,
+  checkPublishedBalance,
+  type CommittedRound,
+  type CustomerClaim,
+  type PublicationAudit,
+  type PublicationCheck,
+  type PublicationSource,
+} from "./publication";
+export { publicationSource } from "./publication-fetch";
+export {
+  MIN_DEFAULT_SHARD_LEAVES,
+  defaultShardLeaves,
+  writePublication,
+  type PublicationSummary,
+  type PublishOptions,
+} from "./publication-writer";

@@ -7,17 +7,24 @@ import {
   type SubjectCollateral,
 } from "../collateral";
 import { formatAmount } from "../amounts";
+import { readRoundChallenges, type RoundChallenges } from "../challenges";
 import { toWad } from "../decimals";
 import { PorError } from "../errors";
 import { formatRatio, ratioWad } from "../ratio";
 import { toChainError } from "../registry-client";
 import { isRevert } from "../revert";
 import { connectRpc, UnreachableError, withRetry } from "../rpc";
-import { formatDuration } from "../time";
+import { formatDuration, formatTimestamp } from "../time";
+import type { Hex32 } from "../hex";
 import type { BridgeCheck, Check, MonitorConfig, SubjectCheck } from "./config";
 
-/** A check's state: a BackingState, or `unreachable` when an RPC endpoint failed every retry. */
-export type CheckState = BackingState | "unreachable";
+/**
+ * A check's state: a BackingState; `disputed` when a subject's latest round is disputed (a customer's
+ * challenge of it went unanswered: nobody proved the balance the custodian signed); `challenged` when it has
+ * open challenges, which its owner must answer before their deadline; `unreachable` when an RPC
+ * endpoint failed every retry.
+ */
+export type CheckState = BackingState | "disputed" | "challenged" | "unreachable";
 
 export interface CheckResult {
   check: Check;
@@ -29,16 +36,22 @@ export interface CheckResult {
   ratioWad?: bigint;
   /** Block read per network, so an alert can be reproduced. */
   blocks: Record<string, number>;
+  /** A subject's latest round: disputed, open challenges (absent for a registry without challenges). */
+  challenges?: RoundChallenges;
   detail: string;
 }
 
-/** `--once` exit codes, documented in README: a confirmed shortfall outranks missing data. */
+/**
+ * `--once` exit codes (docs/monitor.md): a confirmed problem (a shortfall, or a disputed round) outranks
+ * what still needs looking at (stale or missing data, an open challenge, an unreachable endpoint).
+ */
 export const EXIT_HEALTHY = 0;
 export const EXIT_UNDERCOLLATERALIZED = 1;
 export const EXIT_STALE_OR_UNREACHABLE = 2;
 
 export function exitCodeFor(results: CheckResult[]): number {
-  if (results.some((r) => r.state === "undercollateralized")) return EXIT_UNDERCOLLATERALIZED;
+  if (results.some((r) => r.state === "undercollateralized" || r.state === "disputed"))
+    return EXIT_UNDERCOLLATERALIZED;
   if (results.some((r) => r.state !== "healthy")) return EXIT_STALE_OR_UNREACHABLE;
   return EXIT_HEALTHY;
 }
@@ -129,13 +142,38 @@ async function runSubjectCheck(
   const blocks = { [check.network]: number };
   if (reading === null)
     return { check, state: "missing", blocks, detail: `subject not registered in ${check.registry}` };
-  const { state, reservesWad, supplyWad } = reading;
-  const detail =
-    state === "missing"
-      ? "nothing attested yet"
-      : `reserves ${formatWad(reservesWad)} / supply ${formatWad(supplyWad)} = ratio ${formatRatio(reading.ratioWad)}` +
-        ` (min ${formatRatio(check.minRatioWad)}), ${freshnessText(reading)}`;
-  return { check, state, reservesWad, supplyWad, ratioWad: reading.ratioWad, blocks, detail };
+  const { reservesWad, supplyWad } = reading;
+  if (reading.state === "missing") return { check, state: "missing", blocks, detail: "nothing attested yet" };
+  const challenges = await withRetry(check.network, config.retry, () =>
+    readRoundChallenges(provider, check.registry, check.subjectId as Hex32, number),
+  );
+  const figures =
+    `reserves ${formatWad(reservesWad)} / supply ${formatWad(supplyWad)} = ratio ${formatRatio(reading.ratioWad)}` +
+    ` (min ${formatRatio(check.minRatioWad)})`;
+  const result = { check, reservesWad, supplyWad, ratioWad: reading.ratioWad, blocks };
+  if (challenges === null)
+    return { ...result, state: reading.state, detail: `${figures}, ${freshnessText(reading)}` };
+  if (challenges.disputed) {
+    return {
+      ...result,
+      challenges,
+      state: "disputed",
+      detail:
+        `${figures}; round ${challenges.roundId} is disputed: a customer's challenge of it went unanswered,` +
+        " so its figures do not count until a new round is posted",
+    };
+  }
+  const open = challenges.openChallenges === 0 ? "" : `; ${openChallengesText(challenges)}`;
+  const state = reading.state !== "undercollateralized" && open !== "" ? "challenged" : reading.state;
+  return { ...result, challenges, state, detail: `${figures}, ${freshnessText(reading)}${open}` };
+}
+
+/** "1 open challenge of round 3, the first answer due by 2026-…Z". */
+function openChallengesText(c: RoundChallenges): string {
+  const count = `${c.openChallenges} open challenge${c.openChallenges === 1 ? "" : "s"} of round ${c.roundId}`;
+  return c.nextDeadline === null
+    ? count
+    : `${count}, the first answer due by ${formatTimestamp(c.nextDeadline)}`;
 }
 
 async function runBridgeCheck(

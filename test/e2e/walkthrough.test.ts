@@ -9,7 +9,11 @@ import * as path from "node:path";
 import { expect } from "chai";
 import type { Command } from "commander";
 import { encodeBytes32String, getAddress, JsonRpcProvider, NonceManager } from "ethers";
-import { MockERC20__factory, ReserveRegistry__factory } from "../../typechain-types";
+import {
+  LiabilityChallenges__factory,
+  MockERC20__factory,
+  ReserveRegistry__factory,
+} from "../../typechain-types";
 import { buildProgram } from "../../scripts/por";
 import { removeTempDir, tempDir } from "../helpers/cli";
 import { devWallet, type HardhatNode, REPO_ROOT, startHardhatNode } from "../helpers/hardhat-node";
@@ -230,12 +234,26 @@ describe("docs/cli.md walkthrough, every role on a local node (e2e)", function (
     expect(owner).to.equal(devWallet(4).address);
     expect([...(await registry.reserveWallets(usdx))]).to.have.members([devWallet(4).address, safe]);
     expect([...config.auditors]).to.include(safe);
-    // Auditors: round 1 by hand with the liabilities tree, round 2 by the reporter, same tree.
-    expect(await registry.latestRoundId(usdx)).to.equal(2n);
+    // Auditors: round 1 by hand with the liabilities tree, round 2 by the reporter, same tree (round 3:
+    // the new owner's tree without Bob, checked with the challenges below).
+    expect(await registry.latestRoundId(usdx)).to.equal(3n);
     for (const round of [1n, 2n]) {
       const { att } = await registry.getAttestation(usdx, round);
       expect(att.liabilitiesRoot).to.equal(summary.root);
       expect(att.liabilities).to.equal(BigInt(summary.total));
+    }
+    // Customers: Bob's challenge of round 3 went unanswered and disputed it; Alice's was answered. Every
+    // bond was withdrawn: Bob's back to him, Alice's to the new owner.
+    const summary3 = JSON.parse(await fs.readFile(path.join(dir!, "tree-3", "summary.json"), "utf8")) as {
+      root: string;
+    };
+    expect((await registry.getAttestation(usdx, 3n)).att.liabilitiesRoot).to.equal(summary3.root);
+    expect(await registry.isDisputed(usdx, 3n)).to.equal(true);
+    const challenges = LiabilityChallenges__factory.connect(await registry.challenges(), provider!);
+    expect((await challenges.getChallenge(1n)).status).to.equal(3n); // Settled
+    expect((await challenges.getChallenge(2n)).status).to.equal(2n); // Answered
+    for (const account of [devWallet(9).address, devWallet(4).address]) {
+      expect(await challenges.withdrawable(account)).to.equal(0n);
     }
     // Registry admin: trust withdrawn at the end, from Beta (a new key) and from USDC.
     const beta = JSON.parse(await fs.readFile(path.join(dir!, "beta.json"), "utf8")) as { address: string };
@@ -249,6 +267,15 @@ describe("docs/cli.md walkthrough, every role on a local node (e2e)", function (
     const verify = outputOf("liabilities verify alice.json").stdout;
     expect(verify).to.match(/^VALID: account "alice@example\.com" with balance 1250\.5 /m);
     expect(verify).to.match(/^VALID on-chain: verifyLiability is true for subject USDX round 1 /m);
+    // Customer: found in the published proofs committed for round 1, from the one shard her leaf is in.
+    const check = outputOf("liabilities check").stdout;
+    expect(check).to.match(
+      /^VALID: account "alice@example\.com" with balance 1250\.5 is in the published proofs of subject USDX round 1 /m,
+    );
+    expect(check).to.match(/^ {2}manifest \S*\/publication\/manifest\.json is the one committed on-chain/m);
+    expect(outputOf("liabilities commit").stdout).to.match(
+      /^committed the published proofs of subject USDX round 1 /m,
+    );
     // Issuer: the live reserves of each wallet it added.
     expect(outputOf("holder-consent.json --keystore issuer.json").stdout).to.include(
       "live reserves  1,250,000 (subject's 6 decimals)",
@@ -263,6 +290,20 @@ describe("docs/cli.md walkthrough, every role on a local node (e2e)", function (
     const alert = outputOf("asset revoke").stdout;
     expect(alert).to.match(/ ALERT undercollateralized subject "USDX": reserves 0 /);
     expect(alert).to.match(/^monitor exit code 1$/m);
+    // Customers: Bob's statement checks out against the chain; the new owner answers Alice's challenge
+    // only; Bob's, settled, disputes round 3, which the integrator's monitor reports.
+    expect(outputOf("statement verify bob-statement.json").stdout).to.match(
+      /^VALID: bob-statement\.json states balance 980,000 for account commitment 0x[0-9a-f]{64}$/m,
+    );
+    expect(outputOf("challenge answer 2").stdout).to.match(
+      /^answered challenge 2: the balance is in round 3 of subject USDX$/m,
+    );
+    const disputed = outputOf("challenge settle 1").stdout;
+    expect(disputed).to.match(/^settled challenge 1: round 3 of subject USDX is disputed /m);
+    expect(disputed).to.match(
+      / ALERT disputed subject "USDX": .*; round 3 is disputed: a customer's challenge/,
+    );
+    expect(disputed).to.match(/^monitor exit code 1$/m);
   });
 
   it("leaves no plain key file behind", async function () {

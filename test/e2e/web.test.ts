@@ -11,7 +11,7 @@ import { expect } from "chai";
 import type { Browser, Locator, Page } from "playwright-core";
 import type { LiabilityProofPackage } from "../../src/liabilities";
 import { type HardhatNode, REPO_ROOT, startHardhatNode } from "../helpers/hardhat-node";
-import { buildSite, launchBrowser, serveStatic, type StaticSite } from "../helpers/web";
+import { WEB_DIST, buildSite, launchBrowser, serveStatic, type StaticSite } from "../helpers/web";
 import { deployWebChain, syntheticProof, type WebChain } from "../helpers/web-fixture";
 
 /** This file's own chain id, so its node can never be mistaken for another e2e file's. */
@@ -110,7 +110,9 @@ describe("web pages in a real browser (e2e)", function () {
     ]);
     const failed = started.find((result) => result.status === "rejected");
     if (failed) throw (failed as PromiseRejectedResult).reason;
-    chain = await deployWebChain(node!.url, CHAIN_ID);
+    // The publication is served by the site's own server (same origin: it sends no CORS headers).
+    const publications = { dir: path.join(WEB_DIST, "publications"), url: `${site!.url}/publications` };
+    chain = await deployWebChain(node!.url, CHAIN_ID, publications);
     if (SCREENSHOTS) mkdirSync(DOCS, { recursive: true });
   });
 
@@ -132,7 +134,7 @@ describe("web pages in a real browser (e2e)", function () {
   async function open(
     page: "index.html" | "dashboard.html",
     query: Record<string, string> = {},
-    options: { viewport?: typeof DESKTOP; initScript?: string } = {},
+    options: { viewport?: typeof DESKTOP; initScript?: string; hash?: string } = {},
   ): Promise<Tab> {
     const context = await browser!.newContext({ viewport: options.viewport ?? DESKTOP });
     if (options.initScript) await context.addInitScript(options.initScript);
@@ -147,14 +149,14 @@ describe("web pages in a real browser (e2e)", function () {
         tab.problems.push(`request to ${request.url()}`);
     });
     const search = new URLSearchParams(query).toString();
-    await tab.page.goto(`${site!.url}/${page}${search ? `?${search}` : ""}`);
+    await tab.page.goto(`${site!.url}/${page}${search ? `?${search}` : ""}${options.hash ?? ""}`);
     return tab;
   }
 
   /** The verify page with registry, subject and round from the query (as an issuer's link gives them). */
   const openVerify = (
     round: string | undefined,
-    options: { viewport?: typeof DESKTOP; initScript?: string; rpc?: boolean } = {},
+    options: { viewport?: typeof DESKTOP; initScript?: string; rpc?: boolean; hash?: string } = {},
   ) =>
     open(
       "index.html",
@@ -371,6 +373,97 @@ describe("web pages in a real browser (e2e)", function () {
         await tab.page.setViewportSize({ width: 375, height: 812 });
         await tab.page.screenshot({ path: path.join(DOCS, "web-verify-phone.png"), fullPage: true });
       }
+      expectNoProblems(tab);
+    });
+  });
+
+  describe("verify page by account details (published proofs)", function () {
+    const accountTab = (tab: Tab) => tab.page.getByRole("tab", { name: "Check by my account details" });
+    const uriField = (tab: Tab) => tab.page.getByLabel("Publication URI", { exact: true });
+
+    /** Types the customer's details (changed by `change`) into the account-details tab. */
+    async function enterDetails(
+      tab: Tab,
+      change: Partial<WebChain["usdx"]["publication"]["customer"]> = {},
+    ): Promise<void> {
+      const details = { ...chain!.usdx.publication.customer, ...change };
+      if ((await accountTab(tab).getAttribute("aria-selected")) !== "true") await accountTab(tab).click();
+      await tab.page.getByLabel("Account id", { exact: true }).fill(details.accountId);
+      await tab.page.getByLabel("Salt", { exact: true }).fill(details.salt);
+      await tab.page.getByLabel("Balance", { exact: true }).fill(details.balance);
+    }
+
+    it("finds a real customer in the published proofs: Verified, the committed URI, the round and the path", async function () {
+      const tab = await openVerify(undefined);
+      // Keyboard: the arrow key moves from the file tab to the account tab and shows its fields.
+      await tab.page.getByRole("tab", { name: "I have a proof file" }).focus();
+      await tab.page.keyboard.press("ArrowRight");
+      expect(await accountTab(tab).getAttribute("aria-selected")).to.equal("true");
+      const focused = await tab.page.evaluate<string>("document.activeElement?.textContent ?? ''");
+      expect(focused.trim(), "the focused tab").to.equal("Check by my account details");
+      expect(await tab.page.getByLabel("Proof file", { exact: true }).isVisible()).to.equal(false);
+      const before = await waitForText(verdict(tab), (t) => t !== "", "the verdict before details");
+      expect(before).to.not.match(/^(Verified|Not verified)/);
+
+      await enterDetails(tab);
+      const text = await waitForVerdict(tab, "Verified", /round 2\b/);
+      expect(text, "the verdict gives the balance with its decimals").to.match(/1,?250\.5/);
+      expect(await uriField(tab).inputValue(), "the URI committed on-chain").to.equal(
+        chain!.usdx.publication.uri,
+      );
+      const details = await waitForText(
+        tab.page.getByTestId("round-details"),
+        (t) => /\bFresh\b/.test(t),
+        'round details with a "Fresh" badge',
+      );
+      expect(details).to.match(/round\D{0,3}2\b/i);
+      const levels = tab.page.getByTestId("proof-path").locator(":scope > li");
+      await waitForCount(levels, chain!.usdx.proofs[1]!.proof.length + 2, "path levels (leaf, steps, root)");
+      expect(await tab.page.getByTestId("proof-path").locator("li.bad").count(), "failing levels").to.equal(
+        0,
+      );
+      expect(await textOf(tab.page.locator("#download-note"))).to.match(/manifest and shard \d+/);
+      expect(new URL(tab.page.url()).hash, "the tab is in the address").to.equal("#by-account");
+      expectNoProblems(tab);
+    });
+
+    it("says Not verified for a balance the publication does not hold, naming the check", async function () {
+      const tab = await openVerify("2");
+      await enterDetails(tab, { balance: "1250.49" });
+      await waitForVerdict(tab, "Not verified", /account not in the publication.*not in shard \d+/);
+      expect(await tab.page.getByTestId("proof-path").locator("li").count(), "no path drawn").to.equal(0);
+      expectNoProblems(tab);
+    });
+
+    it("says Not verified for a mirror serving a tampered shard, naming the shard hash", async function () {
+      const tab = await openVerify("2");
+      await enterDetails(tab);
+      await waitForVerdict(tab, "Verified");
+      await uriField(tab).fill(chain!.usdx.publication.tamperedUri);
+      await waitForVerdict(tab, "Not verified", /shard hash differs from the manifest's.*SHA-256/);
+      // Cleared, the field goes back to the committed URI, and the check with it.
+      await uriField(tab).fill("");
+      await waitForVerdict(tab, "Verified");
+      expect(await uriField(tab).inputValue()).to.equal(chain!.usdx.publication.uri);
+      expectNoProblems(tab);
+    });
+
+    it("says Not verified for a round with no publication committed on-chain", async function () {
+      const tab = await openVerify("1");
+      await enterDetails(tab, { balance: "1250.5" });
+      await waitForVerdict(tab, "Not verified", /manifest not committed on-chain.*round 1\b/);
+      expect(await uriField(tab).inputValue(), "no URI to show").to.equal("");
+      expectNoProblems(tab);
+    });
+
+    it("opens on the account tab from #by-account, and fits a phone screen", async function () {
+      const tab = await openVerify(undefined, { viewport: { width: 360, height: 780 }, hash: "#by-account" });
+      await tab.page.getByLabel("Account id", { exact: true }).waitFor({ state: "visible" });
+      expect(await accountTab(tab).getAttribute("aria-selected")).to.equal("true");
+      await enterDetails(tab);
+      await waitForVerdict(tab, "Verified");
+      const width = await tab.page.evaluate<number>("document.documentElement.scrollWidth");
+      expect(width, "page width at a 360 px viewport").to.be.at.most(360);
       expectNoProblems(tab);
     });
   });

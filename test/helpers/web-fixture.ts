@@ -3,15 +3,21 @@
  * SDK on a `hardhat node`: a registry with two accredited auditors and three subjects.
  *  - USDX (6 decimals, no token): two rounds with quorum 2, each publishing the root of a small
  *    liabilities tree built with the SDK's builder; the customers' proof packages of both rounds.
+ *    Round 2's tree is also published (`por liabilities publish`, shards of 2 leaves) into a directory
+ *    the test serves, and committed on-chain (publishProofs); round 1 has no publication.
  *  - RBT (6 decimals): a token and two reserve wallets whose balances are read live, one round.
  *  - NEWX: registered, never attested.
  * Also a synthetic proof of any depth (no chain) for the page's timing figure.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { getAddress, JsonRpcProvider, NonceManager, randomBytes, Wallet, ZeroAddress } from "ethers";
-import { MockERC20__factory, ReserveRegistry__factory } from "../../typechain-types";
+import {
+  LiabilityChallenges__factory,
+  MockERC20__factory,
+  ReserveRegistry__factory,
+} from "../../typechain-types";
 import type { ReserveRegistry } from "../../typechain-types";
 import {
   attestationDomain,
@@ -30,6 +36,7 @@ import {
   leafHash,
   processProof,
   toHex,
+  writePublication,
   type LiabilityProofPackage,
   type SumNode,
 } from "../../src/liabilities";
@@ -68,6 +75,23 @@ export interface PostedRound {
   liabilitiesRoot: string;
 }
 
+/** Where the test's static server serves the publications from: a directory and its URL. */
+export interface PublicationHost {
+  dir: string;
+  url: string;
+}
+
+/** USDX round 2's published proofs, as the customer checks them by account details. */
+export interface PublishedRound {
+  roundId: bigint;
+  /** The URI committed on-chain: the publication's directory, ending in "/". */
+  uri: string;
+  /** A mirror of the same files with every shard changed (its manifest still the committed one). */
+  tamperedUri: string;
+  /** CUSTOMER's details as the custodian's account page gives them. */
+  customer: { accountId: string; salt: string; balance: string };
+}
+
 export interface WebChain {
   registry: string;
   chainId: number;
@@ -80,6 +104,8 @@ export interface WebChain {
     rounds: PostedRound[];
     /** CUSTOMER's proof package of each round, as `por liabilities prove --attestation` writes it. */
     proofs: LiabilityProofPackage[];
+    /** Round 2's publication; round 1 has none. */
+    publication: PublishedRound;
   };
   rbt: {
     id: "RBT";
@@ -89,12 +115,19 @@ export interface WebChain {
     round: PostedRound;
   };
   neverAttested: { id: "NEWX" };
-  /** Removes the tree files. */
+  /** Removes the tree files and the publications. */
   cleanup(): void;
 }
 
-/** Deploys and attests everything the pages show, on the node at `rpcUrl`. */
-export async function deployWebChain(rpcUrl: string, chainId: number): Promise<WebChain> {
+/**
+ * Deploys and attests everything the pages show, on the node at `rpcUrl`; writes USDX round 2's
+ * publication (and a tampered mirror) under `host.dir`, served at `host.url`.
+ */
+export async function deployWebChain(
+  rpcUrl: string,
+  chainId: number,
+  host: PublicationHost,
+): Promise<WebChain> {
   const dir = mkdtempSync(path.join(os.tmpdir(), "por-web-"));
   const provider = new JsonRpcProvider(rpcUrl, chainId, { staticNetwork: true, pollingInterval: 50 });
   try {
@@ -116,8 +149,10 @@ export async function deployWebChain(rpcUrl: string, chainId: number): Promise<W
     await register(registry, usdx, "USDX / USD reserves", auditorAddresses);
     const rounds: PostedRound[] = [];
     const proofs: LiabilityProofPackage[] = [];
+    let treeFile = "";
     for (const [i, balances] of ROUND_BALANCES.entries()) {
       const tree = await buildTree(path.join(dir, `round-${i + 1}`), balances);
+      treeFile = tree.treeFile;
       const att: Attestation = {
         subjectId: usdx,
         asOf: (await now()) - (i === 0 ? 7_200n : 600n),
@@ -129,6 +164,8 @@ export async function deployWebChain(rpcUrl: string, chainId: number): Promise<W
       rounds.push(await post(att));
       proofs.push({ ...tree.proof, attestedOn: { chainId, registry: address, subjectId: usdx } });
     }
+    const published = await publishRound(registry, admin, usdx, rounds[1]!.roundId, treeFile, host);
+    const customer = { accountId: CUSTOMER, salt: proofs[1]!.salt, balance: ROUND_BALANCES[1]![CUSTOMER]! };
 
     // RBT: a token (supply 2,000) backed live by two wallets holding 1,600 and 900 of the reserve asset.
     const rbt = parseSubjectId("RBT");
@@ -164,10 +201,13 @@ export async function deployWebChain(rpcUrl: string, chainId: number): Promise<W
       chainId,
       deployBlock,
       auditors: auditorAddresses.map((a) => getAddress(a)),
-      usdx: { id: "USDX", rounds, proofs },
+      usdx: { id: "USDX", rounds, proofs, publication: { ...published, customer } },
       rbt: { id: "RBT", supply, wallets, round: rbtRound },
       neverAttested: { id: "NEWX" },
-      cleanup: () => rmSync(dir, { recursive: true, force: true }),
+      cleanup: () => {
+        rmSync(dir, { recursive: true, force: true });
+        rmSync(host.dir, { recursive: true, force: true });
+      },
     };
   } catch (error) {
     rmSync(dir, { recursive: true, force: true });
@@ -210,11 +250,43 @@ async function postRound(
   return { roundId, asOf, reserves, liabilities, liabilitiesRoot };
 }
 
+/**
+ * Publishes `treeFile` as `por liabilities publish` does (shards of 2 leaves, so a customer fetches
+ * one of several) into `host.dir`/usdx-<round>/, copies it to a mirror whose shards each have one
+ * byte changed, and commits the original for the round through the registry's challenges().
+ */
+async function publishRound(
+  registry: ReserveRegistry,
+  owner: NonceManager,
+  subjectId: Hex32,
+  roundId: bigint,
+  treeFile: string,
+  host: PublicationHost,
+): Promise<Omit<PublishedRound, "customer">> {
+  const name = `usdx-${roundId}`;
+  const dir = path.join(host.dir, name);
+  mkdirSync(host.dir, { recursive: true });
+  const summary = await writePublication(treeFile, dir, { shardLeaves: 2 }, true);
+  const tampered = `${dir}-tampered`;
+  rmSync(tampered, { recursive: true, force: true });
+  cpSync(dir, tampered, { recursive: true });
+  const shards = path.join(tampered, "shards");
+  for (const file of readdirSync(shards)) {
+    const bytes = readFileSync(path.join(shards, file));
+    bytes[bytes.length - 1]! ^= 1; // the last leaf's sum
+    writeFileSync(path.join(shards, file), bytes);
+  }
+  const uri = `${host.url}/${name}/`;
+  const challenges = LiabilityChallenges__factory.connect(await registry.challenges(), owner);
+  await (await challenges.publishProofs(subjectId, roundId, summary.manifestHash, uri)).wait();
+  return { roundId, uri, tamperedUri: `${host.url}/${name}-tampered/` };
+}
+
 /** A liabilities tree of `balances` built with the SDK's builder, and CUSTOMER's proof package. */
 async function buildTree(
   dir: string,
   balances: Record<string, string>,
-): Promise<{ root: string; total: bigint; proof: LiabilityProofPackage }> {
+): Promise<{ root: string; total: bigint; treeFile: string; proof: LiabilityProofPackage }> {
   const input = `${dir}.csv`;
   const treeFile = `${dir}.tree`;
   const rows = Object.entries(balances).map(([account, balance]) => `${account},${balance}`);
@@ -228,7 +300,7 @@ async function buildTree(
   });
   const tree = TreeFile.open(treeFile);
   try {
-    return { root: summary.root, total: summary.total, proof: tree.prove(CUSTOMER) };
+    return { root: summary.root, total: summary.total, treeFile, proof: tree.prove(CUSTOMER) };
   } finally {
     tree.close();
   }

@@ -1,9 +1,25 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
-import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
-import { type CheckResult, healthyText, parseMonitorConfig, watch } from "../../src/monitor";
+import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import { id, Wallet } from "ethers";
+import {
+  alertText,
+  type CheckResult,
+  exitCodeFor,
+  healthyText,
+  parseMonitorConfig,
+  watch,
+} from "../../src/monitor";
 import type { MonitorConfig } from "../../src/monitor";
-import { addWallet, approveReserveAssets, namedSigners, subjectConfig } from "./../helpers/backing";
+import { attestationDomain, signBalanceStatement } from "../../src";
+import type { Hex32 } from "../../src";
+import {
+  addWallet,
+  approveReserveAssets,
+  namedSigners,
+  postAttestation,
+  subjectConfig,
+} from "./../helpers/backing";
 
 const SUBJECT = "LIVE";
 
@@ -138,5 +154,133 @@ describe("watch --once", function () {
     expect(await run()).to.equal(1);
     expect(healthy).to.have.lengthOf(1); // not called again
     expect(reported.at(-1)!.map((r) => r.state)).to.deep.equal(["undercollateralized"]);
+  });
+});
+
+/** An attested subject (both sides) whose owner accepts challenges: a one-hour window, a bond. */
+async function challengedSubjectFixture() {
+  const { admin, owner, auditor, customer } = await namedSigners("admin", "owner", "auditor", "customer");
+  const statementKey = new Wallet(id("monitor statement key"));
+  const registry = await ethers.deployContract("ReserveRegistry", [admin.address]);
+  const challenges = await ethers.getContractAt("LiabilityChallenges", await registry.challenges());
+  const subjectId = ethers.encodeBytes32String(SUBJECT);
+  await registry.accreditAuditor(auditor.address, "Auditor");
+  await registry.connect(owner).registerSubject(subjectId, subjectConfig([auditor.address]));
+  await challenges.connect(admin).setChallengeBond(1000n);
+  await challenges.connect(owner).setStatementSigner(subjectId, statementKey.address);
+  await challenges.connect(owner).setChallengeWindow(subjectId, 3600);
+  const post = async (liabilities: bigint) => {
+    await postAttestation(registry, [auditor], {
+      subjectId,
+      asOf: BigInt(await time.latest()) - 1n,
+      reserves: 100n,
+      liabilities,
+      liabilitiesRoot: id(`root of ${liabilities}`),
+    });
+    return registry.latestRoundId(subjectId);
+  };
+  /** Opens a challenge of the latest round with a statement the statement key signs. */
+  const challenge = async () => {
+    const roundId = await registry.latestRoundId(subjectId);
+    const [att] = await registry.getAttestation(subjectId, roundId);
+    const statement = {
+      subjectId: subjectId as Hex32,
+      accountCommitment: id("bob") as Hex32,
+      balance: 5n,
+      asOf: att.asOf,
+    };
+    const { chainId } = await ethers.provider.getNetwork();
+    const domain = attestationDomain(chainId, await registry.getAddress());
+    const { signature } = await signBalanceStatement(statementKey, domain, statement);
+    await challenges
+      .connect(customer)
+      .challenge(subjectId, roundId, statement.accountCommitment, 5n, signature, { value: 1000n });
+    const challengeId = await challenges.challengeCount();
+    return { challengeId, deadline: (await challenges.getChallenge(challengeId)).deadline };
+  };
+  await post(90n);
+  const config = parseMonitorConfig(
+    {
+      format: "por-monitor/1",
+      networks: { local: { rpcUrl: "http://in-process.invalid" } },
+      checks: [
+        {
+          type: "subject",
+          name: SUBJECT,
+          network: "local",
+          registry: await registry.getAddress(),
+          subject: SUBJECT,
+        },
+      ],
+    },
+    "test config",
+  );
+  return { config, challenges, post, challenge };
+}
+
+describe("watch --once on a subject with customer challenges", function () {
+  /** One --once run: its exit code and the check's result. */
+  async function once(config: MonitorConfig): Promise<{ code: number; result: CheckResult }> {
+    let result: CheckResult | undefined;
+    const record = (results: CheckResult[]) => (result = results[0] ?? result);
+    const code = await watch(config, {
+      once: true,
+      providers: { local: ethers.provider },
+      report: record,
+      healthy: record,
+    });
+    return { code, result: result! };
+  }
+
+  it("reports open challenges of the latest round as challenged (exit 2), with the first deadline", async function () {
+    const { config, challenge } = await loadFixture(challengedSubjectFixture);
+    expect((await once(config)).code).to.equal(0);
+    const { deadline } = await challenge();
+    const { code, result } = await once(config);
+    expect(code).to.equal(2);
+    expect(result.state).to.equal("challenged");
+    expect(result.challenges).to.deep.equal({
+      roundId: 1n,
+      disputed: false,
+      openChallenges: 1,
+      nextDeadline: deadline,
+    });
+    expect(alertText(result, new Date("2026-11-26T00:00:00Z"))).to.match(
+      new RegExp(
+        `ALERT challenged subject "${SUBJECT}": reserves .* = ratio 1\\.1111 \\(min 1\\.0000\\), fresh; 1 open challenge of round 1, the first answer due by \\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ$`,
+      ),
+    );
+  });
+
+  it("reports a disputed latest round as disputed (exit 1), until a new round clears it", async function () {
+    const { config, challenges, challenge, post } = await loadFixture(challengedSubjectFixture);
+    const { challengeId, deadline } = await challenge();
+    await time.increaseTo(deadline + 1n);
+    await challenges.settleChallenge(challengeId);
+    const { code, result } = await once(config);
+    expect(code).to.equal(1);
+    expect(result.state).to.equal("disputed");
+    expect(result.detail).to.match(
+      /; round 1 is disputed: a customer's challenge of it went unanswered, so its figures do not count until a new round is posted$/,
+    );
+    await post(90n);
+    expect((await once(config)).result.state).to.equal("healthy");
+  });
+
+  it("keeps a shortfall ahead of an open challenge", async function () {
+    const { config, challenge, post } = await loadFixture(challengedSubjectFixture);
+    await post(200n); // liabilities 200 > reserves 100
+    await challenge();
+    const { code, result } = await once(config);
+    expect([code, result.state]).to.deep.equal([1, "undercollateralized"]);
+    expect(result.detail).to.match(/; 1 open challenge of round 2/);
+  });
+
+  it("ranks disputed with a shortfall (exit 1) and challenged with stale or missing data (exit 2)", function () {
+    const as = (state: CheckResult["state"]) => ({ state }) as CheckResult;
+    expect(exitCodeFor([as("healthy"), as("disputed")])).to.equal(1);
+    expect(exitCodeFor([as("challenged"), as("disputed")])).to.equal(1);
+    expect(exitCodeFor([as("healthy"), as("challenged")])).to.equal(2);
+    expect(exitCodeFor([as("healthy"), as("stale")])).to.equal(2);
   });
 });

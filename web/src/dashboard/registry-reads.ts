@@ -65,8 +65,10 @@ export interface LatestRound {
   liabilities: bigint;
   /** From the round's AttestationPosted event; null when it lies before the From block. */
   auditors: Auditor[] | null;
-  /** registry.isFresh: the round's asOf is within the heartbeat. */
+  /** registry.isFresh: the round's asOf is within the heartbeat (and the round is not disputed). */
   fresh: boolean;
+  /** registry.isDisputed: a customer's challenge of the round went unanswered. */
+  disputed: boolean;
 }
 
 /** One subject's state at the pinned block: what a card shows. */
@@ -236,7 +238,8 @@ export class AuditorNames {
 /**
  * One subject at the pinned block: six registry calls in parallel (subject, latestAttestation,
  * isFresh, collateralization, reservesRound, reserveWallets), then the token's supply, the reserve
- * asset (approved?, decimals, symbol) and one balanceOf per wallet, plus names of new auditors.
+ * asset (approved?, decimals, symbol), one balanceOf per wallet, whether the latest round is disputed,
+ * and names of new auditors.
  */
 export async function readSubjectSnapshot(
   view: RegistryView,
@@ -259,11 +262,12 @@ export async function readSubjectSnapshot(
     const token = config.token === ZeroAddress ? null : getAddress(config.token);
     const assetAddress = config.reserveAsset === ZeroAddress ? null : getAddress(config.reserveAsset);
     const posted = latest && rounds.find((round) => round.roundId === latest.roundId);
-    const [supply, asset, balances, auditors] = await Promise.all([
+    const [supply, asset, balances, auditors, disputed] = await Promise.all([
       token === null ? null : (erc20(token, view).getFunction("totalSupply")(at) as Promise<bigint>),
       assetAddress === null ? null : readReserveAsset(view, assetAddress),
       assetAddress === null ? [] : readBalances(view, assetAddress, wallets),
       posted ? names.of(posted.signers) : null,
+      latest === null ? false : registry.isDisputed(subjectId, latest.roundId, at),
     ]);
     const reservesLive = isLiveRoundId(reservesRound.roundId);
     return {
@@ -273,7 +277,7 @@ export async function readSubjectSnapshot(
       decimals: Number(config.decimals),
       heartbeatSeconds: config.heartbeat,
       token,
-      latest: latest && { ...latest, auditors, fresh },
+      latest: latest && { ...latest, auditors, fresh, disputed },
       reserves: reservesRound.reserves,
       reservesLive,
       supply,
@@ -290,7 +294,7 @@ export async function readSubjectSnapshot(
 async function latestRound(
   view: RegistryView,
   subjectId: Hex32,
-): Promise<Omit<LatestRound, "auditors" | "fresh"> | null> {
+): Promise<Omit<LatestRound, "auditors" | "fresh" | "disputed"> | null> {
   try {
     const [roundId, att, postedAt] = await view.registry.latestAttestation(subjectId, {
       blockTag: view.blockNumber,

@@ -82,13 +82,15 @@ function headingId(snapshot: SubjectSnapshot): string {
   return `subject-${snapshot.subjectId.slice(2, 18)}`;
 }
 
-/** "Fresh", "Stale" or "Never attested": text first, colour second. */
+/** "Fresh", "Stale", "Disputed" or "Never attested": text first, colour second. */
 function freshnessBadge(snapshot: SubjectSnapshot): HTMLElement {
   const [text, tone] = !snapshot.hasData
     ? ["Never attested", "neutral"]
-    : snapshot.backingFresh
-      ? ["Fresh", "ok"]
-      : ["Stale", "bad"];
+    : snapshot.latest?.disputed
+      ? ["Disputed", "bad"]
+      : snapshot.backingFresh
+        ? ["Fresh", "ok"]
+        : ["Stale", "bad"];
   return el("span", { class: `badge ${tone}`, "data-testid": "freshness" }, text);
 }
 
@@ -96,6 +98,8 @@ function freshnessBadge(snapshot: SubjectSnapshot): HTMLElement {
 function freshnessNote(snapshot: SubjectSnapshot): string {
   const heartbeat = duration(snapshot.heartbeatSeconds);
   if (!snapshot.hasData) return "no round posted yet";
+  if (snapshot.latest?.disputed)
+    return `a customer's challenge of round ${snapshot.latest.roundId} went unanswered: its figures do not count`;
   if (snapshot.asset && snapshot.reservesLive && !snapshot.asset.approved)
     return "the reserve asset was revoked by the registry admin, so its balances count as 0";
   if (snapshot.reservesLive && snapshot.supply !== null) return "reserves and supply are read live";

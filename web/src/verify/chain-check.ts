@@ -39,16 +39,22 @@ export type ChainOutcome = { warnings: string[] } & (
   { verified: true; report: RoundReport } | { verified: false; reason: string; report?: RoundReport }
 );
 
+/** The visitor's registry, connected for one check. */
+export interface RegistryConnection {
+  provider: Provider;
+  registry: ReserveRegistry;
+  chainId: bigint;
+}
+
 /**
- * Asks the registry whether round `settings.round` (default: the latest) of the subject attests the
- * proof's root and total, through `verifyLiability` with the commitment recomputed locally. Only
- * view calls and a log query: nothing is signed or sent.
+ * Connects to the registry the settings name, runs `body` and closes the connection. A failure to
+ * connect or to read becomes the verdict's one sentence (the registry's custom errors decoded);
+ * warnings `body` collected before it failed are kept.
  */
-export async function checkOnChain(
+export async function withRegistry<T extends ChainOutcome>(
   settings: ChainSettings,
-  pkg: LiabilityProofPackage,
-  commitment: string,
-): Promise<ChainOutcome> {
+  body: (chain: RegistryConnection, warnings: string[]) => Promise<T>,
+): Promise<T | ChainOutcome> {
   let provider: Provider;
   try {
     provider = await connect(settings);
@@ -56,16 +62,10 @@ export async function checkOnChain(
     return { verified: false, reason: shortError(error), warnings: [] };
   }
   const registry = registryAt(settings.registry, provider);
-  let warnings: string[] = [];
+  const warnings: string[] = [];
   try {
     const { chainId } = await provider.getNetwork();
-    warnings = attestedOnWarnings(pkg, settings, chainId);
-    const report = await readRound(provider, registry, settings, chainId);
-    if (typeof report === "string") return { verified: false, reason: report, warnings };
-    const reason = await whyNotIncluded(registry, report, settings, pkg, commitment);
-    return reason === undefined
-      ? { verified: true, report, warnings }
-      : { verified: false, reason, report, warnings };
+    return await body({ provider, registry, chainId }, warnings);
   } catch (error) {
     const reason = chainErrorSentence(error, registry.interface, settings.registry);
     return { verified: false, reason, warnings };
@@ -74,8 +74,41 @@ export async function checkOnChain(
   }
 }
 
+/**
+ * Asks the registry whether round `settings.round` (default: the latest) of the subject attests the
+ * proof's root and total, through `verifyLiability` with the commitment recomputed locally. Only
+ * view calls and a log query: nothing is signed or sent.
+ */
+export function checkOnChain(
+  settings: ChainSettings,
+  pkg: LiabilityProofPackage,
+  commitment: string,
+): Promise<ChainOutcome> {
+  return withRegistry(settings, async ({ provider, registry, chainId }, warnings) => {
+    warnings.push(...attestedOnWarnings(pkg, settings, chainId));
+    const report = await readRound(provider, registry, settings, chainId);
+    if (typeof report === "string") return { verified: false, reason: report, warnings };
+    return confirmOnChain(registry, report, settings, pkg, commitment, warnings);
+  });
+}
+
+/** The verdict of `verifyLiability` for a proof checked against `report`'s round. */
+export async function confirmOnChain(
+  registry: ReserveRegistry,
+  report: RoundReport,
+  settings: ChainSettings,
+  pkg: LiabilityProofPackage,
+  commitment: string,
+  warnings: string[],
+): Promise<ChainOutcome> {
+  const reason = await whyNotIncluded(registry, report, settings, pkg, commitment);
+  return reason === undefined
+    ? { verified: true, report, warnings }
+    : { verified: false, reason, report, warnings };
+}
+
 /** The round to check against (the latest when none is given), or why there is none. */
-async function readRound(
+export async function readRound(
   provider: Provider,
   registry: ReserveRegistry,
   settings: ChainSettings,

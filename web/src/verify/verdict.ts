@@ -7,6 +7,8 @@ import { amountText } from "./format";
 export type Tone = "neutral" | "pending" | "ok" | "bad";
 
 export const INITIAL_VERDICT = "Load your proof file to check it.";
+export const ACCOUNT_INITIAL_VERDICT =
+  "Enter your account id, salt and balance to find them in the round's published proofs.";
 
 /** The page's single role="status" element: one sentence, starting "Verified" or "Not verified" once decided. */
 export function showVerdict(status: HTMLElement, tone: Tone, text: string): void {
@@ -35,6 +37,21 @@ export function locallyOnly(missing: readonly string[]): string {
 export function checking(round: bigint | undefined): string {
   const which = round === undefined ? "the latest round" : `round ${round}`;
   return `Proof checks out locally; checking ${which} on-chain…`;
+}
+
+/** Account details still missing (a proof is looked for only once all three are given). */
+export function enterAccount(missing: readonly string[]): string {
+  return `Enter ${listOf(missing)} to find your balance in the round's published proofs.`;
+}
+
+/** Account details given, chain settings missing: the publication is found through the chain. */
+export function enterChainForPublication(missing: readonly string[]): string {
+  return `Enter ${listOf(missing)} to find the round's published proofs.`;
+}
+
+export function fetchingPublication(round: bigint | undefined): string {
+  const which = round === undefined ? "the latest round" : `round ${round}`;
+  return `Looking for your balance in ${which}'s published proofs…`;
 }
 
 /** "a", "a and b", "a, b and c". */
