@@ -24,6 +24,9 @@ contract LiabilityChallenges is ILiabilityChallenges {
     /// @notice Longest challenge window a subject may set.
     uint32 public constant MAX_CHALLENGE_WINDOW = 30 days;
 
+    /// @notice Shortest non-zero challenge window: a customer needs time to check and to challenge.
+    uint32 public constant MIN_CHALLENGE_WINDOW = 1 days;
+
     /// @notice Largest bond the admin may set (the bond shares a slot with the challenger).
     uint256 public constant MAX_CHALLENGE_BOND = type(uint96).max;
 
@@ -46,6 +49,9 @@ contract LiabilityChallenges is ILiabilityChallenges {
     mapping(bytes32 subjectId => Checkpoints.Trace160) private _statementSigners;
     mapping(bytes32 subjectId => Checkpoints.Trace208) private _challengeWindows;
     mapping(address account => uint256) private _withdrawable;
+    // Statement digest => the challenge that used it: a statement in public calldata cannot be
+    // replayed into more challenges than the one its holder opened.
+    mapping(bytes32 statementDigest => uint256 challengeId) private _statementChallenges;
 
     modifier onlySubjectOwner(bytes32 subjectId) {
         if (msg.sender != registry.subjectOwner(subjectId)) revert NotSubjectOwner(subjectId, msg.sender);
@@ -104,6 +110,8 @@ contract LiabilityChallenges is ILiabilityChallenges {
         bytes32 subjectId,
         uint32 windowSeconds
     ) external onlySubjectOwner(subjectId) {
+        if (windowSeconds != 0 && windowSeconds < MIN_CHALLENGE_WINDOW)
+            revert ChallengeWindowTooShort(windowSeconds, MIN_CHALLENGE_WINDOW);
         if (windowSeconds > MAX_CHALLENGE_WINDOW)
             revert ChallengeWindowTooLong(windowSeconds, MAX_CHALLENGE_WINDOW);
         uint64 effectiveFrom = _nextSecond();
@@ -156,12 +164,16 @@ contract LiabilityChallenges is ILiabilityChallenges {
         uint64 closesAt = postedAt + window;
         if (block.timestamp > closesAt) revert ChallengeWindowClosed(subjectId, roundId, closesAt);
         if (msg.value != _bond) revert WrongBond(msg.value, _bond);
+        if (balance == 0) revert ZeroBalanceStatement();
         // The statement describes the round's snapshot: a statement for another round has another asOf.
         bytes32 digest = registry.balanceStatementDigest(subjectId, accountCommitment, balance, att.asOf);
         if (!_isStatementSigned(subjectId, postedAt, digest, statementSignature))
             revert InvalidStatementSignature(subjectId, roundId);
+        uint256 previous = _statementChallenges[digest];
+        if (previous != 0) revert StatementAlreadyChallenged(previous);
 
         challengeId = ++_challengeCount;
+        _statementChallenges[digest] = challengeId;
         uint64 deadline = uint64(block.timestamp) + window;
         _challenges[challengeId] = Challenge({
             subjectId: subjectId,
@@ -240,9 +252,15 @@ contract LiabilityChallenges is ILiabilityChallenges {
         s.roundId = registry.latestRoundId(subjectId);
         (s.reserves, s.liabilities, s.ratioWad, s.fresh) = registry.collateralization(subjectId);
         if (s.roundId == 0) return s;
-        (IReserveRegistry.Attestation memory att, ) = registry.getAttestation(subjectId, s.roundId);
+        (IReserveRegistry.Attestation memory att, uint64 postedAt) = registry.getAttestation(
+            subjectId,
+            s.roundId
+        );
         s.asOf = att.asOf;
-        s.disputed = registry.isDisputed(subjectId, s.roundId);
+        // As the registry dates it: 0 for a subject whose latest snapshot predates its last dispute.
+        (uint80 readingId, uint64 readingAt) = registry.collateralizationRound(subjectId);
+        s.disputed = readingId != 0 && readingAt == 0;
+        s.challengeWindow = _windowAt(subjectId, postedAt);
         s.signers = registry.roundSigners(subjectId, s.roundId);
         s.signerCount = _popCount(s.signers);
         s.proofsPublished = _publications[subjectId][s.roundId].manifestHash != bytes32(0);

@@ -55,7 +55,7 @@ contract ReserveRegistry is IReserveRegistry, AccessControlDefaultAdminRules, EI
     /// decimals): any of them normalizes to 18 decimals and fits a feed's int256 answer.
     uint256 public constant MAX_AMOUNT = type(uint128).max;
 
-    /// @dev The round state shares one slot (80 + 64 + 32 + 8 + 8 bits), so reads that need it are cheap.
+    /// @dev The round state shares one slot (80 + 64 + 32 + 8 + 64 bits), so reads that need it are cheap.
     struct Subject {
         SubjectConfig config;
         uint80 latestRoundId;
@@ -65,8 +65,10 @@ contract ReserveRegistry is IReserveRegistry, AccessControlDefaultAdminRules, EI
         // Set by the first reserve wallet and never cleared: from then on reserves are read live, so
         // removing every wallet cannot switch the subject back to a (higher) attested figure.
         bool reservesLive;
-        // The latest round is disputed; cleared by the next round.
-        bool latestDisputed;
+        // When a challenge of any of its rounds was last settled unanswered: a latest round whose
+        // snapshot is not after it counts as disputed, so posting the next round before the
+        // settlement (or a pre-signed one right after it) does not wash the dispute away.
+        uint64 disputedAt;
         address owner;
         address pendingOwner;
     }
@@ -260,7 +262,6 @@ contract ReserveRegistry is IReserveRegistry, AccessControlDefaultAdminRules, EI
         s.latestRoundId = roundId;
         s.latestAsOf = att.asOf;
         s.latestHeartbeat = s.config.heartbeat;
-        s.latestDisputed = false;
         _rounds[att.subjectId][roundId] = Round({
             asOf: att.asOf,
             postedAt: uint64(block.timestamp),
@@ -410,7 +411,7 @@ contract ReserveRegistry is IReserveRegistry, AccessControlDefaultAdminRules, EI
             return (0, 0, 0);
         }
         // A disputed round is reported with no update time.
-        return (roundId, _rounds[subjectId][roundId].reserves, s.latestDisputed ? 0 : s.latestAsOf);
+        return (roundId, _rounds[subjectId][roundId].reserves, _latestDisputed(s) ? 0 : s.latestAsOf);
     }
 
     // ------------------------------------------------------------------------ collateralization
@@ -438,7 +439,7 @@ contract ReserveRegistry is IReserveRegistry, AccessControlDefaultAdminRules, EI
         );
         ratioWad = BackingRatio.ratioWad(reserves, supply);
         // A disputed latest round is never fresh, even where both sides are read live.
-        fresh = assetApproved && !s.latestDisputed && ((s.reservesLive && liveSupplySide) || _isFresh(s));
+        fresh = assetApproved && !_latestDisputed(s) && ((s.reservesLive && liveSupplySide) || _isFresh(s));
     }
 
     /// @inheritdoc IReserveRegistry
@@ -448,11 +449,14 @@ contract ReserveRegistry is IReserveRegistry, AccessControlDefaultAdminRules, EI
         Subject storage s = _existingSubject(subjectId);
         bool liveReserveSide = s.reservesLive;
         bool liveSupplySide = s.config.token != address(0);
-        if (liveReserveSide && liveSupplySide) return (FeedRounds.live(), uint64(block.timestamp));
+        // A disputed subject dates nothing, even where both sides are read live.
+        bool disputed = _latestDisputed(s);
+        if (liveReserveSide && liveSupplySide)
+            return (FeedRounds.live(), disputed ? 0 : uint64(block.timestamp));
         // A side that must be attested has no round yet: no reading.
         if (s.latestRoundId == 0) return (0, 0);
-        // The attested side dates the reading; a disputed round dates nothing.
-        uint64 attestedAt = s.latestDisputed ? 0 : s.latestAsOf;
+        // The attested side dates the reading.
+        uint64 attestedAt = disputed ? 0 : s.latestAsOf;
         if (liveReserveSide || liveSupplySide) return (FeedRounds.live(), attestedAt);
         return (s.latestRoundId, attestedAt);
     }
@@ -481,7 +485,7 @@ contract ReserveRegistry is IReserveRegistry, AccessControlDefaultAdminRules, EI
         Round storage r = _existingRound(subjectId, roundId);
         if (r.disputed) return; // a second unanswered challenge of the round changes nothing
         r.disputed = true;
-        if (roundId == _subjects[subjectId].latestRoundId) _subjects[subjectId].latestDisputed = true;
+        _subjects[subjectId].disputedAt = uint64(block.timestamp);
         emit RoundDisputed(subjectId, roundId);
     }
 
@@ -605,7 +609,12 @@ contract ReserveRegistry is IReserveRegistry, AccessControlDefaultAdminRules, EI
         // latestAsOf <= block.timestamp always holds: future snapshots are refused when posted.
         // Raising the heartbeat must not make an old round fresh again; lowering it applies at once.
         uint256 heartbeat = Math.min(s.latestHeartbeat, s.config.heartbeat);
-        return s.latestRoundId != 0 && !s.latestDisputed && block.timestamp - s.latestAsOf <= heartbeat;
+        return s.latestRoundId != 0 && !_latestDisputed(s) && block.timestamp - s.latestAsOf <= heartbeat;
+    }
+
+    /// @dev The latest round's snapshot is not after the subject's last settled dispute.
+    function _latestDisputed(Subject storage s) private view returns (bool) {
+        return s.disputedAt != 0 && s.latestRoundId != 0 && s.latestAsOf <= s.disputedAt;
     }
 
     /// @dev Sum of the wallets' balances in the subject's decimals, and whether the asset is approved:

@@ -161,7 +161,7 @@ const SENTENCES: Record<string, Sentence> = {
     "the L2 sequencer uptime feed is not initialized (its latest round has startedAt 0), so the sequencer's status is unknown",
 
   ReservesDisputed: (a) =>
-    `round ${a.uint("roundId")} of ${a.subject("subjectId")} is disputed (a customer's challenge of it went unanswered), so its figures do not count until a new round is posted`,
+    `round ${a.uint("roundId")} of ${a.subject("subjectId")} is disputed (a customer's challenge of a round went unanswered), so its figures do not count until a round with a later snapshot is posted`,
 
   // --- ReserveRegistry and LiabilityChallenges: published proofs and challenges
   NotChallenges: (a) =>
@@ -172,6 +172,12 @@ const SENTENCES: Record<string, Sentence> = {
   EmptyPublication: () => "a publication needs the manifest's hash and the URI it is served at",
   ChallengeWindowTooLong: (a) =>
     `a challenge window of ${a.duration("windowSeconds")} is longer than the ${a.duration("max")} allowed`,
+  ChallengeWindowTooShort: (a) =>
+    `a challenge window of ${a.duration("windowSeconds")} is shorter than the ${a.duration("min")} customers need (0 disables challenges)`,
+  StatementAlreadyChallenged: (a) =>
+    `this balance statement was already used by challenge ${a.uint("challengeId")}: one statement, one challenge`,
+  ZeroBalanceStatement: () =>
+    "a statement of a zero balance states nothing owed, so it cannot challenge a round",
   ChallengesDisabled: (a) =>
     `round ${a.uint("roundId")} of ${a.subject("subjectId")} was posted while its challenge window was 0, so it cannot be challenged`,
   ChallengeWindowClosed: (a) =>

@@ -31,7 +31,7 @@ import {
   type Account,
   type ChallengesFixture,
 } from "./helpers/challenges";
-import { latestBlock, roundOf } from "./helpers/consumers";
+import { roundOf } from "./helpers/consumers";
 
 const VICTIM = "carol@example.com";
 const VICTIM_BALANCE = 1_500n * UNIT;
@@ -218,7 +218,7 @@ describe("LiabilityChallenges: the lazy-user attack", function () {
     expect((await feeds[CUSTODY]!.ratio.getRoundData(round.roundId)).answer).to.equal(ratioBefore.answer);
   });
 
-  it("refuses a fully live subject's disputed round in the guard, though its feeds have no attested side to date 0", async function () {
+  it("refuses a fully live subject's disputed round in the guard, and its ratio feed dates the reading 0", async function () {
     const fx = await loadFixture(deployChallengesFixture);
     const { registry, challenges, admin, owner, newOwner: wallet, auditors } = fx;
     const LIVE = ethers.id("LIVE both sides");
@@ -259,16 +259,17 @@ describe("LiabilityChallenges: the lazy-user attack", function () {
     await expect(pool.connect(fx.alice).deposit(UNIT))
       .to.be.revertedWithCustomError(pool, "ReservesDisputed")
       .withArgs(LIVE, round.roundId);
-    // Both sides are read live, so the feeds' reading is dated now (docs/protocol.md: "its attested side").
-    const { timestamp } = await latestBlock();
-    expect((await ratioFeed.latestRoundData()).updatedAt).to.equal(timestamp);
+    // Both sides are read live, but a disputed subject's reading is dated 0 all the same, so a
+    // feed-only consumer (Aave's aggregator checks answers, Chainlink's examples updatedAt) refuses it.
+    expect((await ratioFeed.latestRoundData()).updatedAt).to.equal(0n);
   });
 
-  it("disputes a superseded round without touching the latest one's freshness", async function () {
+  it("disputes the subject when a superseded round is settled: posting the next round first does not wash it away", async function () {
     const fx = await loadFixture(deployChallengesFixture);
     const { registry, challenges } = fx;
     const round = await postRound(fx, CUSTODY, await ATTACKS["omits the customer"]());
     const id = await openChallenge(fx, CUSTODY, round, VICTIM, VICTIM_BALANCE);
+    // The custodian races the deadline with a new round (its snapshot before the settlement).
     const next = await postRound(fx, CUSTODY, await honestTree());
     await passDeadline(challenges, id);
     await expect(challenges.settleChallenge(id))
@@ -276,9 +277,15 @@ describe("LiabilityChallenges: the lazy-user attack", function () {
       .withArgs(CUSTODY, round.roundId);
     expect(await registry.isDisputed(CUSTODY, round.roundId)).to.equal(true);
     expect(await registry.isDisputed(CUSTODY, next.roundId)).to.equal(false);
-    expect(await registry.isFresh(CUSTODY)).to.equal(true);
+    expect(await registry.isFresh(CUSTODY)).to.equal(false);
     const solvency = await challenges.solvency(CUSTODY);
-    expect([solvency.roundId, solvency.disputed, solvency.fresh]).to.deep.equal([next.roundId, false, true]);
+    expect([solvency.roundId, solvency.disputed, solvency.fresh]).to.deep.equal([next.roundId, true, false]);
+    // Only a snapshot taken after the dispute restores the subject.
+    await time.increase(2);
+    const after = await postRound(fx, CUSTODY, await honestTree());
+    expect(await registry.isFresh(CUSTODY)).to.equal(true);
+    expect((await challenges.solvency(CUSTODY)).disputed).to.equal(false);
+    expect(after.roundId).to.equal(next.roundId + 1n);
   });
 });
 
@@ -364,7 +371,10 @@ describe("LiabilityChallenges: an honest subject", function () {
     const before = await protocolView(fx, CUSTODY, round.roundId);
     const balanceBefore = await ethers.provider.getBalance(customer.address);
 
-    const id = await openChallenge(fx, CUSTODY, round, VICTIM, VICTIM_BALANCE);
+    const args = await challengeArgs(fx, CUSTODY, round, VICTIM, VICTIM_BALANCE);
+    const receipt = await (await challenges.connect(customer).challenge(...args, { value: BOND })).wait();
+    const fee = receipt!.gasUsed * receipt!.gasPrice;
+    const id = await challenges.challengeCount();
     const open = await protocolView(fx, CUSTODY, round.roundId);
     const solvencyWhileOpen = [...(before.solvency as unknown[])];
     solvencyWhileOpen[10] = 1n; // openChallenges, the one field an open challenge moves
@@ -374,9 +384,8 @@ describe("LiabilityChallenges: an honest subject", function () {
     await passDeadline(challenges, id);
     expect(await protocolView(fx, CUSTODY, round.roundId)).to.deep.equal(before);
 
-    const spent = balanceBefore - (await ethers.provider.getBalance(customer.address));
-    expect(spent > BOND).to.equal(true, "the bond plus gas");
-    expect(spent < BOND + ethers.parseEther("0.01")).to.equal(true, "only the bond and gas");
+    // Exactly the bond and the gas of its one transaction.
+    expect(balanceBefore - (await ethers.provider.getBalance(customer.address))).to.equal(BOND + fee);
     expect(await challenges.withdrawable(customer.address)).to.equal(0n);
     expect(await challenges.withdrawable(owner.address)).to.equal(BOND);
   });

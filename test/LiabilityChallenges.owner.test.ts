@@ -93,7 +93,7 @@ async function batchThenPostInOneBlock(
 
 describe("LiabilityChallenges: owner attacks", function () {
   describe("after the round is posted", function () {
-    for (const shorter of [60, 0]) {
+    for (const shorter of [86_400, 0]) {
       it(`setting the window to ${shorter}s leaves the round's window open`, async function () {
         const fx = await loadFixture(honestFixture);
         const { challenges, owner, tree } = fx;
@@ -209,13 +209,13 @@ describe("LiabilityChallenges: owner attacks", function () {
       const fx = await loadFixture(batchOwnerFixture);
       const { challenges, registry, batch, outsider, tree } = fx;
       await batch.execute([
-        await batchCall(challenges, "setChallengeWindow", [BATCHED, 60]),
+        await batchCall(challenges, "setChallengeWindow", [BATCHED, 86_400]),
         await batchCall(challenges, "setStatementSigner", [BATCHED, outsider.address]),
         await batchCall(registry, "postAttestation", [...(await roundArgs(fx, BATCHED, tree))]),
       ]);
       const round = await latestRound(fx, BATCHED);
       expect(await challenges.roundChallengeWindow(BATCHED, round.roundId)).to.equal(WINDOW);
-      await time.increaseTo(round.postedAt + BigInt(WINDOW) - 1n); // long past the 60 s the owner set
+      await time.increaseTo(round.postedAt + BigInt(WINDOW) - 1n); // long past the 1 day the owner set
       await openChallenge(fx, BATCHED, round, CUSTOMER.accountId, CUSTOMER.balance);
     });
 

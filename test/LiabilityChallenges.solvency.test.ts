@@ -5,7 +5,7 @@
  */
 import { expect } from "chai";
 import { ethers } from "hardhat";
-import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
+import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { WAD } from "./helpers/backing";
 import {
@@ -14,6 +14,7 @@ import {
   RESERVES,
   UNIT,
   USDX,
+  WINDOW,
   buildTree,
   deployChallengesFixture,
   openChallenge,
@@ -70,6 +71,7 @@ describe("LiabilityChallenges.solvency", function () {
         0n,
         false,
         0n,
+        0n, // no round, no window
       ]);
     }
   });
@@ -90,6 +92,7 @@ describe("LiabilityChallenges.solvency", function () {
       0b101n, // auditors[0] and auditors[2]
       false,
       0n,
+      BigInt(WINDOW), // the window in force when it was posted
     ]);
     expect(await fx.registry.roundSigners(CUSTODY, round.roundId)).to.equal(0b101n);
   });
@@ -148,7 +151,8 @@ describe("LiabilityChallenges.solvency", function () {
     await challenges.settleChallenge(missing);
     expect((await readBoth(fx, CUSTODY)).openChallenges).to.equal(0n);
 
-    // A new round: its own challenges, publication and dispute, none yet.
+    // A new round with a snapshot after the dispute: its own challenges, publication and dispute, none yet.
+    await time.increase(2);
     const next = await postRound(fx, CUSTODY, tree);
     s = await readBoth(fx, CUSTODY);
     expect([s.roundId, s.fresh, s.disputed, s.proofsPublished, s.openChallenges]).to.deep.equal([

@@ -137,6 +137,19 @@ describe("LiabilityChallenges", function () {
   });
 
   describe("setStatementSigner and setChallengeWindow", function () {
+    it("refuses a non-zero window shorter than a day: it would only look open", async function () {
+      const { challenges, owner } = await loadFixture(deployChallengesFixture);
+      for (const short of [1, 3_600, 86_399]) {
+        await expect(challenges.connect(owner).setChallengeWindow(USDX, short))
+          .to.be.revertedWithCustomError(challenges, "ChallengeWindowTooShort")
+          .withArgs(short, 86_400);
+      }
+      await expect(challenges.connect(owner).setChallengeWindow(USDX, 86_400)).to.emit(
+        challenges,
+        "ChallengeWindowSet",
+      );
+    });
+
     it("are the subject owner's only, effective from the next second", async function () {
       const { challenges, owner, outsider, statementKey } = await loadFixture(deployChallengesFixture);
       await expect(challenges.connect(outsider).setStatementSigner(USDX, outsider.address))
@@ -230,7 +243,8 @@ describe("LiabilityChallenges", function () {
       await expect(challenges.connect(customer).challenge(...args, { value: BOND }))
         .to.be.revertedWithCustomError(challenges, "WrongBond")
         .withArgs(BOND, BOND * 3n);
-      const later = await openChallenge(fx, USDX, round, CUSTOMER.accountId, CUSTOMER.balance, {
+      // Another statement (one statement, one challenge): a balance the round does not hold.
+      const later = await openChallenge(fx, USDX, round, CUSTOMER.accountId, CUSTOMER.balance + 2n, {
         value: BOND * 3n,
       });
       expect((await challenges.getChallenge(settled)).bond).to.equal(BOND);
@@ -287,6 +301,32 @@ describe("LiabilityChallenges", function () {
           .to.be.revertedWithCustomError(challenges, "WrongBond")
           .withArgs(value, BOND);
       }
+    });
+
+    it("takes one challenge per statement: a replay of it from public calldata is refused, by anyone", async function () {
+      const fx = await loadFixture(roundsFixture);
+      const { challenges, customer, outsider, owner, tree, round } = fx;
+      const args = await challengeArgs(fx, USDX, round, CUSTOMER.accountId, CUSTOMER.balance);
+      await challenges.connect(customer).challenge(...args, { value: BOND });
+      const id = await challenges.challengeCount();
+      for (const replayer of [customer, outsider]) {
+        await expect(challenges.connect(replayer).challenge(...args, { value: BOND }))
+          .to.be.revertedWithCustomError(challenges, "StatementAlreadyChallenged")
+          .withArgs(id);
+      }
+      // Answered, the statement stays used: it cannot reopen the question.
+      await challenges.connect(owner).answerChallenge(id, tree.proof(CUSTOMER.accountId));
+      await expect(challenges.connect(customer).challenge(...args, { value: BOND }))
+        .to.be.revertedWithCustomError(challenges, "StatementAlreadyChallenged")
+        .withArgs(id);
+    });
+
+    it("refuses a statement of a zero balance: nothing is owed", async function () {
+      const fx = await loadFixture(roundsFixture);
+      const args = await challengeArgs(fx, USDX, fx.round, "closed-account@example.com", 0n);
+      await expect(
+        fx.challenges.connect(fx.customer).challenge(...args, { value: BOND }),
+      ).to.be.revertedWithCustomError(fx.challenges, "ZeroBalanceStatement");
     });
 
     it("accepts a challenge of an older round while its window is open, and numbers them from 1", async function () {

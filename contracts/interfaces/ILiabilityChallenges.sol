@@ -52,11 +52,14 @@ interface ILiabilityChallenges {
     /// @param liabilities Liabilities or token supply in 18 decimals, as `collateralization()`'s supply.
     /// @param ratioWad reserves / liabilities, 1e18 = fully backed (uint256 max with nothing owed).
     /// @param fresh As `collateralization().fresh`: false when stale, revoked or disputed.
-    /// @param disputed Whether the latest round is disputed (a challenge of it was settled).
+    /// @param disputed Whether the latest round counts as disputed: its snapshot is not after the
+    /// subject's last settled dispute (of it or of an earlier round).
     /// @param signerCount How many auditors signed the latest round.
     /// @param signers Bit i set = the subject's `auditors[i]` (at posting time) signed it.
     /// @param proofsPublished Whether the owner committed the round's published proofs.
     /// @param openChallenges Challenges of the latest round neither answered nor settled.
+    /// @param challengeWindow The latest round's challenge window (the one in force at its posting;
+    /// 0: it cannot be challenged).
     struct Solvency {
         uint80 roundId;
         uint64 asOf;
@@ -69,6 +72,7 @@ interface ILiabilityChallenges {
         uint32 signers;
         bool proofsPublished;
         uint32 openChallenges;
+        uint32 challengeWindow;
     }
 
     // ----------------------------------------------------------------------------------- events
@@ -130,6 +134,15 @@ interface ILiabilityChallenges {
 
     /// @notice Challenge windows are at most `max` seconds.
     error ChallengeWindowTooLong(uint32 windowSeconds, uint32 max);
+
+    /// @notice A non-zero challenge window is at least `min` seconds (a shorter one only looks open).
+    error ChallengeWindowTooShort(uint32 windowSeconds, uint32 min);
+
+    /// @notice This statement was already used by challenge `challengeId`: one statement, one challenge.
+    error StatementAlreadyChallenged(uint256 challengeId);
+
+    /// @notice A statement of a zero balance states nothing owed: it cannot dispute a round.
+    error ZeroBalanceStatement();
 
     /// @notice The round was posted while the subject's challenge window was 0.
     error ChallengesDisabled(bytes32 subjectId, uint80 roundId);
@@ -195,7 +208,8 @@ interface ILiabilityChallenges {
     /// @notice The current statement signer.
     function statementSigner(bytes32 subjectId) external view returns (address);
 
-    /// @notice Sets the challenge window (at most MAX_CHALLENGE_WINDOW; 0 disables challenges) for
+    /// @notice Sets the challenge window (0 disables challenges, else from MIN_CHALLENGE_WINDOW to
+    /// MAX_CHALLENGE_WINDOW) for
     /// rounds posted from the next second on: shortening it cannot close an already posted round's
     /// window. Subject owner only.
     function setChallengeWindow(bytes32 subjectId, uint32 windowSeconds) external;

@@ -20,6 +20,7 @@ import {ISubjectView} from "./ISubjectView.sol";
 /// unknown or past live round id, a reading that cannot be represented) every field is 0 except that
 /// getRoundData echoes the requested id, as Chainlink's OCR aggregators do; answers above int256's
 /// range saturate at type(int256).max. An attested round id keeps its answer forever, so a round id
-/// never answers two different values in different blocks. Consumers must still check `answer > 0`
+/// never answers two different values in different blocks (its updatedAt changes once, to 0, if the
+/// round is disputed: IReserveRegistry.isDisputed). Consumers must still check `answer > 0`
 /// and `updatedAt` against their own heartbeat.
 interface IReserveFeed is AggregatorV2V3Interface, ISubjectView {}

@@ -11,7 +11,8 @@ import {ISubjectView} from "./ISubjectView.sol";
 /// Rounds follow IReserveRegistry.collateralizationRound():
 /// - Both sides attested (no token, no reserve wallet ever): roundId = the registry round, answer =
 ///   the ratio of that round's signed reserves and liabilities, updatedAt = startedAt = its asOf.
-///   getRoundData answers any past attested round the same way, forever.
+///   getRoundData answers any past attested round the same way, forever (updatedAt becomes 0 once
+///   the round is disputed).
 /// - Any side live (a token's supply, reserve wallets): the ratio can change in every block, so
 ///   roundId = FeedRounds.live() (names the current block, answered in that block only) and
 ///   updatedAt = the older side's time: the latest round's asOf when the other side is attested,

@@ -419,7 +419,10 @@ interface IReserveRegistry {
     /// `challenges()` calls it.
     function recordDispute(bytes32 subjectId, uint80 roundId) external;
 
-    /// @notice Whether round `roundId` is disputed. Reverts with RoundNotFound for a missing round.
+    /// @notice Whether a challenge of round `roundId` was settled unanswered. Freshness follows the
+    /// subject's last such dispute: a latest round whose asOf is not after it counts as disputed (not
+    /// fresh, dated 0), whichever round was challenged, so only a snapshot taken after the dispute
+    /// restores the subject. Reverts with RoundNotFound for a missing round.
     function isDisputed(bytes32 subjectId, uint80 roundId) external view returns (bool);
 
     /// @notice Who signed round `roundId`: bit i set = the subject's `auditors[i]`, as listed when the

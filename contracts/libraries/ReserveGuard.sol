@@ -55,8 +55,9 @@ library ReserveGuard {
         uint256 maxAgeSeconds
     ) internal view {
         (uint80 roundId, uint64 updatedAt) = registry.collateralizationRound(subjectId);
-        // The registry dates a disputed round 0: say so rather than "too old".
-        if (roundId != 0 && updatedAt == 0) requireNotDisputed(registry, subjectId);
+        // The registry dates a disputed subject's reading 0: say so rather than "too old".
+        if (roundId != 0 && updatedAt == 0)
+            revert ReservesDisputed(subjectId, registry.latestRoundId(subjectId));
         uint256 age = roundId == 0 ? type(uint256).max : block.timestamp - updatedAt;
         if (age > maxAgeSeconds) revert ReservesTooOld(age, maxAgeSeconds);
         (, , uint256 ratioWad, bool fresh) = registry.collateralization(subjectId);
@@ -67,11 +68,13 @@ library ReserveGuard {
         if (ratioWad < minRatioWad) revert Undercollateralized(ratioWad, minRatioWad);
     }
 
-    /// @notice Reverts with ReservesDisputed if `subjectId`'s latest round is disputed. Called by the
-    /// checks here (and SecureMint) only once the figures are refused, to name the reason.
+    /// @notice Reverts with ReservesDisputed if `subjectId`'s latest round counts as disputed (its
+    /// snapshot is not after the subject's last settled dispute: the registry then dates its reading
+    /// 0). Called by the checks here (and SecureMint) once the figures are refused, to name the reason.
     function requireNotDisputed(IReserveRegistry registry, bytes32 subjectId) internal view {
-        uint80 latest = registry.latestRoundId(subjectId);
-        if (latest != 0 && registry.isDisputed(subjectId, latest)) revert ReservesDisputed(subjectId, latest);
+        (uint80 roundId, uint64 updatedAt) = registry.collateralizationRound(subjectId);
+        if (roundId != 0 && updatedAt == 0)
+            revert ReservesDisputed(subjectId, registry.latestRoundId(subjectId));
     }
 
     /// @notice The L2 variant: reverts unless the sequencer is up and has been for at least

@@ -159,8 +159,8 @@ async function runSubjectCheck(
       challenges,
       state: "disputed",
       detail:
-        `${figures}; round ${challenges.roundId} is disputed: a customer's challenge of it went unanswered,` +
-        " so its figures do not count until a new round is posted",
+        `${figures}; round ${challenges.roundId} is disputed: a customer's challenge of a round went unanswered,` +
+        " so its figures do not count until a round with a later snapshot is posted",
     };
   }
   const open = challenges.openChallenges === 0 ? "" : `; ${openChallengesText(challenges)}`;

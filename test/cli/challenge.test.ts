@@ -28,7 +28,7 @@ import type { Fixture } from "../helpers/fixture";
 import { devWallet, freshProvider, hardhatNode } from "../helpers/node";
 import { porInTerminal, terminalAvailable } from "../helpers/terminal";
 
-const WINDOW_SECONDS = 600;
+const WINDOW_SECONDS = 86_400;
 const BOND = parseEther("0.01");
 
 interface Listed {
@@ -120,27 +120,31 @@ describe("por challenge (CLI)", function () {
         STATEMENT_KEY.address,
       ];
       expectRefusal(
-        await run([...args, "--window", "10m"], devWallet(6)),
+        await run([...args, "--window", "1d"], devWallet(6)),
         /^setting the statement signer refused: only the owner of subject USDX can do this/,
       );
       expectRefusal(await run([...args, "--window", "31d"]), /^--window must be at most 30d, got 31d$/);
-      const dry = expectSuccess(await run([...args, "--window", "10m", "--dry-run"]));
+      expectRefusal(
+        await run([...args, "--window", "10m"]),
+        /^--window must be at least 1d \(or 0 to disable challenges\), got 10m$/,
+      );
+      const dry = expectSuccess(await run([...args, "--window", "1d", "--dry-run"]));
       expect(dry)
         .to.match(/^not changed yet:/m)
-        .and.match(/dry run {4}nothing sent: set the challenge window of subject USDX to 10m/);
+        .and.match(/dry run {4}nothing sent: set the challenge window of subject USDX to 1d/);
       const json = expectJson<{
         statementSigner: string;
         windowSeconds: number;
         changed: boolean;
         transactions: unknown[];
-      }>(await run(["--json", ...args, "--window", "10m"]));
+      }>(await run(["--json", ...args, "--window", "1d"]));
       expect(json).to.include({
         statementSigner: STATEMENT_KEY.address,
         windowSeconds: WINDOW_SECONDS,
         changed: true,
       });
       expect(json.transactions).to.have.lengthOf(2);
-      expect(expectSuccess(await run([...args, "--window", "600"]))).to.match(
+      expect(expectSuccess(await run([...args, "--window", "86400"]))).to.match(
         /^no change: subject USDX already has these settings; nothing sent$/m,
       );
     });

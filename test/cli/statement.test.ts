@@ -52,7 +52,7 @@ describe("por statement (CLI)", function () {
     const owner = new NonceManager(fixture.issuer.connect(await freshProvider()));
     const challenges = LiabilityChallenges__factory.connect(await fixture.registry.challenges(), owner);
     await (await challenges.setStatementSigner(subjectId, STATEMENT_KEY.address)).wait();
-    await (await challenges.setChallengeWindow(subjectId, 3600)).wait();
+    await (await challenges.setChallengeWindow(subjectId, 86_400)).wait();
     round = await postTreeRound(fixture, subjectId, await buildTree(file("tree"), BALANCES));
   });
 
@@ -168,7 +168,7 @@ describe("por statement (CLI)", function () {
         ]),
       );
       expect(json.valid).to.equal(true);
-      expect(json.challengeWindow).to.include({ open: true, seconds: 3600 });
+      expect(json.challengeWindow).to.include({ open: true, seconds: 86_400 });
     });
 
     it("refuses a statement about another account, a tampered one, and --account without --salt", async function () {

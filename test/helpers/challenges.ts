@@ -39,9 +39,9 @@ export const CUSTODY = ethers.id("CUSTODY exchange");
 
 export const UNIT = 10n ** 6n;
 export const RESERVES = 10_000_000n * UNIT;
-export const WINDOW = 86_400;
+export const WINDOW = 7 * 86_400;
 /** Longer than any window the tests wait out, so only a dispute can make a round not fresh. */
-export const HEARTBEAT = 7 * 86_400;
+export const HEARTBEAT = 30 * 86_400; // longer than WINDOW: rounds stay fresh past a deadline
 export const BOND = ethers.parseEther("0.05");
 export const MAX_CHALLENGE_WINDOW = 30 * 86_400;
 

@@ -35,7 +35,13 @@ import {
   VerificationError,
 } from "../../src";
 import type { Address, AnswerTarget, BalanceStatementFile, Hex32, PlannedCall } from "../../src";
-import { accountCommitment, leafHash, SaltDeriver, toHex } from "../../src/liabilities";
+import {
+  accountCommitment,
+  leafHash,
+  proofStepsForContract,
+  SaltDeriver,
+  toHex,
+} from "../../src/liabilities";
 import { namedSigners, postAttestation, subjectConfig } from "../helpers/backing";
 import { buildAccounts, scratchDir } from "../helpers/liabilities-build";
 
@@ -43,7 +49,9 @@ const SECRET = "challenges sdk test secret";
 const SUBJECT = ethers.encodeBytes32String("USDX") as Hex32;
 const WINDOW = 86_400;
 const BOND = parseEther("0.01");
-const ACCOUNTS = [
+type Account = { accountId: string; balance: bigint };
+
+const ACCOUNTS: Account[] = [
   { accountId: "alice@example.com", balance: 1_250_500_000n },
   { accountId: "bob@example.com", balance: 980_000_000_000n },
   { accountId: "carol@example.com", balance: 18_749_500_000n },
@@ -305,17 +313,20 @@ describe("challenges (SDK)", function () {
     });
 
     it("answers from the tree without an account id (by its leaf), with one, and from a proof package", async function () {
-      const balance = 980_000_000_000n;
       const tree = fx.rounds[0]!.tree;
+      // One statement, one challenge: three customers' statements, one way of answering each.
+      const [alice, bob, carol] = ACCOUNTS as [Account, Account, Account];
       const ids = [];
-      for (let i = 0; i < 3; i++)
-        ids.push((await fx.open(await fx.statement(1n, "bob@example.com", balance))).challengeId);
+      for (const account of [alice, bob, carol])
+        ids.push((await fx.open(await fx.statement(1n, account.accountId, account.balance))).challengeId);
       const answers = [
         answerFromTree(tree, await fx.target(ids[0]!)),
-        answerFromTree(tree, await fx.target(ids[1]!), "bob@example.com"),
-        answerFromPackage(tree.prove("bob@example.com"), await fx.target(ids[2]!), "bob.json"),
+        answerFromTree(tree, await fx.target(ids[1]!), bob.accountId),
+        answerFromPackage(tree.prove(carol.accountId), await fx.target(ids[2]!), "carol.json"),
       ];
-      expect(answers[0]).to.deep.equal(answers[1]).and.deep.equal(answers[2]);
+      // Each is the account's own proof, as `liabilities prove` gives it.
+      for (const [i, account] of [alice, bob, carol].entries())
+        expect(answers[i]).to.deep.equal(proofStepsForContract(tree.prove(account.accountId)));
       for (const [i, steps] of answers.entries()) {
         await send(fx.other, planAnswerChallenge(fx.to, ids[i]!, steps));
         expect((await readChallenge(fx.challenges, ids[i]!)).status).to.equal("answered");
@@ -435,9 +446,13 @@ describe("challenges (SDK)", function () {
   });
 
   describe("input", function () {
-    it("parses challenge windows up to 30 days, 0 and off meaning none", function () {
+    it("parses challenge windows from 1 to 30 days, 0 and off meaning none", function () {
       expect(parseChallengeWindow("7d")).to.equal(7 * 86_400);
-      expect(parseChallengeWindow("3600")).to.equal(3600);
+      expect(parseChallengeWindow("86400")).to.equal(86_400);
+      expect(() => parseChallengeWindow("3600")).to.throw(
+        InvalidArgumentError,
+        /^--window must be at least 1d \(or 0 to disable challenges\), got 1h$/,
+      );
       expect(parseChallengeWindow("30d")).to.equal(30 * 86_400);
       expect(parseChallengeWindow("0")).to.equal(0);
       expect(parseChallengeWindow("off")).to.equal(0);

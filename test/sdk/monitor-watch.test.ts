@@ -168,7 +168,7 @@ async function challengedSubjectFixture() {
   await registry.connect(owner).registerSubject(subjectId, subjectConfig([auditor.address]));
   await challenges.connect(admin).setChallengeBond(1000n);
   await challenges.connect(owner).setStatementSigner(subjectId, statementKey.address);
-  await challenges.connect(owner).setChallengeWindow(subjectId, 3600);
+  await challenges.connect(owner).setChallengeWindow(subjectId, 86_400);
   const post = async (liabilities: bigint) => {
     await postAttestation(registry, [auditor], {
       subjectId,
@@ -261,8 +261,10 @@ describe("watch --once on a subject with customer challenges", function () {
     expect(code).to.equal(1);
     expect(result.state).to.equal("disputed");
     expect(result.detail).to.match(
-      /; round 1 is disputed: a customer's challenge of it went unanswered, so its figures do not count until a new round is posted$/,
+      /; round 1 is disputed: a customer's challenge of a round went unanswered, so its figures do not count until a round with a later snapshot is posted$/,
     );
+    // Only a round whose snapshot is after the settlement clears it.
+    await time.increase(2);
     await post(90n);
     expect((await once(config)).result.state).to.equal("healthy");
   });
