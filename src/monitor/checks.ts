@@ -19,8 +19,9 @@ import type { Hex32 } from "../hex";
 import type { BridgeCheck, Check, MonitorConfig, SubjectCheck } from "./config";
 
 /**
- * A check's state: a BackingState; `disputed` when a subject's latest round is disputed (a customer's
- * challenge of it went unanswered: nobody proved the balance the custodian signed); `challenged` when it has
+ * A check's state: a BackingState; `disputed` when a subject's latest round counts as disputed (a
+ * customer's challenge of it, or of an earlier round, went unanswered: nobody proved the balance the
+ * custodian signed, and no snapshot after that settlement was posted); `challenged` when it has
  * open challenges, which its owner must answer before their deadline; `unreachable` when an RPC
  * endpoint failed every retry.
  */

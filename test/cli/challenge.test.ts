@@ -303,7 +303,7 @@ describe("por challenge (CLI)", function () {
       const monitor = await runPor(["monitor", "--config", config, "--once"], { ...process.env });
       expect(monitor.code, monitor.stderr).to.equal(1);
       expect(monitor.stdout).to.match(
-        /ALERT disputed subject "USDX": .*; round 2 is disputed: a customer's challenge of it went unanswered/,
+        /ALERT disputed subject "USDX": .*; round 2 is disputed: a customer's challenge of a round went unanswered/,
       );
     });
 
