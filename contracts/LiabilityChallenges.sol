@@ -24,9 +24,6 @@ contract LiabilityChallenges is ILiabilityChallenges {
     /// @notice Longest challenge window a subject may set.
     uint32 public constant MAX_CHALLENGE_WINDOW = 30 days;
 
-    /// @notice Shortest non-zero challenge window: a customer needs time to check and to challenge.
-    uint32 public constant MIN_CHALLENGE_WINDOW = 1 days;
-
     /// @notice Largest bond the admin may set (the bond shares a slot with the challenger).
     uint256 public constant MAX_CHALLENGE_BOND = type(uint96).max;
 
@@ -110,8 +107,6 @@ contract LiabilityChallenges is ILiabilityChallenges {
         bytes32 subjectId,
         uint32 windowSeconds
     ) external onlySubjectOwner(subjectId) {
-        if (windowSeconds != 0 && windowSeconds < MIN_CHALLENGE_WINDOW)
-            revert ChallengeWindowTooShort(windowSeconds, MIN_CHALLENGE_WINDOW);
         if (windowSeconds > MAX_CHALLENGE_WINDOW)
             revert ChallengeWindowTooLong(windowSeconds, MAX_CHALLENGE_WINDOW);
         uint64 effectiveFrom = _nextSecond();

@@ -21,9 +21,6 @@ import type { PlannedCall } from "./transactions";
 /** Longest challenge window a subject may set (LiabilityChallenges.MAX_CHALLENGE_WINDOW). */
 export const MAX_CHALLENGE_WINDOW_SECONDS = 30 * 86_400;
 
-/** LiabilityChallenges.MIN_CHALLENGE_WINDOW: the shortest non-zero window (a customer needs time). */
-export const MIN_CHALLENGE_WINDOW_SECONDS = 86_400;
-
 /** Where a challenge stands: open until answered (proof in time) or settled (none: round disputed). */
 export type ChallengeStatus = "open" | "answered" | "settled";
 
@@ -244,11 +241,6 @@ export async function readRoundChallenges(
 export function parseChallengeWindow(text: string, field = "--window"): number {
   if (/^\s*(0+|off)\s*$/i.test(text)) return 0;
   const seconds = parseDuration(text, field);
-  if (seconds < MIN_CHALLENGE_WINDOW_SECONDS) {
-    throw new InvalidArgumentError(
-      `${field} must be at least ${formatDuration(MIN_CHALLENGE_WINDOW_SECONDS)} (or 0 to disable challenges), got ${formatDuration(seconds)}`,
-    );
-  }
   if (seconds > MAX_CHALLENGE_WINDOW_SECONDS) {
     throw new InvalidArgumentError(
       `${field} must be at most ${formatDuration(MAX_CHALLENGE_WINDOW_SECONDS)}, got ${formatDuration(seconds)}`,

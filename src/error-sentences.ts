@@ -172,8 +172,6 @@ const SENTENCES: Record<string, Sentence> = {
   EmptyPublication: () => "a publication needs the manifest's hash and the URI it is served at",
   ChallengeWindowTooLong: (a) =>
     `a challenge window of ${a.duration("windowSeconds")} is longer than the ${a.duration("max")} allowed`,
-  ChallengeWindowTooShort: (a) =>
-    `a challenge window of ${a.duration("windowSeconds")} is shorter than the ${a.duration("min")} customers need (0 disables challenges)`,
   StatementAlreadyChallenged: (a) =>
     `this balance statement was already used by challenge ${a.uint("challengeId")}: one statement, one challenge`,
   ZeroBalanceStatement: () =>

@@ -135,9 +135,6 @@ interface ILiabilityChallenges {
     /// @notice Challenge windows are at most `max` seconds.
     error ChallengeWindowTooLong(uint32 windowSeconds, uint32 max);
 
-    /// @notice A non-zero challenge window is at least `min` seconds (a shorter one only looks open).
-    error ChallengeWindowTooShort(uint32 windowSeconds, uint32 min);
-
     /// @notice This statement was already used by challenge `challengeId`: one statement, one challenge.
     error StatementAlreadyChallenged(uint256 challengeId);
 
@@ -208,8 +205,7 @@ interface ILiabilityChallenges {
     /// @notice The current statement signer.
     function statementSigner(bytes32 subjectId) external view returns (address);
 
-    /// @notice Sets the challenge window (0 disables challenges, else from MIN_CHALLENGE_WINDOW to
-    /// MAX_CHALLENGE_WINDOW) for
+    /// @notice Sets the challenge window (at most MAX_CHALLENGE_WINDOW; 0 disables challenges) for
     /// rounds posted from the next second on: shortening it cannot close an already posted round's
     /// window. Subject owner only.
     function setChallengeWindow(bytes32 subjectId, uint32 windowSeconds) external;

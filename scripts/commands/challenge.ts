@@ -163,7 +163,7 @@ export function registerChallenge(program: Command): void {
       )
       .option(
         "--window <duration>",
-        "how long after posting a round can be challenged: 1d to 30d (7d, 36h, seconds); 0 or off: never",
+        "how long after posting a round can be challenged: 7d, 36h, seconds, up to 30d; 0 or off: never",
       ),
     { safeBatch: true },
   )
