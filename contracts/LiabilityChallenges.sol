@@ -126,6 +126,12 @@ contract LiabilityChallenges is ILiabilityChallenges {
     }
 
     /// @inheritdoc ILiabilityChallenges
+    function roundStatementSigner(bytes32 subjectId, uint80 roundId) external view returns (address) {
+        (, uint64 postedAt) = registry.getAttestation(subjectId, roundId);
+        return address(_statementSigners[subjectId].upperLookup(postedAt));
+    }
+
+    /// @inheritdoc ILiabilityChallenges
     function setChallengeBond(uint256 bond) external {
         if (!IAccessControl(address(registry)).hasRole(_REGISTRY_ADMIN_ROLE, msg.sender))
             revert NotRegistryAdmin(msg.sender);

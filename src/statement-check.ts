@@ -30,7 +30,10 @@ export interface StatementRound {
   now: bigint;
   /** The keys the contract accepts statements of for this round: at posting time, and now. */
   signers: { atPosting: Address | null; current: Address | null };
-  /** Whether the statement's signer is a contract (its ERC-1271 signature is checked on-chain only). */
+  /**
+   * Whether the signer's address has code (an EIP-7702 account or a contract). Informational: the
+   * statement must be its ECDSA signature all the same, and a plain contract cannot make one.
+   */
   signerIsContract: boolean;
   /** Wei a challenge takes. */
   bond: bigint;
@@ -75,18 +78,18 @@ export async function checkStatementOnChain(
   }
   const signerIsContract =
     (await call("reading the signer", () => provider.getCode(file.signer, at.blockTag))) !== "0x";
-  if (!signerIsContract) checkStatementFileSignature(file, source);
-  const [windowSeconds, current, bond] = await call("reading the challenge settings", () =>
+  // The challenge contract accepts plain ECDSA only (a contract signer could revoke its statements).
+  checkStatementFileSignature(file, source);
+  const [windowSeconds, current, atPosting, bond] = await call("reading the challenge settings", () =>
     Promise.all([
       challenges.roundChallengeWindow(file.subjectId, file.roundId, at),
       challenges.statementSigner(file.subjectId, at),
+      challenges.roundStatementSigner(file.subjectId, file.roundId, at),
       challenges.challengeBond(file.subjectId, at),
     ]),
   );
-  const signers = {
-    current: current === ZeroAddress ? null : (getAddress(current) as Address),
-    atPosting: await statementSignerAt(challenges, file.subjectId, postedAt, block!.number),
-  };
+  const signerOrNull = (a: string) => (a === ZeroAddress ? null : (getAddress(a) as Address));
+  const signers = { current: signerOrNull(current), atPosting: signerOrNull(atPosting) };
   if (file.signer !== signers.current && file.signer !== signers.atPosting) {
     const accepted = [...new Set([signers.atPosting, signers.current].filter((s) => s !== null))];
     throw new VerificationError(
@@ -104,36 +107,15 @@ export async function checkStatementOnChain(
     roundId: file.roundId,
     asOf: att.asOf,
     postedAt,
+    signerIsContract,
     liabilitiesRoot: att.liabilitiesRoot.toLowerCase() as Hex32,
     liabilities: att.liabilities,
     windowSeconds: Number(windowSeconds),
     closesAt: windowSeconds === 0n ? null : postedAt + windowSeconds,
     now: BigInt(block!.timestamp),
     signers,
-    signerIsContract,
     bond,
   };
-}
-
-/**
- * The statement signer in force at `time` (what the contract looks up for a round posted then):
- * the last StatementSignerSet event effective at or before it, null for none.
- */
-export async function statementSignerAt(
-  challenges: LiabilityChallenges,
-  subjectId: Hex32,
-  time: bigint,
-  toBlock: number,
-  fromBlock = 0,
-): Promise<Address | null> {
-  const events = await call("reading statement signer events", () =>
-    challenges.queryFilter(challenges.filters.StatementSignerSet(subjectId), fromBlock, toBlock),
-  );
-  let signer: string = ZeroAddress;
-  for (const event of events) {
-    if (event.args.effectiveFrom <= time) signer = event.args.signer;
-  }
-  return signer === ZeroAddress ? null : (getAddress(signer) as Address);
 }
 
 /** Whether the statement's round can still be challenged, and in words. */

@@ -45,8 +45,8 @@ export function statementOf(file: BalanceStatementFile): BalanceStatement {
 }
 
 /**
- * Checks a statement file signed by a key (EOA): its signature must recover to `signer`. A contract signer's (ERC-1271) signature cannot be checked
- * off-chain; the registry's companion checks it when the statement is used.
+ * Checks a statement file's signature: it must recover to `signer` (statements are ECDSA signatures
+ * of a key; the challenge contract accepts nothing else).
  */
 export function checkStatementFileSignature(file: BalanceStatementFile, source = "statement file"): void {
   const recovered = recoverBalanceStatementSigner(

@@ -72,8 +72,7 @@ export async function signBalanceStatement(
 
 /**
  * The address whose ECDSA signature `signature` is over `statement`'s digest. VerificationError for
- * a malformed or high-s signature. A contract signer's (ERC-1271) signature does not recover: only
- * the chain can check it.
+ * a malformed or high-s signature (the challenge contract refuses both).
  */
 export function recoverBalanceStatementSigner(
   domain: TypedDataDomain,

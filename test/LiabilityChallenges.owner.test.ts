@@ -134,6 +134,8 @@ describe("LiabilityChallenges: owner attacks", function () {
           .to.emit(challenges, "StatementSignerSet")
           .withArgs(USDX, newSigner, round.postedAt + 6n);
         expect(await challenges.statementSigner(USDX)).to.equal(newSigner);
+        // The round keeps the signer in force at its posting, readable on-chain.
+        expect(await challenges.roundStatementSigner(USDX, round.roundId)).to.equal(statementKey.address);
 
         const id = await openChallenge(fx, USDX, round, CUSTOMER.accountId, CUSTOMER.balance + 1n, {
           signer: statementKey,
@@ -142,6 +144,7 @@ describe("LiabilityChallenges: owner attacks", function () {
 
         // A round posted after the change is judged by the new signer only.
         const next = await postRound(fx, USDX, tree);
+        expect(await challenges.roundStatementSigner(USDX, next.roundId)).to.equal(newSigner);
         const args = await challengeArgs(fx, USDX, next, CUSTOMER.accountId, CUSTOMER.balance, {
           signer: statementKey,
         });

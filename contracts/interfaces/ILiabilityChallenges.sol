@@ -216,6 +216,10 @@ interface ILiabilityChallenges {
     /// @notice The challenge window of round `roundId`: the one in force when it was posted.
     function roundChallengeWindow(bytes32 subjectId, uint80 roundId) external view returns (uint32);
 
+    /// @notice The statement signer of round `roundId`: the one in force when it was posted (zero:
+    /// none). Statements by it, or by the current `statementSigner`, can challenge the round.
+    function roundStatementSigner(bytes32 subjectId, uint80 roundId) external view returns (address);
+
     /// @notice Sets the bond every challenge takes. Registry admin only.
     function setChallengeBond(uint256 bond) external;
 

@@ -235,7 +235,6 @@ async function verify(filePath: string, command: Command): Promise<void> {
       ...statementFileToJson(file),
       digest: statementFileDigest(file),
       decimals,
-      signerIsContract: round.signerIsContract,
       challengeWindow: {
         seconds: round.windowSeconds,
         closesAt: round.closesAt,
@@ -247,7 +246,7 @@ async function verify(filePath: string, command: Command): Promise<void> {
       [
         `VALID: ${filePath} states balance ${formatAmount(file.balance, decimals, { grouping: true })} for account commitment ${file.accountCommitment}`,
         `  round     ${file.roundId} of subject ${label} (${round.subject.name}), snapshot ${formatTimestamp(round.asOf)}`,
-        `  signer    ${file.signer}, ${which}${round.signerIsContract ? " (a contract: its signature is checked on-chain)" : ""}`,
+        `  signer    ${file.signer}, ${which}`,
         `  window    ${window.text}${window.open ? ": `por challenge open` takes this file" : ""}`,
         `  bond      ${formatEther(round.bond)} ETH (${round.bond} wei)`,
         `  registry  ${ctx.address} on ${networkLabel(ctx.hre, ctx.chainId)}`,
