@@ -10,7 +10,13 @@ import ReserveRegistryModule from "../deploy/ReserveRegistry";
 import { backingScenes } from "./demo/backing";
 import { challengeScenes } from "./demo/challenges";
 import { liabilitiesScenes } from "./demo/liabilities";
-import { type DemoWebData, printWebHint, serveDemo, serveRequested } from "./demo/serve";
+import {
+  type DemoWebData,
+  printWebHint,
+  requireServePortsFree,
+  serveDemo,
+  serveRequested,
+} from "./demo/serve";
 import type { ReserveFeed, ReserveRegistry } from "../typechain-types";
 import { AggregatorV3Interface__factory } from "../typechain-types/factories/contracts/interfaces/AggregatorV3Interface__factory";
 import { ReserveRegistry__factory } from "../typechain-types/factories/contracts/ReserveRegistry__factory";
@@ -25,6 +31,7 @@ import {
   parseAmount,
   parseSubjectConfig,
   parseSubjectId,
+  PorError,
   postSubmission,
   readSubjectStatus,
   signAttestation,
@@ -263,6 +270,7 @@ async function setUp(): Promise<DemoContext> {
 }
 
 async function main(): Promise<void> {
+  if (serveRequested()) await requireServePortsFree();
   process.stdout.write("Proof-of-Reserves registry demo (in-process Hardhat network)\n");
   const ctx = await setUp();
   const bind = (list: Scene[]) => list.map((s) => ({ title: s.title, run: () => s.run(ctx) }));
@@ -315,6 +323,9 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`demo failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  // A user's problem (a port in use) in one line; anything else is a bug and keeps its stack.
+  const text =
+    err instanceof PorError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err);
+  process.stderr.write(`demo failed: ${text}\n`);
   process.exitCode = 1;
 });

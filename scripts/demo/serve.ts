@@ -4,13 +4,14 @@
  * `hardhat node` uses) and `npm run web` (Vite) serves the site; Ctrl-C stops both.
  */
 import { spawn } from "node:child_process";
+import { createServer } from "node:net";
 import { mkdtemp, writeFile } from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { HardhatRuntimeEnvironment, JsonRpcServer } from "hardhat/types";
 import { TASK_NODE_CREATE_SERVER } from "hardhat/builtin-tasks/task-names";
 import type { LiabilityProofPackage } from "../../src/liabilities";
-import { formatSubjectId } from "../../src";
+import { formatSubjectId, PorError } from "../../src";
 import { line } from "./output";
 
 /** What the pages need from the demo: where its data is and one customer's proof. */
@@ -51,6 +52,29 @@ export function printWebHint(): void {
   );
 }
 
+/**
+ * Refuses, before the demo runs, when a port it will serve on is taken: Hardhat's JSON-RPC server
+ * reports that only as an unhandled error event, after every scene has run.
+ */
+export async function requireServePortsFree(): Promise<void> {
+  for (const [port, what] of [
+    [RPC_PORT, "the demo chain"],
+    [WEB_PORT, "the web pages"],
+  ] as const) {
+    await new Promise<void>((resolve, reject) => {
+      const probe = createServer();
+      probe.once("error", (error: NodeJS.ErrnoException) =>
+        reject(
+          new PorError(`cannot serve ${what} on 127.0.0.1:${port}`, {
+            details: `${error.code ?? error.message}: is a node or a dev server already running there?`,
+          }),
+        ),
+      );
+      probe.listen(port, "127.0.0.1", () => probe.close(() => resolve()));
+    });
+  }
+}
+
 /** Serves the demo's chain and the site until Ctrl-C. */
 export async function serveDemo(hre: HardhatRuntimeEnvironment, data: DemoWebData): Promise<void> {
   const server: JsonRpcServer = await hre.run(TASK_NODE_CREATE_SERVER, {
@@ -58,9 +82,7 @@ export async function serveDemo(hre: HardhatRuntimeEnvironment, data: DemoWebDat
     port: RPC_PORT,
     provider: hre.network.provider,
   });
-  const { port } = await server.listen().catch((error: unknown) => {
-    throw new Error(`cannot serve the demo chain on port ${RPC_PORT} (is a node already running?): ${error}`);
-  });
+  const { port } = await server.listen();
   const rpcUrl = `http://127.0.0.1:${port}`;
   const proofDir = await mkdtemp(path.join(os.tmpdir(), "por-demo-proof-"));
   const proofFile = path.join(proofDir, `${data.proof.accountId}.proof.json`);
