@@ -8,6 +8,7 @@ import { backingGasSection } from "./gas/backing";
 import { challengesGasSection } from "./gas/challenges";
 import { liabilitiesGasSection } from "./gas/liabilities";
 import { registryGasSection } from "./gas/registry";
+import { targetsSection } from "./gas/targets";
 import { writeMarkdown } from "./markdown";
 
 function packageVersion(name: string): string {
@@ -44,6 +45,7 @@ async function main(): Promise<void> {
     "",
     settings(),
     "",
+    targetsSection(),
     ...sections,
   ].join("\n");
   const out = path.join(hre.config.paths.root, "docs", "gas.md");

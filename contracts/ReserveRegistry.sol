@@ -6,7 +6,6 @@ import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IER
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
-import {EnumerableSet} from "@openzeppelin/contracts/utils/structs/EnumerableSet.sol";
 import {IReserveRegistry} from "./interfaces/IReserveRegistry.sol";
 import {BackingRatio} from "./libraries/BackingRatio.sol";
 import {DecimalScaling} from "./libraries/DecimalScaling.sol";
@@ -17,8 +16,6 @@ import {MerkleSumProof, ProofStep} from "./libraries/MerkleSumProof.sol";
 /// @title ReserveRegistry
 /// @notice One per chain. See IReserveRegistry for the protocol; docs/protocol.md for the trust model.
 contract ReserveRegistry is IReserveRegistry, AccessControlDefaultAdminRules, EIP712 {
-    using EnumerableSet for EnumerableSet.AddressSet;
-
     /// @notice EIP-712 type hash of Attestation.
     bytes32 public constant ATTESTATION_TYPEHASH = keccak256(
         "Attestation(bytes32 subjectId,uint64 asOf,uint256 reserves,uint256 liabilities,bytes32 liabilitiesRoot,bytes32 reportHash)"
@@ -55,9 +52,11 @@ contract ReserveRegistry is IReserveRegistry, AccessControlDefaultAdminRules, EI
     /// decimals): any of them normalizes to 18 decimals and fits a feed's int256 answer.
     uint256 public constant MAX_AMOUNT = type(uint128).max;
 
-    /// @dev The round state shares one slot (80 + 64 + 32 + 8 + 64 bits), so reads that need it are cheap.
+    /// @dev A subject's storage, laid out by who reads it: slot 0 is the round state (every feed read and
+    /// every posting), slot 1 what a posting checks, slot 2 what a live reserves reading needs. Stored
+    /// field by field rather than as a SubjectConfig, whose ABI order would spread these over more slots.
     struct Subject {
-        SubjectConfig config;
+        // ---- slot 0 (80 + 64 + 32 + 8 + 64 bits)
         uint80 latestRoundId;
         uint64 latestAsOf;
         // The heartbeat in force when the latest round was posted.
@@ -69,8 +68,22 @@ contract ReserveRegistry is IReserveRegistry, AccessControlDefaultAdminRules, EI
         // snapshot is not after it counts as disputed, so posting the next round before the
         // settlement (or a pre-signed one right after it) does not wash the dispute away.
         uint64 disputedAt;
+        // ---- slot 1 (160 + 32 + 8 + 48 bits)
         address owner;
+        uint32 heartbeat;
+        uint8 quorum;
+        // The registry's revocation count when every listed auditor was last seen accredited: while no
+        // auditor has been revoked since, a posting need not read each signer's accreditation.
+        uint48 auditorsCheckedAt;
+        // ---- slot 2 (160 + 8 + 8 bits)
+        address reserveAsset;
+        uint8 decimals;
+        uint8 walletCount;
+        // ---- one slot each
+        address token;
         address pendingOwner;
+        string name;
+        address[] auditors;
     }
 
     /// @dev An attestation as stored, in four slots: subjectId is the mapping key, the times, signers
@@ -87,6 +100,9 @@ contract ReserveRegistry is IReserveRegistry, AccessControlDefaultAdminRules, EI
         bytes32 reportHash;
     }
 
+    /// @dev Half the secp256k1 order: the largest s of a canonical (low-s) signature.
+    uint256 private constant _MAX_LOW_S = 0x7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF5D576E7357A4501DDFE92F46681B20A0;
+
     /// @inheritdoc IReserveRegistry
     address public immutable challenges;
 
@@ -96,9 +112,13 @@ contract ReserveRegistry is IReserveRegistry, AccessControlDefaultAdminRules, EI
     // The auditor's position in the subject's auditors list plus one; 0 = not the subject's auditor.
     mapping(bytes32 subjectId => mapping(address auditor => uint256)) private _auditorPosition;
     mapping(bytes32 subjectId => mapping(uint80 roundId => Round)) private _rounds;
-    mapping(bytes32 subjectId => EnumerableSet.AddressSet) private _reserveWallets;
+    // The first `walletCount` entries back the subject: a fixed array, so reading wallet i costs one
+    // storage read and no length read (the count rides in the slot the live reading reads anyway).
+    mapping(bytes32 subjectId => address[MAX_RESERVE_WALLETS]) private _reserveWallets;
     mapping(address reserveAsset => mapping(address wallet => bytes32 subjectId)) private _walletSubject;
     mapping(address asset => bool) private _approvedReserveAssets;
+    // Auditor revocations so far (see Subject.auditorsCheckedAt).
+    uint48 private _revocationCount;
 
     modifier onlySubjectOwner(bytes32 subjectId) {
         if (msg.sender != _existingSubject(subjectId).owner) revert NotSubjectOwner(subjectId, msg.sender);
@@ -129,6 +149,8 @@ contract ReserveRegistry is IReserveRegistry, AccessControlDefaultAdminRules, EI
     function revokeAuditor(address auditor) external onlyRole(DEFAULT_ADMIN_ROLE) {
         if (!_accredited[auditor]) revert AuditorNotAccredited(auditor);
         _accredited[auditor] = false;
+        // Every subject that lists auditors now reads each signer's accreditation again when posting.
+        ++_revocationCount;
         emit AuditorRevoked(auditor);
     }
 
@@ -182,18 +204,18 @@ contract ReserveRegistry is IReserveRegistry, AccessControlDefaultAdminRules, EI
         SubjectConfig calldata config
     ) external onlySubjectOwner(subjectId) {
         Subject storage s = _subjects[subjectId];
-        if (config.decimals != s.config.decimals) {
-            revert DecimalsFrozen(subjectId, s.config.decimals, config.decimals);
+        if (config.decimals != s.decimals) {
+            revert DecimalsFrozen(subjectId, s.decimals, config.decimals);
         }
         // Once a round or a wallet has backed the subject, what backs it is fixed for good: the
         // flags behind this never reset, so no sequence of removals and updates reopens it.
         if (s.latestRoundId != 0 || s.reservesLive) {
-            if (config.token != s.config.token) revert TokenFrozen(subjectId, s.config.token, config.token);
-            if (config.reserveAsset != s.config.reserveAsset) {
-                revert ReserveAssetFrozen(subjectId, s.config.reserveAsset, config.reserveAsset);
+            if (config.token != s.token) revert TokenFrozen(subjectId, s.token, config.token);
+            if (config.reserveAsset != s.reserveAsset) {
+                revert ReserveAssetFrozen(subjectId, s.reserveAsset, config.reserveAsset);
             }
         }
-        address[] storage previous = s.config.auditors;
+        address[] storage previous = s.auditors;
         for (uint256 i = 0; i < previous.length; ++i) {
             delete _auditorPosition[subjectId][previous[i]];
         }
@@ -222,12 +244,21 @@ contract ReserveRegistry is IReserveRegistry, AccessControlDefaultAdminRules, EI
     /// @inheritdoc IReserveRegistry
     function subject(bytes32 subjectId) external view returns (SubjectConfig memory config, address owner) {
         Subject storage s = _existingSubject(subjectId);
-        return (s.config, s.owner);
+        config = SubjectConfig({
+            name: s.name,
+            decimals: s.decimals,
+            token: s.token,
+            reserveAsset: s.reserveAsset,
+            heartbeat: s.heartbeat,
+            quorum: s.quorum,
+            auditors: s.auditors
+        });
+        owner = s.owner;
     }
 
     /// @inheritdoc IReserveRegistry
     function subjectToken(bytes32 subjectId) external view returns (address) {
-        return _existingSubject(subjectId).config.token;
+        return _existingSubject(subjectId).token;
     }
 
     /// @inheritdoc IReserveRegistry
@@ -253,7 +284,9 @@ contract ReserveRegistry is IReserveRegistry, AccessControlDefaultAdminRules, EI
         if (att.asOf > block.timestamp) revert FutureAttestation(att.asOf, block.timestamp);
         if (att.reserves > MAX_AMOUNT) revert AmountTooLarge(att.reserves, MAX_AMOUNT);
         if (att.liabilities > MAX_AMOUNT) revert AmountTooLarge(att.liabilities, MAX_AMOUNT);
-        uint32 signerBits = _checkSignatures(att, s.config.quorum, signers, signatures);
+        // While no auditor was revoked since the list was checked, each signer's accreditation holds.
+        bool recheckAccreditation = s.auditorsCheckedAt != _revocationCount;
+        uint32 signerBits = _checkSignatures(att, s.quorum, recheckAccreditation, signers, signatures);
 
         // unchecked: 2^80 rounds would need more blocks than the chain will ever have.
         unchecked {
@@ -261,7 +294,7 @@ contract ReserveRegistry is IReserveRegistry, AccessControlDefaultAdminRules, EI
         }
         s.latestRoundId = roundId;
         s.latestAsOf = att.asOf;
-        s.latestHeartbeat = s.config.heartbeat;
+        s.latestHeartbeat = s.heartbeat;
         _rounds[att.subjectId][roundId] = Round({
             asOf: att.asOf,
             postedAt: uint64(block.timestamp),
@@ -272,16 +305,7 @@ contract ReserveRegistry is IReserveRegistry, AccessControlDefaultAdminRules, EI
             liabilitiesRoot: att.liabilitiesRoot,
             reportHash: att.reportHash
         });
-        emit AttestationPosted(
-            att.subjectId,
-            roundId,
-            att.asOf,
-            att.reserves,
-            att.liabilities,
-            att.liabilitiesRoot,
-            att.reportHash,
-            signers
-        );
+        _emitAttestationPosted(att, roundId, signers);
     }
 
     /// @inheritdoc IReserveRegistry
@@ -337,7 +361,7 @@ contract ReserveRegistry is IReserveRegistry, AccessControlDefaultAdminRules, EI
         bytes calldata signature
     ) external onlySubjectOwner(subjectId) {
         Subject storage s = _subjects[subjectId];
-        address asset = s.config.reserveAsset;
+        address asset = s.reserveAsset;
         if (asset == address(0)) revert NoReserveAsset(subjectId);
         if (!_approvedReserveAssets[asset]) revert ReserveAssetNotApproved(asset);
         if (
@@ -352,10 +376,10 @@ contract ReserveRegistry is IReserveRegistry, AccessControlDefaultAdminRules, EI
         bytes32 current = _walletSubject[asset][wallet];
         if (current == subjectId) revert ReserveWalletAlreadyAdded(subjectId, wallet);
         if (current != bytes32(0)) revert ReserveWalletInUse(wallet, current);
-        EnumerableSet.AddressSet storage wallets = _reserveWallets[subjectId];
-        if (wallets.length() >= MAX_RESERVE_WALLETS)
-            revert TooManyReserveWallets(subjectId, MAX_RESERVE_WALLETS);
-        wallets.add(wallet);
+        uint8 count = s.walletCount;
+        if (count >= MAX_RESERVE_WALLETS) revert TooManyReserveWallets(subjectId, MAX_RESERVE_WALLETS);
+        _reserveWallets[subjectId][count] = wallet;
+        s.walletCount = count + 1;
         _walletSubject[asset][wallet] = subjectId;
         s.reservesLive = true;
         emit ReserveWalletAdded(subjectId, wallet);
@@ -363,15 +387,30 @@ contract ReserveRegistry is IReserveRegistry, AccessControlDefaultAdminRules, EI
 
     /// @inheritdoc IReserveRegistry
     function removeReserveWallet(bytes32 subjectId, address wallet) external onlySubjectOwner(subjectId) {
-        if (!_reserveWallets[subjectId].remove(wallet)) revert ReserveWalletNotFound(subjectId, wallet);
-        delete _walletSubject[_subjects[subjectId].config.reserveAsset][wallet];
+        Subject storage s = _subjects[subjectId];
+        // The asset is frozen while wallets back the subject, so this names the wallet's entry.
+        mapping(address wallet => bytes32 subjectId) storage walletSubject = _walletSubject[s.reserveAsset];
+        if (walletSubject[wallet] != subjectId) revert ReserveWalletNotFound(subjectId, wallet);
+        delete walletSubject[wallet];
+        // Swap with the last and pop, as EnumerableSet does: a rare owner call scans at most 50 slots
+        // so that the hot read path needs no position mapping.
+        address[MAX_RESERVE_WALLETS] storage wallets = _reserveWallets[subjectId];
+        uint256 last = s.walletCount - 1;
+        uint256 i = 0;
+        while (wallets[i] != wallet) ++i;
+        if (i != last) wallets[i] = wallets[last];
+        delete wallets[last];
+        s.walletCount = uint8(last);
         emit ReserveWalletRemoved(subjectId, wallet);
     }
 
     /// @inheritdoc IReserveRegistry
     function reserveWallets(bytes32 subjectId) external view returns (address[] memory) {
-        _existingSubject(subjectId);
-        return _reserveWallets[subjectId].values();
+        uint256 count = _existingSubject(subjectId).walletCount;
+        address[MAX_RESERVE_WALLETS] storage stored = _reserveWallets[subjectId];
+        address[] memory wallets = new address[](count);
+        for (uint256 i = 0; i < count; ++i) wallets[i] = stored[i];
+        return wallets;
     }
 
     /// @inheritdoc IReserveRegistry
@@ -389,8 +428,8 @@ contract ReserveRegistry is IReserveRegistry, AccessControlDefaultAdminRules, EI
     /// @inheritdoc IReserveRegistry
     function liveReserves(bytes32 subjectId) external view returns (uint256) {
         Subject storage s = _existingSubject(subjectId);
-        if (s.config.reserveAsset == address(0)) revert NoReserveAsset(subjectId);
-        (uint256 reserves, ) = _liveReserves(subjectId, s.config);
+        if (s.reserveAsset == address(0)) revert NoReserveAsset(subjectId);
+        (uint256 reserves, ) = _liveReserves(subjectId, s);
         return reserves;
     }
 
@@ -402,7 +441,7 @@ contract ReserveRegistry is IReserveRegistry, AccessControlDefaultAdminRules, EI
         // A subject with a round or a wallet exists, so the owner slot is read only otherwise.
         Subject storage s = _subjects[subjectId];
         if (s.reservesLive) {
-            (reserves, ) = _liveReserves(subjectId, s.config);
+            (reserves, ) = _liveReserves(subjectId, s);
             return (FeedRounds.live(), reserves, uint64(block.timestamp));
         }
         roundId = s.latestRoundId;
@@ -421,21 +460,22 @@ contract ReserveRegistry is IReserveRegistry, AccessControlDefaultAdminRules, EI
         bytes32 subjectId
     ) external view returns (uint256 reserves, uint256 supply, uint256 ratioWad, bool fresh) {
         Subject storage s = _existingSubject(subjectId);
-        SubjectConfig storage config = s.config;
         Round storage latest = _rounds[subjectId][s.latestRoundId]; // all zero before the first round
-        bool liveSupplySide = config.token != address(0);
+        address token = s.token;
+        uint8 decimals = s.decimals;
+        bool liveSupplySide = token != address(0);
         bool assetApproved = true;
         if (s.reservesLive) {
-            (reserves, assetApproved) = _liveReserves(subjectId, config);
+            (reserves, assetApproved) = _liveReserves(subjectId, s);
         } else {
             reserves = latest.reserves;
         }
-        reserves = DecimalScaling.toWad(reserves, config.decimals);
+        reserves = DecimalScaling.toWad(reserves, decimals);
         // The supply in the subject's decimals, the token's when it was named (DecimalsMismatch): raw
         // units, as consumers compare them, whatever the token's decimals() answers later.
         supply = DecimalScaling.toWad(
-            liveSupplySide ? IERC20Metadata(config.token).totalSupply() : latest.liabilities,
-            config.decimals
+            liveSupplySide ? IERC20Metadata(token).totalSupply() : latest.liabilities,
+            decimals
         );
         ratioWad = BackingRatio.ratioWad(reserves, supply);
         // A disputed latest round is never fresh, even where both sides are read live.
@@ -448,7 +488,7 @@ contract ReserveRegistry is IReserveRegistry, AccessControlDefaultAdminRules, EI
     ) external view returns (uint80 roundId, uint64 updatedAt) {
         Subject storage s = _existingSubject(subjectId);
         bool liveReserveSide = s.reservesLive;
-        bool liveSupplySide = s.config.token != address(0);
+        bool liveSupplySide = s.token != address(0);
         // A disputed subject dates nothing, even where both sides are read live.
         bool disputed = _latestDisputed(s);
         if (liveReserveSide && liveSupplySide)
@@ -474,7 +514,7 @@ contract ReserveRegistry is IReserveRegistry, AccessControlDefaultAdminRules, EI
         Round storage r = _existingRound(subjectId, roundId);
         bytes32 root = r.liabilitiesRoot;
         if (root == bytes32(0)) return false;
-        return MerkleSumProof.verify(root, r.liabilities, accountCommitment, balance, proof);
+        return MerkleSumProof.verifyCalldata(root, r.liabilities, accountCommitment, balance, proof);
     }
 
     // ------------------------------------------------------------------------------- challenges
@@ -553,13 +593,13 @@ contract ReserveRegistry is IReserveRegistry, AccessControlDefaultAdminRules, EI
         }
         // Checked when the token is named: a token that changes its decimals() later must not lock its
         // subject's config (the supply keeps being read in the units it was named with).
-        if (config.token != address(0) && config.token != s.config.token) {
+        if (config.token != address(0) && config.token != s.token) {
             uint8 tokenDecimals = _tokenDecimals(config.token);
             if (tokenDecimals != config.decimals) revert DecimalsMismatch(config.decimals, tokenDecimals);
         }
         // A since-revoked asset may stay (the owner can still manage auditors); it just stops counting.
         address asset = config.reserveAsset;
-        if (asset != address(0) && asset != s.config.reserveAsset && !_approvedReserveAssets[asset]) {
+        if (asset != address(0) && asset != s.reserveAsset && !_approvedReserveAssets[asset]) {
             revert ReserveAssetNotApproved(asset);
         }
         uint256 auditorCount = config.auditors.length;
@@ -574,14 +614,25 @@ contract ReserveRegistry is IReserveRegistry, AccessControlDefaultAdminRules, EI
             if (_auditorPosition[subjectId][auditor] != 0) revert DuplicateAuditor(auditor);
             _auditorPosition[subjectId][auditor] = i + 1;
         }
-        s.config = config;
+        s.heartbeat = config.heartbeat;
+        s.quorum = config.quorum;
+        s.auditorsCheckedAt = _revocationCount; // every listed auditor was just seen accredited
+        s.reserveAsset = asset;
+        s.decimals = config.decimals;
+        s.token = config.token;
+        s.name = config.name;
+        s.auditors = config.auditors;
         emit SubjectConfigSet(subjectId, config);
     }
 
-    /// @dev Returns the signers as a bitmap over the subject's auditors list.
+    /// @dev Returns the signers as a bitmap over the subject's auditors list. Per signer: its position
+    /// (one storage read), then its own key's ECDSA signature (one ecrecover), and only if that fails
+    /// ERC-1271; its accreditation only after a revocation (see Subject.auditorsCheckedAt). The hot
+    /// part is assembly: the decoder's checks and the ECDSA library's layers cost as much again.
     function _checkSignatures(
         Attestation calldata att,
         uint8 quorum,
+        bool recheckAccreditation,
         address[] calldata signers,
         bytes[] calldata signatures
     ) private view returns (uint32 signerBits) {
@@ -589,26 +640,94 @@ contract ReserveRegistry is IReserveRegistry, AccessControlDefaultAdminRules, EI
             revert SignatureCountMismatch(signers.length, signatures.length);
         if (signers.length < quorum) revert QuorumNotMet(signers.length, quorum);
         bytes32 digest = attestationDigest(att);
+        mapping(address auditor => uint256) storage positions = _auditorPosition[att.subjectId];
         address previous = address(0);
         for (uint256 i = 0; i < signers.length; ++i) {
-            address signer = signers[i];
+            address signer;
+            // solhint-disable-next-line no-inline-assembly
+            assembly ("memory-safe") {
+                // signers[i], in bounds; refused like the decoder refuses it if not a clean address.
+                signer := calldataload(add(signers.offset, shl(5, i)))
+                if shr(160, signer) {
+                    revert(0, 0)
+                }
+            }
             // Strictly ascending also rules out duplicates and the zero address.
             if (signer <= previous) revert SignersNotAscending(i, signer);
             previous = signer;
-            uint256 position = _auditorPosition[att.subjectId][signer];
+            uint256 position = positions[signer];
             if (position == 0) revert SignerNotSubjectAuditor(att.subjectId, signer);
-            signerBits |= uint32(1 << (position - 1)); // position <= MAX_AUDITORS_PER_SUBJECT = 32
-            if (!_accredited[signer]) revert AuditorNotAccredited(signer);
-            if (!SignatureChecker.isValidSignatureNowCalldata(signer, digest, signatures[i])) {
-                revert InvalidSignature(signer);
+            // unchecked: 1 <= position <= MAX_AUDITORS_PER_SUBJECT = 32.
+            unchecked {
+                signerBits |= uint32(1 << (position - 1));
             }
+            if (recheckAccreditation && !_accredited[signer]) revert AuditorNotAccredited(signer);
+            // The signer's own key first, so an EOA pays no code-size read: whoever holds an
+            // address's key speaks for it, code or not (an EIP-7702 account); no contract has a key.
+            if (
+                !_signedByKey(signer, digest, signatures, i) &&
+                !SignatureChecker.isValidERC1271SignatureNowCalldata(signer, digest, signatures[i])
+            ) revert InvalidSignature(signer);
+        }
+    }
+
+    /// @dev Whether `signatures[i]` is `signer`'s ECDSA signature of `digest`, by
+    /// ECDSA.tryRecoverCalldata's rules (65 bytes, low s, v 27 or 28) without its layers of calls.
+    function _signedByKey(
+        address signer,
+        bytes32 digest,
+        bytes[] calldata signatures,
+        uint256 i
+    ) private view returns (bool signedByKey) {
+        // solhint-disable-next-line no-inline-assembly
+        assembly ("memory-safe") {
+            // signatures[i] without the decoder's checks: a malformed offset or length only reads
+            // other calldata or zeros past its end, a valid signature by `signer` only if the
+            // relayer had one anyway.
+            let signature := add(signatures.offset, calldataload(add(signatures.offset, shl(5, i))))
+            let s := calldataload(add(signature, 0x40))
+            // The high-s twin of a signature is the same signature, malleated (EIP-2).
+            if and(eq(calldataload(signature), 65), iszero(gt(s, _MAX_LOW_S))) {
+                let input := mload(0x40) // scratch past the free memory pointer, not kept
+                mstore(input, digest)
+                mstore(add(input, 0x20), byte(0, calldataload(add(signature, 0x60))))
+                mstore(add(input, 0x40), calldataload(add(signature, 0x20)))
+                mstore(add(input, 0x60), s)
+                // The precompile writes nothing for a signature it cannot recover (any v but 27
+                // or 28 included): the cleared word then reads as the zero address, no signer.
+                mstore(0x00, 0)
+                pop(staticcall(gas(), 0x01, input, 0x80, 0x00, 0x20))
+                signedByKey := eq(mload(0x00), signer)
+            }
+        }
+    }
+
+    /// @dev `emit AttestationPosted(att.subjectId, roundId, att.asOf, att.reserves, att.liabilities,
+    /// att.liabilitiesRoot, att.reportHash, signers)` with its data copied straight from calldata: every
+    /// field of `att` was read (so validated) before, and _checkSignatures refused any signer that is
+    /// not a clean address, so the copies are their ABI encoding, without a loop per signer.
+    function _emitAttestationPosted(
+        Attestation calldata att,
+        uint80 roundId,
+        address[] calldata signers
+    ) private {
+        bytes32 topic = AttestationPosted.selector;
+        // solhint-disable-next-line no-inline-assembly
+        assembly ("memory-safe") {
+            let data := mload(0x40) // scratch past the free memory pointer, not kept
+            calldatacopy(data, add(att, 0x20), 0xa0) // asOf, reserves, liabilities, liabilitiesRoot, reportHash
+            mstore(add(data, 0xa0), 0xc0) // where the signers array starts
+            mstore(add(data, 0xc0), signers.length)
+            let signersBytes := shl(5, signers.length)
+            calldatacopy(add(data, 0xe0), signers.offset, signersBytes)
+            log3(data, add(0xe0, signersBytes), topic, calldataload(att), roundId)
         }
     }
 
     function _isFresh(Subject storage s) private view returns (bool) {
         // latestAsOf <= block.timestamp always holds: future snapshots are refused when posted.
         // Raising the heartbeat must not make an old round fresh again; lowering it applies at once.
-        uint256 heartbeat = Math.min(s.latestHeartbeat, s.config.heartbeat);
+        uint256 heartbeat = Math.min(s.latestHeartbeat, s.heartbeat);
         return s.latestRoundId != 0 && !_latestDisputed(s) && block.timestamp - s.latestAsOf <= heartbeat;
     }
 
@@ -621,18 +740,17 @@ contract ReserveRegistry is IReserveRegistry, AccessControlDefaultAdminRules, EI
     /// a revoked asset's balances read 0 (without calling it).
     function _liveReserves(
         bytes32 subjectId,
-        SubjectConfig storage config
+        Subject storage s
     ) private view returns (uint256 reserves, bool assetApproved) {
-        address asset = config.reserveAsset;
+        (address asset, uint8 decimals, uint256 count) = (s.reserveAsset, s.decimals, s.walletCount);
         if (!_approvedReserveAssets[asset]) return (0, false);
-        EnumerableSet.AddressSet storage wallets = _reserveWallets[subjectId];
-        uint256 count = wallets.length();
+        address[MAX_RESERVE_WALLETS] storage wallets = _reserveWallets[subjectId];
         for (uint256 i = 0; i < count; ++i) {
-            (bool ok, uint256 sum) = Math.tryAdd(reserves, IERC20Metadata(asset).balanceOf(wallets.at(i)));
+            (bool ok, uint256 sum) = Math.tryAdd(reserves, IERC20Metadata(asset).balanceOf(wallets[i]));
             if (!ok) revert LiveReservesOverflow(subjectId);
             reserves = sum;
         }
-        return (DecimalScaling.rescale(reserves, IERC20Metadata(asset).decimals(), config.decimals), true);
+        return (DecimalScaling.rescale(reserves, IERC20Metadata(asset).decimals(), decimals), true);
     }
 
     /// @dev Amounts of `token` are normalized with its decimals, so they must exist and be bounded.

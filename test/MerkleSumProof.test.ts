@@ -2,6 +2,7 @@ import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { expect } from "chai";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
+import fc from "fast-check";
 import { ethers } from "hardhat";
 import type { liabilitiesVectors } from "./helpers/liabilities-vectors";
 
@@ -126,6 +127,72 @@ describe("MerkleSumProof", function () {
       const a = vectors.trees[0]!.accounts[1]!;
       const forged = [{ hash: a.proof[0]!.hash, sum: MAX_UINT256 }];
       expect(await harness.verify(vectors.trees[0]!.root, 0n, a.commitment, 1n, forged)).to.equal(false);
+    });
+  });
+
+  describe("verifyCalldata (the registry's verifyLiability)", function () {
+    it("accepts every vector proof and rejects it with any input changed, as verify does", async function () {
+      const harness = await loadFixture(deployHarness);
+      for (const tree of vectors.trees) {
+        for (const a of tree.accounts) {
+          const total = BigInt(tree.total);
+          const cases: Array<[string, bigint, string, bigint, boolean]> = [
+            [tree.root, total, a.commitment, BigInt(a.balance), true],
+            [tree.root, total + 1n, a.commitment, BigInt(a.balance), false],
+            [ethers.id("other"), total, a.commitment, BigInt(a.balance), false],
+            [tree.root, total, a.commitment, BigInt(a.balance) + 1n, false],
+            [tree.root, total, ethers.id("someone else"), BigInt(a.balance), false],
+          ];
+          for (const [root, t, commitment, balance, expected] of cases) {
+            expect(await harness.verifyCalldata(root, t, commitment, balance, a.proof)).to.equal(expected);
+            expect(await harness.verify(root, t, commitment, balance, a.proof)).to.equal(expected);
+          }
+        }
+      }
+    });
+
+    it("returns false instead of reverting for a wrapped sum, at any step", async function () {
+      const harness = await loadFixture(deployHarness);
+      const tree = vectors.trees[1]!;
+      const a = tree.accounts[0]!;
+      for (let at = 0; at < a.proof.length; at++) {
+        const forged = a.proof.map((step, i) => (i === at ? { hash: step.hash, sum: MAX_UINT256 } : step));
+        expect(await harness.verifyCalldata(tree.root, 0n, a.commitment, a.balance, forged)).to.equal(false);
+      }
+    });
+
+    it("property: answers as verify and as the fold of processProof, for any proof", async function () {
+      const harness = await loadFixture(deployHarness);
+      // Small hash and sum alphabets, so ties between the node and its sibling and sums at the
+      // overflow edge are drawn often.
+      const hash = fc.oneof(
+        fc.constantFrom(ethers.ZeroHash, `0x${"ff".repeat(32)}`),
+        fc.uint8Array({ minLength: 32, maxLength: 32 }).map((b) => ethers.hexlify(b)),
+      );
+      const sum = fc.oneof(
+        fc.bigInt({ min: 0n, max: 1000n }),
+        fc.bigInt({ min: MAX_UINT256 - 1000n, max: MAX_UINT256 }),
+        fc.bigInt({ min: 0n, max: MAX_UINT256 }),
+      );
+      await fc.assert(
+        fc.asyncProperty(
+          hash,
+          sum,
+          fc.array(fc.record({ hash, sum }), { maxLength: 6 }),
+          fc.boolean(),
+          async (commitment, balance, proof, useFold) => {
+            const leaf = await harness.leafHash(commitment, balance);
+            const [overflowed, foldRoot, foldTotal] = await harness.tryProcessProof(leaf, balance, proof);
+            // Half the cases ask about the true fold (true unless it overflowed), half about a random root.
+            const root = useFold ? foldRoot : ethers.id(commitment);
+            const total = useFold ? foldTotal : balance;
+            const expected = !overflowed && root === foldRoot && total === foldTotal;
+            expect(await harness.verifyCalldata(root, total, commitment, balance, proof)).to.equal(expected);
+            expect(await harness.verify(root, total, commitment, balance, proof)).to.equal(expected);
+          },
+        ),
+        { numRuns: 60 },
+      );
     });
   });
 });

@@ -322,6 +322,91 @@ describe("ReserveRegistry", function () {
     });
   });
 
+  describe("accreditation, read again only after a revocation", function () {
+    it("lets a subject's auditors post after another auditor, listed nowhere, is revoked", async function () {
+      const { registry, a0, outsider, post } = await loadFixture(deployRegistryFixture);
+      await registry.revokeAuditor(outsider.address);
+      const asOf = await time.latest();
+      await expectPosted(registry, post(attestation(S1, asOf), [a0]), attestation(S1, asOf), 1, [a0]);
+    });
+
+    it("property: whatever revocations, re-accreditations and updates came before, a posting counts exactly the listed auditors accredited now", async function () {
+      const { registry, subjectOwner, outsider, propertyAuditors, config, post } =
+        await loadFixture(deployRegistryFixture);
+      const n = propertyAuditors.length;
+      const subset = fc.uniqueArray(fc.nat({ max: n - 1 }), { minLength: 1, maxLength: n });
+      const op = fc.oneof(
+        fc.record({ kind: fc.constant("revoke" as const), who: fc.nat({ max: n }) }),
+        fc.record({ kind: fc.constant("accredit" as const), who: fc.nat({ max: n }) }),
+        fc.record({ kind: fc.constant("update" as const), auditors: subset }),
+        fc.record({ kind: fc.constant("post" as const), signers: subset }),
+      );
+      // A revert consumes its snapshot, so each run takes the next one.
+      let base: string = await ethers.provider.send("evm_snapshot", []);
+      await fc.assert(
+        fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 10 }), async (ops) => {
+          await ethers.provider.send("evm_revert", [base]);
+          base = await ethers.provider.send("evm_snapshot", []);
+          // Index n is the outsider: accredited, listed for no subject.
+          const everyone = [...propertyAuditors.map((a) => a.address), outsider.address];
+          const accredited = new Set(everyone);
+          let listed = propertyAuditors.map((a) => a.address);
+          for (const o of ops) {
+            if (o.kind === "revoke" || o.kind === "accredit") {
+              const who = everyone[o.who]!;
+              const revoke = o.kind === "revoke";
+              const tx = revoke ? registry.revokeAuditor(who) : registry.accreditAuditor(who, "Auditor");
+              if (revoke === accredited.has(who)) {
+                await tx;
+                if (revoke) accredited.delete(who);
+                else accredited.add(who);
+              } else {
+                await expect(tx).to.be.revertedWithCustomError(
+                  registry,
+                  revoke ? "AuditorNotAccredited" : "AuditorAlreadyAccredited",
+                );
+              }
+            } else if (o.kind === "update") {
+              const chosen = o.auditors.map((i) => propertyAuditors[i]!);
+              const tx = registry
+                .connect(subjectOwner)
+                .updateSubject(SP, config("Property", Math.min(3, chosen.length), chosen));
+              const revoked = chosen.find((a) => !accredited.has(a.address));
+              if (revoked) {
+                await expect(tx)
+                  .to.be.revertedWithCustomError(registry, "AuditorNotAccredited")
+                  .withArgs(revoked.address);
+              } else {
+                await tx;
+                listed = chosen.map((a) => a.address);
+              }
+            } else {
+              const signers = ascending(o.signers.map((i) => propertyAuditors[i]!));
+              const quorum = Math.min(3, listed.length);
+              const asOf = await time.latest();
+              const tx = post(attestation(SP, asOf), signers);
+              const firstBad = signers.find((a) => !listed.includes(a.address) || !accredited.has(a.address));
+              if (signers.length < quorum) {
+                await expect(tx).to.be.revertedWithCustomError(registry, "QuorumNotMet");
+              } else if (firstBad && !listed.includes(firstBad.address)) {
+                await expect(tx)
+                  .to.be.revertedWithCustomError(registry, "SignerNotSubjectAuditor")
+                  .withArgs(SP, firstBad.address);
+              } else if (firstBad) {
+                await expect(tx)
+                  .to.be.revertedWithCustomError(registry, "AuditorNotAccredited")
+                  .withArgs(firstBad.address);
+              } else {
+                await expect(tx).to.emit(registry, "AttestationPosted");
+              }
+            }
+          }
+        }),
+        { numRuns: PROPERTY_RUNS },
+      );
+    });
+  });
+
   describe("isAccredited", function () {
     it("is false for an address never accredited", async function () {
       const { registry, unaccredited } = await loadFixture(deployRegistryFixture);
@@ -1315,6 +1400,50 @@ describe("ReserveRegistry", function () {
           .to.be.revertedWithCustomError(registry, "InvalidSignature")
           .withArgs(a0.address);
       }
+    });
+
+    it("refuses a signature whose v is not 27 or 28, which recovers to no one", async function () {
+      const { registry, a0, sign } = await loadFixture(deployRegistryFixture);
+      const att = attestation(S1, await time.latest());
+      const { signers, signatures } = await sign(att, [a0]);
+      for (const v of [0, 1, 29, 255]) {
+        const bad = ethers.concat([ethers.dataSlice(signatures[0]!, 0, 64), ethers.toBeHex(v, 1)]);
+        await expect(registry.postAttestation(att, signers, [bad]))
+          .to.be.revertedWithCustomError(registry, "InvalidSignature")
+          .withArgs(a0.address);
+      }
+      await expectPosted(registry, registry.postAttestation(att, signers, signatures), att, 1, [a0]);
+    });
+
+    it("refuses calldata the ABI decoder would refuse: a signer word with high bits set, a signature offset past the end", async function () {
+      const { registry, a0, relayer, sign } = await loadFixture(deployRegistryFixture);
+      const att = attestation(S1, await time.latest());
+      const { signers, signatures } = await sign(att, [a0]);
+      const data = registry.interface.encodeFunctionData("postAttestation", [att, signers, signatures]);
+      const to = await registry.getAddress();
+      // The signer's word: 12 zero bytes then the address; set one of the zero bytes.
+      const word = ethers.zeroPadValue(a0.address, 32).slice(2).toLowerCase();
+      const at = data.toLowerCase().indexOf(word);
+      expect(at).to.be.greaterThan(0);
+      const dirty = `${data.slice(0, at)}01${data.slice(at + 2)}`;
+      await expect(relayer.sendTransaction({ to, data: dirty })).to.be.revertedWithoutReason();
+      // signatures[0]'s offset (the word after the signatures array's length) pointed far past the end.
+      const sigsHead = data.length - 2 * (32 * 5); // length, offset, signature length, 96 bytes of signature
+      const pastEnd = `${data.slice(0, sigsHead + 64)}${ethers.toBeHex(1n << 40n, 32).slice(2)}${data.slice(sigsHead + 128)}`;
+      await expect(relayer.sendTransaction({ to, data: pastEnd })).to.be.revertedWithoutReason();
+      // The untouched calldata posts, and the event carries exactly the signers.
+      await expect(relayer.sendTransaction({ to, data }))
+        .to.emit(registry, "AttestationPosted")
+        .withArgs(
+          S1,
+          1,
+          att.asOf,
+          att.reserves,
+          att.liabilities,
+          att.liabilitiesRoot,
+          att.reportHash,
+          signers,
+        );
     });
 
     it("accepts reserves and liabilities of exactly MAX_AMOUNT (2^128 - 1)", async function () {

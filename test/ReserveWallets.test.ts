@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, mine } from "@nomicfoundation/hardhat-network-helpers";
+import fc from "fast-check";
 import {
   MAX_RESERVE_WALLETS,
   RESERVE_ADDRESS_TYPES,
@@ -419,6 +420,60 @@ describe("ReserveRegistry reserve wallets", function () {
       await expect(registry.reserveWallets(UNKNOWN))
         .to.be.revertedWithCustomError(registry, "UnknownSubject")
         .withArgs(UNKNOWN);
+    });
+  });
+
+  describe("the wallet list under any sequence of adds and removals", function () {
+    it("property: lists exactly the wallets added and not removed, in swap-and-pop order, and sums only theirs", async function () {
+      const { registry, usdc, owner } = await loadFixture(deployReserveWalletsFixture);
+      const pool = offlineWallets(6);
+      const signatures = await Promise.all(pool.map((w) => signReserveAddress(w, registry, USDX)));
+      for (const [i, w] of pool.entries()) await usdc.mint(w.address, 10n ** BigInt(i + 1));
+      // A revert consumes its snapshot, so each run takes the next one.
+      let base: string = await ethers.provider.send("evm_snapshot", []);
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(fc.record({ add: fc.boolean(), wallet: fc.nat({ max: pool.length - 1 }) }), {
+            minLength: 1,
+            maxLength: 14,
+          }),
+          async (ops) => {
+            // Every run (and every shrink of a failing one) starts from the same state.
+            await ethers.provider.send("evm_revert", [base]);
+            base = await ethers.provider.send("evm_snapshot", []);
+            const model: string[] = [];
+            for (const { add, wallet } of ops) {
+              const address = pool[wallet]!.address;
+              const at = model.indexOf(address);
+              if (add) {
+                const tx = registry.connect(owner).addReserveWallet(USDX, address, signatures[wallet]!);
+                if (at === -1) {
+                  await tx;
+                  model.push(address);
+                } else {
+                  await expect(tx).to.be.revertedWithCustomError(registry, "ReserveWalletAlreadyAdded");
+                }
+              } else {
+                const tx = registry.connect(owner).removeReserveWallet(USDX, address);
+                if (at === -1) {
+                  await expect(tx).to.be.revertedWithCustomError(registry, "ReserveWalletNotFound");
+                } else {
+                  await tx;
+                  // What EnumerableSet did before: the last wallet takes the removed one's place.
+                  const last = model.pop()!;
+                  if (at < model.length) model[at] = last;
+                }
+              }
+              expect(await registry.reserveWallets(USDX)).to.deep.equal(model);
+            }
+            const expected = pool
+              .map((w, i) => (model.includes(w.address) ? 10n ** BigInt(i + 1) : 0n))
+              .reduce((a, b) => a + b, 0n);
+            expect(await registry.liveReserves(USDX)).to.equal(expected);
+          },
+        ),
+        { numRuns: 25 },
+      );
     });
   });
 

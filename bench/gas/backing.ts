@@ -14,6 +14,7 @@ import {
   signReserveAddress,
   subjectConfig,
 } from "../../test/helpers/backing";
+import { calldataGas, reportTarget } from "./targets";
 
 interface Row {
   operation: string;
@@ -213,15 +214,18 @@ export async function backingGasSection(): Promise<string> {
   ] as const) {
     for (const feedName of ["ReserveFeed", "ReserveRatioFeed"] as const) {
       const feed = await ethers.deployContract(feedName, [registryAddress, subjectId]);
+      const data = feed.interface.encodeFunctionData("latestRoundData");
+      const gas = await ethers.provider.estimateGas({ to: await feed.getAddress(), data });
       rows.push({
         operation: `${feedName}.latestRoundData`,
         setup: feedName === "ReserveFeed" ? label : `${label} + token supply`,
-        gas: await ethers.provider.estimateGas({
-          to: await feed.getAddress(),
-          data: feed.interface.encodeFunctionData("latestRoundData"),
-        }),
+        gas,
         method: "estimateGas",
       });
+      if (feedName === "ReserveFeed") {
+        const execution = gas - 21_000n - BigInt(calldataGas(data));
+        reportTarget(subjectId === MINT_LIVE ? "feedLive1" : "feedAttested", execution);
+      }
     }
   }
 
@@ -335,10 +339,14 @@ export async function backingGasSection(): Promise<string> {
   calldata byte, plus the caller's \`CALL\` overhead (a few hundred gas, or ~2,600 more for a cold
   registry address).
 - **receipt** rows are \`gasUsed\` of a mined transaction (base cost included). Reserve wallets hold
-  a 6-decimal MockERC20 the admin approved; every balance read is a cold \`CALL\`+\`SLOAD\`, which is
-  why \`liveReserves\` grows by ~5.5k gas per wallet, and why MAX_RESERVE_WALLETS (50) bounds it.
+  a 6-decimal MockERC20 the admin approved; each wallet costs a cold storage read of its address
+  in the registry, a cold \`CALL\` to the token and the token's own balance read (about 5.3k), which is
+  why MAX_RESERVE_WALLETS (50) bounds them.
 - Feed rows read through the registry: a wallet-backed subject's \`ReserveFeed\` answers the live
-  balances (round id \`LIVE_FLAG | block.number\`), an attested one the latest round.
+  balances (round id \`LIVE_FLAG | block.number\`), an attested one the latest round. A live reading
+  reads the subject's round-state slot (is it live?), one slot holding its reserve asset, decimals and
+  wallet count, the asset's approval, then each wallet (a fixed array: no length read); an attested
+  one reads the round-state slot and the round's amounts.
 - \`addReserveWallet\` rows add a subject's first wallet, which also marks its reserves live for
   good (a zero-to-non-zero write in the subject's round-state slot when no round was posted yet),
   after checking that the reserve asset is approved.

@@ -9,7 +9,8 @@
 import { randomBytes } from "node:crypto";
 import hre from "hardhat";
 import type { ContractTransactionResponse } from "ethers";
-import { accountCommitment, leafHash, parentNode, toHex, type SumNode } from "../../src/liabilities";
+import { accountCommitment, toHex } from "../../src/liabilities";
+import { syntheticPath } from "./liabilities";
 import { LiabilityChallenges__factory } from "../../typechain-types";
 import {
   deployRegistryWithSubject,
@@ -51,21 +52,6 @@ function n(value: bigint | number): string {
   return value.toLocaleString("en-US");
 }
 
-/** A 24-step path from `commitment`'s leaf: the steps and the root they fold to. */
-function deepPath(commitment: Uint8Array, balance: bigint): { steps: SumNode[]; root: SumNode } {
-  let node: SumNode = { hash: leafHash(commitment, balance), sum: balance };
-  const steps: SumNode[] = [];
-  for (let level = 0; level < DEPTH; level++) {
-    const sibling = {
-      hash: Uint8Array.from(randomBytes(32)),
-      sum: BigInt(2 ** level) * 1000n * 10n ** 18n + 7n,
-    };
-    steps.push(sibling);
-    node = parentNode(node, sibling) as SumNode;
-  }
-  return { steps, root: node };
-}
-
 /** Deployed bytecode sizes against Ethereum's limit: on-chain code where `deployed` has it. */
 async function sizeRows(deployed: Record<string, string>): Promise<string[]> {
   return Promise.all(
@@ -93,7 +79,7 @@ export async function challengesGasSection(): Promise<string> {
 
   const balance = 1234n * 10n ** 18n + 567n;
   const commitment = accountCommitment(randomBytes(32), "customer-000000042");
-  const { steps, root } = deepPath(commitment, balance);
+  const { steps, root } = syntheticPath(commitment, balance, DEPTH);
   await postAttestation(registry, auditor, await liabilitiesAttestation(SUBJECT, toHex(root.hash), root.sum));
   const round = await registry.latestRoundId(SUBJECT);
   const [att] = await registry.getAttestation(SUBJECT, round);

@@ -23,6 +23,7 @@ import {
   signAttestation,
   subjectIdOf,
 } from "../../test/helpers/reserve-registry";
+import { reportTarget } from "./targets";
 
 /** First block time, fixed so every snapshot time (and so every signature) is the same each run. */
 const START_TIME = 2_000_000_000;
@@ -137,6 +138,9 @@ export async function registryGasSection(): Promise<string> {
     }
   }
 
+  reportTarget("postLaterQuorum2", laterEoaPosting(rows, 2));
+  reportTarget("extraSigner", Number(perExtraSigner(rows)));
+
   const feed = await ethers.deployContract("ReserveFeed", [await registry.getAddress(), feedSubject]);
   const consumer = await ethers.deployContract("LendingPoolConsumer", [await feed.getAddress(), 24 * HOUR]);
   const feedRead = await ethers.provider.estimateGas({
@@ -185,6 +189,20 @@ async function gasOf(tx: { wait(): Promise<{ gasUsed: bigint } | null> }): Promi
   return receipt.gasUsed;
 }
 
+function laterEoaPosting(rows: Row[], quorum: number): bigint {
+  const row = rows.find(
+    (r) =>
+      r.operation === "postAttestation (EOA)" && r.round === "later" && r.quorum === `${quorum} of ${quorum}`,
+  );
+  if (!row) throw new Error(`BUG: no later EOA posting of quorum ${quorum}`);
+  return row.gas;
+}
+
+/** Mean cost of one more EOA signer, quorum 1 → 3, later rounds. */
+function perExtraSigner(rows: Row[]): bigint {
+  return (laterEoaPosting(rows, 3) - laterEoaPosting(rows, 1)) / 2n;
+}
+
 function render(rows: Row[]): string {
   const fmt = (n: bigint) => n.toLocaleString("en-US");
   const lines = [
@@ -204,12 +222,16 @@ function render(rows: Row[]): string {
     "  **later**, where it is already set). Every round writes 4 fresh storage slots: asOf, postedAt,",
     "  the signers' bitmap over the subject's auditors and the dispute flag share one, both amounts",
     "  (at most 2^128 - 1) another, then the liabilities root and the report hash.",
-    "- Each further EOA signer costs about 13,900: a cold `EXTCODESIZE` to tell an EOA from a contract",
-    "  wallet (2,600), `ecrecover` (3,000), two cold storage reads (the signer's position in the",
-    "  subject's auditors and its accreditation, 2 × 2,100) and its calldata (address and 65-byte",
-    "  signature).",
-    "- An ERC-1271 wallet signer costs under 1,000 more than an EOA: the wallet account is already warm",
-    "  from the code-size check, so the call to it is cheap and it runs the same `ecrecover` inside.",
+    `- Each further EOA signer costs about ${fmt(perExtraSigner(rows))}: \`ecrecover\` (3,000 and the call to`,
+    "  it), one cold storage read (the signer's position in the subject's auditors, 2,100), its",
+    "  calldata (address, offset, length and 65-byte signature padded to 96: about 1,800) and its 32",
+    "  bytes in the event. Its accreditation is not read per signer: the subject records the",
+    "  registry's revocation count when its auditors were last checked (at registration and every",
+    "  update), and only after a revocation since then does a posting read each signer's",
+    "  accreditation again (2,100 more per signer, until the owner updates the subject).",
+    "- The signature is tried as the signer's own key first, so an EOA pays no `EXTCODESIZE`. An",
+    "  ERC-1271 wallet pays the failed `ecrecover` attempt, then the cold call to the wallet, which",
+    "  runs its own `ecrecover`.",
     "- A Safe signer (Safe 1.4.1 proxy, 2-of-3, CompatibilityFallbackHandler) goes proxy → singleton →",
     "  fallback handler → back to the Safe (`isValidSignature(bytes,bytes)`) → `checkSignatures`: two",
     "  `ecrecover`s, the owners' linked-list reads and 130 bytes of signature calldata; see docs/safe.md.",

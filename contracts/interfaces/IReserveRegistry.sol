@@ -306,8 +306,9 @@ interface IReserveRegistry {
     /// @notice Posts `att` as the subject's next round. Anyone may relay. Amounts above MAX_AMOUNT are
     /// refused (AmountTooLarge).
     /// @param signers Strictly ascending addresses of currently accredited auditors listed for the subject.
-    /// @param signatures One signature per signer over attestationDigest(att): ECDSA (low-s) for EOAs,
-    /// ERC-1271 for contract wallets.
+    /// @param signatures One signature per signer over attestationDigest(att): ECDSA (low-s) by the
+    /// signer's key, else ERC-1271 for contract wallets (the key is tried first: an EIP-7702 account's
+    /// key still speaks for it).
     /// @return roundId The new round, numbered 1, 2, 3… per subject.
     function postAttestation(
         Attestation calldata att,

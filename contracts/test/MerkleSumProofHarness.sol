@@ -48,4 +48,14 @@ contract MerkleSumProofHarness {
     ) external pure returns (bool) {
         return MerkleSumProof.verify(root, total, commitment, balance, proof);
     }
+
+    function verifyCalldata(
+        bytes32 root,
+        uint256 total,
+        bytes32 commitment,
+        uint256 balance,
+        ProofStep[] calldata proof
+    ) external pure returns (bool) {
+        return MerkleSumProof.verifyCalldata(root, total, commitment, balance, proof);
+    }
 }
