@@ -2,7 +2,7 @@
  * One benchmark measurement, run in its own process by bench/run.ts so that peak RSS
  * (process.resourceUsage().maxRSS) is that of this measurement alone. Prints one JSON line.
  *
- *   child.ts por <csv> <treeFile>            build with the SDK (streams the CSV)
+ *   child.ts por <csv> <treeFile>            build with the SDK (streams the CSV), with its phases' seconds
  *   child.ts prove <treeFile> <accounts>     proof extraction from a built tree
  *   child.ts publish <treeFile> <outDir>     the tree's publication (manifest + shards), default shard size
  *   child.ts merkletreejs <csv>              merkletreejs MerkleTree, sortPairs, keccak256 package
@@ -57,14 +57,16 @@ async function main(): Promise<void> {
   const [mode, a, b] = process.argv.slice(2) as [string, string, string | undefined];
   if (mode === "por") {
     const start = process.hrtime.bigint();
+    const phases: Record<string, number> = {};
     const summary = await buildTreeFile({
       input: a,
       treeFile: b as string,
       decimals: BENCH_DECIMALS,
       saltSecret: Buffer.from(BENCH_SECRET),
       onProgress: (m) => process.stderr.write(`  ${m}\n`),
+      onPhaseEnd: (t) => (phases[t.phase] = t.seconds),
     });
-    report({ seconds: seconds(start), root: summary.root, leafCount: summary.leafCount });
+    report({ seconds: seconds(start), root: summary.root, leafCount: summary.leafCount, phases });
   } else if (mode === "prove") {
     const count = Number(b);
     const start = process.hrtime.bigint();

@@ -6,14 +6,18 @@ import { scanLiabilitiesCsv } from "./csv";
 import { writeSmallUint256 } from "./decimal-bytes";
 import { MAX_UINT256, toHex, writeUint256 } from "./hash";
 import { keccakKernel } from "./keccak";
+import { runJob, type HashJob } from "./jobs";
 import { hashLeafRange, newLeafBatch, type LeafBatch } from "./leaves";
-import { hashLevelRange, levelSizes, newLevel, type Level, type LevelSource } from "./levels";
+import { levelSizes, newLevel, type Level } from "./levels";
+import { nativeKernel } from "./native";
 import { PhaseClock, type PhaseListener } from "./phases";
 import { HashPool } from "./pool";
 import { SaltDeriver } from "./salt-deriver";
-import { compareKeys, sortKeys } from "./sort";
+import { compareKeys } from "./sort";
+import { hashLevel, writeFully, writeNodes } from "./subtree";
 import type { LiabilitiesSummary } from "./summary";
-import { HEADER_BYTES, INDEX_ENTRY_BYTES, NO_ROW, encodeHeader } from "./treefile";
+import { HEADER_BYTES, INDEX_ENTRY_BYTES, encodeHeader } from "./treefile";
+import type { KeccakKernel } from "./wasm-hash";
 
 /** File names inside a build's output directory. */
 export const TREE_FILE = "tree.bin";
@@ -22,8 +26,17 @@ export const SUMMARY_FILE = "summary.json";
 /** Levels 1 .. CHUNK_LEVELS-1 are recomputed from 16 leaves at proof time instead of stored. */
 export const CHUNK_LEVELS = 4;
 
-/** Most leaves a tree may have: positions are u32 in the tree file. */
-export const MAX_LEAVES = 0xfffffffe;
+/**
+ * Levels built per group of leaves by one worker (2^15 leaves: level 0 of a group is 1.4 MB, so a
+ * group's levels are hashed while it is in cache); the levels above come from the groups' tops.
+ */
+const GROUP_LEVELS = 15;
+
+/**
+ * Most leaves a build may have. The tree file's positions are u32, but the builder keeps each
+ * per-leaf array of 32-byte words in one buffer, and Node's buffers stop at 4 GiB: 2^27 leaves.
+ */
+export const MAX_LEAVES = 2 ** 32 / 32;
 
 export interface BuildOptions extends PhaseListener {
   /** The CSV of `account,balance[,salt]`. */
@@ -43,7 +56,7 @@ export interface BuildOptions extends PhaseListener {
   onProgress?: (message: string) => void;
 }
 
-const BATCH_ROWS = 8192;
+const BATCH_ROWS = 32768;
 
 /** Row-order arrays that grow as the CSV streams in (shared with workers when there are any). */
 class RowStore {
@@ -70,7 +83,8 @@ class RowStore {
 
   ensure(rows: number): void {
     if (rows <= this.capacity) return;
-    const capacity = Math.max(rows, Math.ceil(this.capacity * 1.25));
+    const capacity = Math.min(Math.max(rows, Math.ceil(this.capacity * 1.25)), MAX_LEAVES);
+    if (capacity <= this.capacity) return; // at MAX_LEAVES: the caller refuses the next row
     const grow = (old: Uint8Array, width: number) => {
       const next = this.bytes(capacity * width);
       next.set(old.subarray(0, this.capacity * width));
@@ -86,7 +100,7 @@ class RowStore {
   }
 }
 
-/** Buffered sequential writer over a file descriptor, with positional patches. */
+/** Buffered sequential writer over a file descriptor (the records, as batches finish). */
 class FileWriter {
   position = 0;
   closed = false;
@@ -106,20 +120,10 @@ class FileWriter {
     this.position += data.length;
   }
 
-  align(to: number): void {
-    const pad = (to - (this.position % to)) % to;
-    if (pad > 0) this.write(new Uint8Array(pad));
-  }
-
   flush(): void {
     if (this.used === 0) return;
     this.writeFully(this.buffer.subarray(0, this.used), this.position - this.used);
     this.used = 0;
-  }
-
-  writeAt(data: Uint8Array, position: number): void {
-    this.flush();
-    this.writeFully(data, position);
   }
 
   private writeFully(data: Uint8Array, position: number): void {
@@ -173,7 +177,7 @@ export async function buildTreeFile(options: BuildOptions): Promise<LiabilitiesS
   };
 
   const shared = threads > 0;
-  const store = new RowStore(estimateRows(input), shared);
+  const store = new RowStore(Math.min(estimateRows(input), MAX_LEAVES), shared);
   const pool = shared ? new HashPool(threads, options.saltSecret) : undefined;
   const deriver = new SaltDeriver(options.saltSecret);
   const kernel = keccakKernel();
@@ -342,25 +346,45 @@ export async function buildTreeFile(options: BuildOptions): Promise<LiabilitiesS
     }
     if (leafCount > rows) clock.end(`${leafCount - rows} dummy leaves`);
 
-    // ---------------------------------------------------------------- duplicates and index
+    // ---------------------------------------------------------------- sorts
+    // Accounts by id hash (the index, and duplicates side by side) and leaves by hash, one sort
+    // per worker at the same time.
+    clock.start("sort ids and leaves");
+    progress("sorting");
+    out.flush(); // the records are on disk: a duplicate's id is read back from there
+    const u32 = (n: number) =>
+      shared ? new Uint32Array(new SharedArrayBuffer(Math.max(n, 1) * 4)) : new Uint32Array(Math.max(n, 1));
+    const byId = u32(rows);
+    const idTop = u32(rows);
+    const order = u32(leafCount);
+    await runJobs(pool, kernel, deriver, [
+      { kind: "sort", keys: store.idPrefixes, stride: 8, keyBytes: 8, count: rows, perm: byId, top: idTop },
+      {
+        kind: "sort",
+        keys: store.leafHashes,
+        stride: 32,
+        keyBytes: 32,
+        count: leafCount,
+        perm: order,
+        top: u32(leafCount),
+      },
+    ]);
+    clock.end(`${rows} account ids, ${leafCount} leaves`);
+
+    // ---------------------------------------------------------------- duplicates
     clock.start("check duplicates");
-    const { perm: byId, top: idTop } = sortKeys(store.idPrefixes, 8, 8, rows);
     const readId = (row: number): Buffer => {
       const start = rowOffsetsTyped[row] as number;
       const end = rowOffsetsTyped[row + 1] as number;
-      out.flush();
       const buf = Buffer.alloc(end - start);
       readSync(fd, buf, 0, buf.length, recordsOffset + start);
       return buf.subarray(36);
     };
     for (let i = 1; i < rows; i++) {
+      if (idTop[i] !== idTop[i - 1]) continue;
       const a = byId[i - 1] as number;
       const b = byId[i] as number;
-      if (
-        idTop[i] === idTop[i - 1] &&
-        compareKeys(store.idPrefixes, a * 8, b * 8, 8) === 0 &&
-        readId(a).equals(readId(b))
-      ) {
+      if (compareKeys(store.idPrefixes, a * 8, b * 8, 8) === 0 && readId(a).equals(readId(b))) {
         const [first, second] = a < b ? [a, b] : [b, a];
         throw new InvalidFileError(
           `${input}:${store.lines[second]}: duplicate account ${JSON.stringify(readId(a).toString("utf8"))} (first on line ${store.lines[first]})`,
@@ -368,167 +392,90 @@ export async function buildTreeFile(options: BuildOptions): Promise<LiabilitiesS
       }
     }
     clock.end(`${rows} account ids`);
-    clock.start("sort leaves");
-    progress("sorting leaves");
-    const order = sortKeys(store.leafHashes, 32, 32, leafCount).perm;
-    clock.end(`${leafCount} leaves`);
 
-    // ---------------------------------------------------------------- fixed-width sums
-    clock.start("write tables");
+    // ---------------------------------------------------------------- levels and tables
+    // Every offset is known now, so each part of the file is written at its place by whichever
+    // thread has it: the workers build aligned groups of leaves (level 0, leaf positions, levels up
+    // to GROUP_LEVELS) while this thread writes the row offsets and the index.
+    clock.start("hash and write levels");
+    progress("hashing levels");
     const totalBytes = Math.max(1, Math.ceil(total.toString(16).length / 2));
     const sumBytes = Math.ceil(totalBytes / 4) * 4;
-
-    // Level 1 (half of all node hashes) is hashed on the workers while this thread writes the
-    // tables and level 0 below, which need only the leaves and the order.
     const sizes = levelSizes(leafCount);
-    const leafSource: LevelSource = {
-      count: leafCount,
-      hashes: store.leafHashes,
-      sums: store.balances,
-      sumStride: 32,
-      order: shared ? shareOrder(order) : order,
-    };
-    const level1 = sizes.length > 1 ? newLevel(sizes[1] as number, sumBytes, shared) : undefined;
-    const level1Done = level1 ? computeLevel(pool, kernel, leafSource, level1) : Promise.resolve();
-    level1Done.catch(() => undefined); // awaited below; marked handled in case a write fails first
-
-    // ---------------------------------------------------------------- tables
-    out.align(8);
-    const rowOffsetsOffset = out.position;
-    const u64 = Buffer.alloc(8 * 4096);
-    for (let r = 0; r <= rows; r += 4096) {
-      const n = Math.min(4096, rows + 1 - r);
-      for (let i = 0; i < n; i++) {
-        // Two u32 halves: offsets stay below 2^53, and no bigint per row.
-        const value = rowOffsetsTyped[r + i] as number;
-        u64.writeUInt32LE(value % 2 ** 32, i * 8);
-        u64.writeUInt32LE(Math.floor(value / 2 ** 32), i * 8 + 4);
-      }
-      out.write(u64.subarray(0, n * 8));
+    const layout = treeLayout(recordsOffset + (rowOffsetsTyped[rows] as number), rows, sizes, sumBytes);
+    const groupLevels = Math.min(GROUP_LEVELS, sizes.length - 1);
+    const tops = newLevel(sizes[groupLevels] as number, sumBytes, shared);
+    const rowToLeaf = u32(rows);
+    const groups: HashJob[] = [];
+    for (let from = 0; from < leafCount; from += 2 ** groupLevels) {
+      groups.push({
+        kind: "group",
+        leaves: { count: leafCount, hashes: store.leafHashes, sums: store.balances, sumStride: 32, order },
+        rows,
+        from,
+        to: Math.min(leafCount, from + 2 ** groupLevels),
+        levels: groupLevels,
+        sumBytes,
+        fd,
+        levelOffsets: layout.levelOffsets,
+        leafToRowOffset: layout.leafToRowOffset,
+        rowToLeaf,
+        tops,
+      });
     }
-    const leafToRow = new Uint32Array(leafCount);
-    const rowToLeaf = new Uint32Array(Math.max(rows, 1));
-    for (let p = 0; p < leafCount; p++) {
-      const r = order[p] as number;
-      if (r < rows) {
-        leafToRow[p] = r;
-        rowToLeaf[r] = p;
-      } else {
-        leafToRow[p] = NO_ROW;
-      }
+    const groupsDone = runJobs(pool, kernel, deriver, groups);
+    groupsDone.catch(() => undefined); // awaited below; marked handled in case a write fails first
+    try {
+      writeRowOffsets(fd, rowOffsetsTyped, rows, layout.rowOffsetsOffset);
+      writeIndex(fd, store.idPrefixes, byId, rows, layout.indexOffset);
+    } finally {
+      // Never leave a worker writing to the descriptor the caller is about to close.
+      await groupsDone.catch(() => undefined);
     }
-    const leafToRowOffset = out.position;
-    out.write(new Uint8Array(leafToRow.buffer, 0, leafCount * 4));
-    out.align(8);
-    const rowToLeafOffset = out.position;
-    out.write(new Uint8Array(rowToLeaf.buffer, 0, rows * 4));
-    out.align(8);
-    const indexOffset = out.position;
-    const entries = Buffer.alloc(INDEX_ENTRY_BYTES * 4096);
-    for (let i = 0; i < rows; i += 4096) {
-      const n = Math.min(4096, rows - i);
-      for (let j = 0; j < n; j++) {
-        const r = byId[i + j] as number;
-        const at = j * INDEX_ENTRY_BYTES;
-        for (let k = 0; k < 8; k++) entries[at + k] = store.idPrefixes[r * 8 + k] as number;
-        entries.writeUInt32LE(r, at + 8);
-      }
-      out.write(entries.subarray(0, n * INDEX_ENTRY_BYTES));
-    }
-
-    clock.end(`${rows} records, index, ${sumBytes}-byte sums`);
-    // ---------------------------------------------------------------- levels
-    clock.start("hash levels");
-    out.align(8);
-    const levelTableOffset = out.position;
-    out.write(new Uint8Array(sizes.length * 16));
-    const levelOffsets = sizes.map(() => 0);
-    const nodeBytes = 32 + sumBytes;
-    const writeLevel = (
-      level: number,
-      hashes: Uint8Array,
-      sums: Uint8Array,
-      stride: number,
-      ord?: Uint32Array,
-    ) => {
-      levelOffsets[level] = out.position;
-      const count = sizes[level] as number;
-      // Copied as 32-bit words: hashes, sums and records are all 4-byte aligned (sumBytes % 4 == 0).
-      const chunk = new Uint32Array((nodeBytes / 4) * 4096);
-      const chunkBytes = new Uint8Array(chunk.buffer);
-      const h = new Uint32Array(hashes.buffer, hashes.byteOffset, hashes.byteLength >>> 2);
-      const sw = new Uint32Array(sums.buffer, sums.byteOffset, sums.byteLength >>> 2);
-      const nodeWords = nodeBytes / 4;
-      const sumWords = sumBytes / 4;
-      const strideWords = stride / 4;
-      const skipWords = strideWords - sumWords;
-      for (let i = 0; i < count; i += 4096) {
-        const n = Math.min(4096, count - i);
-        for (let j = 0; j < n; j++) {
-          const k = ord ? (ord[i + j] as number) : i + j;
-          const o = j * nodeWords;
-          const hk = k * 8;
-          for (let w = 0; w < 8; w++) chunk[o + w] = h[hk + w] as number;
-          const sk = k * strideWords + skipWords;
-          for (let w = 0; w < sumWords; w++) chunk[o + 8 + w] = sw[sk + w] as number;
-        }
-        out.write(chunkBytes.subarray(0, n * nodeBytes));
-      }
-    };
-    writeLevel(0, store.leafHashes, store.balances, 32, order);
-    let source = leafSource;
-    let top: Level = {
-      count: 1,
-      hashes: store.leafHashes.slice((order[0] as number) * 32, (order[0] as number) * 32 + 32),
-      sums: new Uint8Array(0),
-      sumBytes,
-    };
-    for (let level = 1; level < sizes.length; level++) {
-      let next: Level;
-      if (level === 1 && level1) {
-        await level1Done;
-        next = level1;
-      } else {
-        next = newLevel(sizes[level] as number, sumBytes, shared);
-        await computeLevel(pool, kernel, source, next);
-      }
-      if (level >= CHUNK_LEVELS || level === sizes.length - 1)
-        writeLevel(level, next.hashes, next.sums, sumBytes);
-      source = { count: next.count, hashes: next.hashes, sums: next.sums, sumStride: sumBytes };
+    await groupsDone;
+    writeFully(fd, new Uint8Array(rowToLeaf.buffer, 0, rows * 4), layout.rowToLeafOffset);
+    // The levels above the groups: a few thousand nodes at most, on this thread.
+    let top: Level = tops;
+    for (let level = groupLevels + 1; level < sizes.length; level++) {
+      const next = newLevel(sizes[level] as number, sumBytes);
+      hashLevel(
+        kernel,
+        { count: top.count, hashes: top.hashes, sums: top.sums, sumStride: sumBytes },
+        next,
+        0,
+        next.count,
+      );
+      writeNodes(fd, next, 0, next.count, layout.levelOffsets[level] as number, 0, sumBytes);
       top = next;
-      progress(`level ${level}/${sizes.length - 1}`);
     }
     const root = top.hashes.slice(0, 32);
-    out.flush();
     const table = Buffer.alloc(sizes.length * 16);
     sizes.forEach((n, l) => {
       table.writeBigUInt64LE(BigInt(n), l * 16);
-      table.writeBigUInt64LE(BigInt(levelOffsets[l] as number), l * 16 + 8);
+      table.writeBigUInt64LE(BigInt(layout.levelOffsets[l] as number), l * 16 + 8);
     });
-    out.writeAt(table, levelTableOffset);
+    writeFully(fd, table, layout.levelTableOffset);
     const inputSha256 = Uint8Array.from(Buffer.from(csv.inputSha256.slice(2), "hex"));
-    out.writeAt(
-      encodeHeader({
-        sumBytes,
-        leafCount,
-        accountCount: rows,
-        decimals,
-        levelCount: sizes.length,
-        chunkLevels: CHUNK_LEVELS,
-        recordsOffset,
-        rowOffsetsOffset,
-        leafToRowOffset,
-        rowToLeafOffset,
-        indexOffset,
-        levelTableOffset,
-        root,
-        total,
-        inputSha256,
-        fileBytes: out.position,
-      }),
-      0,
-    );
-    clock.end(`${sizes.length} levels, tree file ${(out.position / 1e6).toFixed(1)} MB`);
+    const header = encodeHeader({
+      sumBytes,
+      leafCount,
+      accountCount: rows,
+      decimals,
+      levelCount: sizes.length,
+      chunkLevels: CHUNK_LEVELS,
+      recordsOffset,
+      rowOffsetsOffset: layout.rowOffsetsOffset,
+      leafToRowOffset: layout.leafToRowOffset,
+      rowToLeafOffset: layout.rowToLeafOffset,
+      indexOffset: layout.indexOffset,
+      levelTableOffset: layout.levelTableOffset,
+      root,
+      total,
+      inputSha256,
+      fileBytes: layout.fileBytes,
+    });
+    writeFully(fd, header, 0);
+    clock.end(`${sizes.length} levels, tree file ${(layout.fileBytes / 1e6).toFixed(1)} MB`);
     progress(`done: ${rows} accounts, ${leafCount} leaves`);
     return { root: toHex(root), total, leafCount, decimals, inputSha256: csv.inputSha256 };
   } catch (err) {
@@ -544,27 +491,86 @@ export async function buildTreeFile(options: BuildOptions): Promise<LiabilitiesS
   }
 }
 
-function shareOrder(order: Uint32Array): Uint32Array {
-  const shared = new Uint32Array(new SharedArrayBuffer(order.byteLength));
-  shared.set(order);
-  return shared;
-}
-
-async function computeLevel(
+/** Runs `jobs` on the workers (all at once, queued) or, without any yet, one after the other here. */
+async function runJobs(
   pool: HashPool | undefined,
-  kernel: ReturnType<typeof keccakKernel>,
-  source: LevelSource,
-  out: Level,
-) {
-  if (!pool || out.count < 4096) {
-    hashLevelRange(kernel, source, out, 0, out.count);
+  kernel: KeccakKernel,
+  deriver: SaltDeriver,
+  jobs: HashJob[],
+): Promise<void> {
+  // A small build can finish before any worker has started (that takes ~0.3 s under ts-node).
+  if (!pool?.anyStarted) {
+    for (const job of jobs) runJob(job, kernel, deriver);
     return;
   }
-  const parts = pool.size * 4;
-  const step = Math.ceil(out.count / parts);
-  const jobs: Array<Promise<void>> = [];
-  for (let from = 0; from < out.count; from += step) {
-    jobs.push(pool.run({ kind: "level", source, out, from, to: Math.min(out.count, from + step) }));
+  // Settled, not raced: a failed job must not leave others writing while the caller cleans up.
+  const results = await Promise.allSettled(jobs.map((job) => pool.run(job)));
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+  if (failed) throw failed.reason;
+}
+
+/** Where each part of the tree file goes (docs/liabilities-tree.md §4), from the counts alone. */
+function treeLayout(recordsEnd: number, rows: number, sizes: number[], sumBytes: number) {
+  const align8 = (n: number) => Math.ceil(n / 8) * 8;
+  const rowOffsetsOffset = align8(recordsEnd);
+  const leafToRowOffset = rowOffsetsOffset + (rows + 1) * 8;
+  const rowToLeafOffset = align8(leafToRowOffset + (sizes[0] as number) * 4);
+  const indexOffset = align8(rowToLeafOffset + rows * 4);
+  const levelTableOffset = align8(indexOffset + rows * INDEX_ENTRY_BYTES);
+  let position = levelTableOffset + sizes.length * 16;
+  // Level 0, levels from CHUNK_LEVELS up, and the root's level are stored, one after the other.
+  const levelOffsets = sizes.map((count, level) => {
+    if (level !== 0 && level < CHUNK_LEVELS && level !== sizes.length - 1) return 0;
+    const offset = position;
+    position += count * (32 + sumBytes);
+    return offset;
+  });
+  return {
+    rowOffsetsOffset,
+    leafToRowOffset,
+    rowToLeafOffset,
+    indexOffset,
+    levelTableOffset,
+    levelOffsets,
+    fileBytes: position,
+  };
+}
+
+/** The row offsets table: u64 per account and one past the last record, relative to the records. */
+function writeRowOffsets(fd: number, rowOffsets: Float64Array, rows: number, position: number): void {
+  const words = new Uint32Array(2 * 8192);
+  for (let r = 0; r <= rows; r += 8192) {
+    const n = Math.min(8192, rows + 1 - r);
+    for (let i = 0; i < n; i++) {
+      // Two u32 halves: offsets stay below 2^53, and no bigint per row.
+      const value = rowOffsets[r + i] as number;
+      words[2 * i] = value >>> 0;
+      words[2 * i + 1] = Math.floor(value / 2 ** 32);
+    }
+    writeFully(fd, new Uint8Array(words.buffer, 0, n * 8), position + r * 8);
   }
-  await Promise.all(jobs);
+}
+
+/** The account index: per account in id-hash order, its 8-byte id hash prefix and u32 row. */
+function writeIndex(
+  fd: number,
+  idPrefixes: Uint8Array,
+  byId: Uint32Array,
+  rows: number,
+  position: number,
+): void {
+  const native = nativeKernel();
+  const step = 8192;
+  const entries = new Uint32Array((INDEX_ENTRY_BYTES / 4) * step);
+  const bytes = new Uint8Array(entries.buffer);
+  for (let i = 0; i < rows; i += step) {
+    const n = Math.min(step, rows - i);
+    // The prefixes are read in id order, at random: gathered natively where possible.
+    if (native) native.gather(idPrefixes, 8, 0, 8, byId, i, i + n, bytes, INDEX_ENTRY_BYTES, 0);
+    else
+      for (let j = 0; j < n; j++)
+        bytes.set(idPrefixes.subarray(byId[i + j]! * 8, byId[i + j]! * 8 + 8), j * INDEX_ENTRY_BYTES);
+    for (let j = 0; j < n; j++) entries[3 * j + 2] = byId[i + j] as number;
+    writeFully(fd, bytes.subarray(0, n * INDEX_ENTRY_BYTES), position + i * INDEX_ENTRY_BYTES);
+  }
 }

@@ -95,7 +95,7 @@ export function hashLeafRange(
   }
 }
 
-/** hashLeafRange with the native kernel: salts here, then the four keccaks per leaf in one call. */
+/** hashLeafRange with the native kernel: salts, the four keccaks and the records in one call. */
 function hashLeafRangeNative(
   native: NativeKernel,
   deriver: SaltDeriver | undefined,
@@ -103,15 +103,9 @@ function hashLeafRangeNative(
   from: number,
   to: number,
 ): void {
-  const { ids, idEnds, salts, hasSalt } = batch;
-  for (let i = from; i < to; i++) {
-    if (hasSalt[i] !== 0) continue;
-    if (deriver === undefined) throw new Error("BUG: salt missing and no salt secret");
-    deriver.deriveInto(ids, i === 0 ? 0 : (idEnds[i - 1] as number), idEnds[i] as number, salts, i * 32);
-  }
-  native.leaves(ids, idEnds, salts, batch.balances, batch.leafHashes, batch.idPrefixes, from, to);
-  for (let i = from; i < to; i++)
-    writeRecord(batch, i, i === 0 ? 0 : (idEnds[i - 1] as number), idEnds[i] as number);
+  const { ids, idEnds, salts, hasSalt, balances, leafHashes, idPrefixes, records } = batch;
+  const secret = deriver?.secret ?? null;
+  native.leaves(ids, idEnds, salts, hasSalt, balances, leafHashes, idPrefixes, records, secret, from, to);
 }
 
 /** Account i's record: u32 idLength (little-endian), salt, id; not 4-byte aligned, so bytes. */

@@ -2,10 +2,9 @@
 export const BUILD_PHASES = [
   "read and hash accounts",
   "pad",
+  "sort ids and leaves",
   "check duplicates",
-  "sort leaves",
-  "write tables",
-  "hash levels",
+  "hash and write levels",
 ] as const;
 
 export type BuildPhase = (typeof BUILD_PHASES)[number];

@@ -1,18 +1,12 @@
 import { readFileSync, readdirSync } from "node:fs";
 import * as path from "node:path";
 import { Worker } from "node:worker_threads";
-import type { LeafBatch } from "./leaves";
-import type { Level, LevelSource } from "./levels";
-
-/** A job for a hashing worker. Typed arrays must be backed by SharedArrayBuffers. */
-export type HashJob =
-  | { kind: "leaves"; batch: LeafBatch; from: number; to: number }
-  | { kind: "level"; source: LevelSource; out: Level; from: number; to: number };
+import type { HashJob } from "./jobs";
 
 /**
- * Worker threads that run the hashing kernels (leaves.ts, levels.ts) over shared memory. Each
- * worker owns its own keccak kernel and salt deriver; results are written in place, so messages
- * carry only ranges.
+ * Worker threads that run the build's jobs (jobs.ts: leaf hashing, sorts, groups of levels) over
+ * shared memory. Each worker owns its own keccak kernel and salt deriver; results are written in
+ * place (or to the tree file, positionally), so messages carry only ranges.
  */
 export class HashPool {
   private readonly workers: Worker[] = [];
@@ -28,9 +22,10 @@ export class HashPool {
     for (let i = 0; i < threads; i++) {
       // Compiled code runs directly. Under ts-node (CLI, tests) the worker gets this directory's
       // modules already transpiled by the main thread: loading TypeScript in each worker would cost
-      // seconds of CPU, more than hashing 100k accounts.
+      // seconds of CPU, more than hashing 100k accounts. Hence no inherited `-r ts-node/register`
+      // either (execArgv), which would load it all the same.
       const worker = sources
-        ? new Worker(WORKER_BOOT, { eval: true, workerData: { saltSecret, sources, file } })
+        ? new Worker(WORKER_BOOT, { eval: true, workerData: { saltSecret, sources, file }, execArgv: [] })
         : new Worker(file, { workerData: { saltSecret } });
       worker.unref();
       this.workers.push(worker);

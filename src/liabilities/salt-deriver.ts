@@ -5,7 +5,8 @@ import { HmacSha256Kernel } from "./wasm-hash";
 export class SaltDeriver {
   private readonly kernel: HmacSha256Kernel;
 
-  constructor(secret: Uint8Array) {
+  /** The HMAC key, also given to the native kernel (which derives salts itself). */
+  constructor(readonly secret: Uint8Array) {
     if (secret.length === 0) throw new InvalidArgumentError("empty salt secret");
     this.kernel = new HmacSha256Kernel(secret);
   }

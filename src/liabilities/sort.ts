@@ -1,19 +1,30 @@
-/** A permutation sorting fixed-width keys, and each sorted key's first 32 bits. */
-export interface SortedKeys {
-  /** sorted[i] = keys[perm[i]] */
-  perm: Uint32Array;
-  /** The first four bytes (big-endian) of the i-th sorted key. */
-  top: Uint32Array;
-}
+import { nativeKernel, type NativeKernel } from "./native";
 
 /**
- * Sorts fixed-width big-endian keys (hashes) by radix: two 16-bit LSD passes over the first four
- * bytes, carrying (key, index) pairs so every pass reads sequentially, then runs that tie on those
- * 32 bits are ordered by the whole key. Hashes are uniform, so ties are rare and the sort is linear.
+ * Sorts fixed-width big-endian keys (hashes): `perm` becomes the permutation with
+ * keys[perm[i]] ascending (equal keys by index) and `top[i]` the first 32 bits of the i-th sorted
+ * key, both given arrays of at least `count` entries (shared ones when a worker sorts). By radix:
+ * two 16-bit LSD passes over the first four bytes, carrying (key, index) pairs so every pass reads
+ * sequentially, then runs that tie on those 32 bits are ordered by the whole key. Hashes are
+ * uniform, so ties are rare and the sort is linear. The two passes swap buffers twice, so the
+ * result ends up in `perm` and `top` themselves. The native kernel gives the same result in four
+ * 8-bit passes, several times faster at 10^8 keys (a 16-bit pass scatters over 65536 places).
  */
-export function sortKeys(keys: Uint8Array, stride: number, keyBytes: number, count: number): SortedKeys {
-  let top = new Uint32Array(count);
-  let perm = new Uint32Array(count);
+export function sortKeysInto(
+  keys: Uint8Array,
+  stride: number,
+  keyBytes: number,
+  count: number,
+  sortedPerm: Uint32Array,
+  sortedTop: Uint32Array,
+  native: NativeKernel | null = nativeKernel() ?? null,
+): void {
+  if (native) {
+    native.sort(keys, stride, keyBytes, count, sortedPerm, sortedTop);
+    return;
+  }
+  let top: Uint32Array = sortedTop;
+  let perm: Uint32Array = sortedPerm;
   for (let i = 0, o = 0; i < count; i++, o += stride) {
     top[i] =
       (((keys[o] as number) << 24) |
@@ -23,8 +34,8 @@ export function sortKeys(keys: Uint8Array, stride: number, keyBytes: number, cou
       0;
     perm[i] = i;
   }
-  let topTmp = new Uint32Array(count);
-  let permTmp = new Uint32Array(count);
+  let topTmp: Uint32Array = new Uint32Array(count);
+  let permTmp: Uint32Array = new Uint32Array(count);
   const counts = new Uint32Array(65536);
   for (const shift of [0, 16]) {
     counts.fill(0);
@@ -62,7 +73,7 @@ export function sortKeys(keys: Uint8Array, stride: number, keyBytes: number, cou
     }
     i = j;
   }
-  return { perm, top };
+  if (perm !== sortedPerm || top !== sortedTop) throw new Error("BUG: radix passes must be even");
 }
 
 export function compareKeys(keys: Uint8Array, a: number, b: number, keyBytes: number): number {

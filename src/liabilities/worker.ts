@@ -1,11 +1,9 @@
 import { parentPort, workerData } from "node:worker_threads";
+import { runJob, type HashJob } from "./jobs";
 import { keccakKernel } from "./keccak";
-import { hashLeafRange } from "./leaves";
-import { hashLevelRange } from "./levels";
-import type { HashJob } from "./pool";
 import { SaltDeriver } from "./salt-deriver";
 
-// Entry point of a HashPool worker: runs hashing jobs over shared memory until terminated.
+// Entry point of a HashPool worker: runs the build's jobs over shared memory until terminated.
 const secret = (workerData as { saltSecret: Uint8Array }).saltSecret;
 const deriver = secret.length > 0 ? new SaltDeriver(secret) : undefined;
 const kernel = keccakKernel();
@@ -13,8 +11,7 @@ const kernel = keccakKernel();
 parentPort?.postMessage({ ready: true });
 parentPort?.on("message", ({ job }: { job: HashJob }) => {
   try {
-    if (job.kind === "leaves") hashLeafRange(kernel, deriver, job.batch, job.from, job.to);
-    else hashLevelRange(kernel, job.source, job.out, job.from, job.to);
+    runJob(job, kernel, deriver);
     parentPort?.postMessage({});
   } catch (err) {
     parentPort?.postMessage({ error: err instanceof Error ? err.message : String(err) });

@@ -1,22 +1,29 @@
 import { expect } from "chai";
 import fc from "fast-check";
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { parseDecimalAmount } from "../../src/liabilities";
 import { parseSmallDecimal } from "../../src/liabilities/decimal-bytes";
 import { keccakKernel } from "../../src/liabilities/keccak";
 import { hashLeafRange, newLeafBatch } from "../../src/liabilities/leaves";
+import { hashLevelRange, newLevel } from "../../src/liabilities/levels";
 import { nativeKernel } from "../../src/liabilities/native";
 import { SaltDeriver } from "../../src/liabilities/salt";
+import { sortKeysInto } from "../../src/liabilities/sort";
+import { buildGroup, type GroupJob } from "../../src/liabilities/subtree";
 
 const numRuns = process.env.CI ? 200 : 50;
 
 describe("builder fast paths", function () {
   describe("native keccak kernel", function () {
-    it("computes the same leaves, id prefixes and records as the WebAssembly kernel", function () {
+    it("computes the same salts, leaves, id prefixes and records as the WebAssembly kernel", function () {
       const native = nativeKernel();
       if (!native) this.skip(); // not built on this machine: the WebAssembly kernel is used
-      const deriver = new SaltDeriver(Buffer.from("native test secret"));
       fc.assert(
         fc.property(
+          // HMAC keys of one SHA-256 block or longer (hashed first).
+          fc.uint8Array({ minLength: 1, maxLength: 100 }),
           fc.array(
             fc.record({
               id: fc.uint8Array({ minLength: 1, maxLength: 300 }), // across the 136-byte block
@@ -25,7 +32,8 @@ describe("builder fast paths", function () {
             }),
             { minLength: 1, maxLength: 20 },
           ),
-          (rows) => {
+          (secret, rows) => {
+            const deriver = new SaltDeriver(secret);
             const batches = [0, 1].map(() => newLeafBatch(rows.length, rows.length * 300, false));
             for (const b of batches) {
               let end = 0;
@@ -52,6 +60,140 @@ describe("builder fast paths", function () {
           },
         ),
         { numRuns },
+      );
+    });
+
+    it("hashes levels as hashLevelRange does, through an order or not, for every sum width", function () {
+      const native = nativeKernel();
+      if (!native) this.skip();
+      fc.assert(
+        fc.property(
+          fc.integer({ min: 1, max: 40 }),
+          fc.integer({ min: 1, max: 8 }).map((w) => w * 4),
+          fc.option(fc.array(fc.integer(), { minLength: 40, maxLength: 40 })),
+          fc.boolean(),
+          fc.uint8Array({ minLength: 40 * 64, maxLength: 40 * 64 }),
+          (count, sumBytes, shuffle, equalHashes, bytes) => {
+            // 32-byte balance words whose low `sumBytes` bytes stay below half their range (no carry out).
+            const hashes = bytes.slice(0, count * 32);
+            if (equalHashes && count > 1) hashes.copyWithin(32, 0, 32); // the tie rule: first child first
+            const sums = new Uint8Array(count * 32);
+            for (let i = 0; i < count; i++) {
+              sums.set(
+                bytes.subarray(count * 32 + i * 32 + 32 - sumBytes, count * 32 + i * 32 + 32),
+                i * 32 + 32 - sumBytes,
+              );
+              sums[i * 32 + 32 - sumBytes] = (sums[i * 32 + 32 - sumBytes] as number) & 0x7f;
+            }
+            // Leaf levels are read through an order: a permutation of the storage indices.
+            const order = shuffle
+              ? Uint32Array.from(
+                  Array.from({ length: count }, (_, i) => i).sort(
+                    (x, y) => shuffle[x]! - shuffle[y]! || x - y,
+                  ),
+                )
+              : undefined;
+            const source = { count, hashes, sums, sumStride: 32, order };
+            const [viaNative, viaJs] = [0, 1].map(() => newLevel(Math.ceil(count / 2), sumBytes));
+            native.level(
+              hashes,
+              sums,
+              32,
+              order ?? null,
+              count,
+              viaNative!.hashes,
+              viaNative!.sums,
+              sumBytes,
+              0,
+              viaNative!.count,
+            );
+            hashLevelRange(keccakKernel(), source, viaJs!, 0, viaJs!.count);
+            expect(viaNative).to.deep.equal(viaJs);
+          },
+        ),
+        { numRuns },
+      );
+    });
+
+    it("builds a group of leaves into the same file bytes with the native kernel as without", function () {
+      const native = nativeKernel();
+      if (!native) this.skip();
+      const dir = mkdtempSync(path.join(os.tmpdir(), "por-chunk-"));
+      try {
+        const leaves = 1000; // 990 accounts and 10 padding leaves, in a group of 1024
+        const hashes = Uint8Array.from({ length: leaves * 32 }, (_, i) => (i * 131 + (i >> 5) * 17) & 0xff);
+        const sums = new Uint8Array(leaves * 32);
+        for (let i = 0; i < leaves; i++) sums.set([i & 0xff, (i * 7) & 0xff], i * 32 + 30);
+        const order = Uint32Array.from({ length: leaves }, (_, i) => (i * 373) % leaves);
+        const results = [native, null].map((kernel, k) => {
+          const file = path.join(dir, `${k}.bin`);
+          const fd = openSync(file, "w+");
+          const job: GroupJob = {
+            kind: "group",
+            leaves: { count: leaves, hashes, sums, sumStride: 32, order },
+            rows: 990,
+            from: 0,
+            to: leaves,
+            levels: 10,
+            sumBytes: 8,
+            fd,
+            levelOffsets: [16, 0, 0, 0, 64_000, 68_000, 70_000, 71_000, 72_000, 73_000, 74_000],
+            leafToRowOffset: 80_000,
+            rowToLeaf: new Uint32Array(990),
+            tops: newLevel(1, 8),
+          };
+          buildGroup(job, keccakKernel(), kernel);
+          closeSync(fd);
+          return { file: readFileSync(file), rowToLeaf: job.rowToLeaf, tops: job.tops };
+        });
+        expect(results[0]).to.deep.equal(results[1]);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it("sorts keys into the same permutation and prefixes as sortKeysInto, ties and long runs included", function () {
+      const native = nativeKernel();
+      if (!native) this.skip();
+      fc.assert(
+        fc.property(
+          fc.integer({ min: 0, max: 300 }),
+          fc.constantFrom(8, 32),
+          fc.integer({ min: 0, max: 4 }),
+          fc.uint8Array({ minLength: 300 * 32, maxLength: 300 * 32 }),
+          (count, keyBytes, tieBits, bytes) => {
+            // Few distinct first 32 bits (2 to 16 values) make long runs of tied prefixes,
+            // and copies make whole keys equal (then the smaller index comes first).
+            const keys = bytes.slice(0, Math.max(count, 1) * keyBytes);
+            for (let i = 0; i < count; i++) {
+              const at = i * keyBytes;
+              if (tieBits > 0) keys.set([0, 0, 0, (keys[at + 3] as number) & ((1 << tieBits) - 1)], at);
+              if (i % 7 === 3) keys.copyWithin(at, 0, keyBytes);
+            }
+            const [viaNative, viaJs] = [0, 1].map(() => ({
+              perm: new Uint32Array(count),
+              top: new Uint32Array(count),
+            }));
+            sortKeysInto(keys, keyBytes, keyBytes, count, viaNative!.perm, viaNative!.top, native);
+            sortKeysInto(keys, keyBytes, keyBytes, count, viaJs!.perm, viaJs!.top, null);
+            expect(viaNative).to.deep.equal(viaJs);
+          },
+        ),
+        { numRuns },
+      );
+    });
+
+    it("gathers by permutation, and refuses indices outside the arrays", function () {
+      const native = nativeKernel();
+      if (!native) this.skip();
+      const src = Uint8Array.from({ length: 40 }, (_, i) => i);
+      const dst = new Uint8Array(12);
+      native.gather(src, 8, 2, 4, Uint32Array.from([4, 0, 9]), 0, 2, dst, 6, 1);
+      expect([...dst]).to.deep.equal([0, 34, 35, 36, 37, 0, 0, 2, 3, 4, 5, 0]);
+      expect(() => native.gather(src, 8, 2, 4, Uint32Array.from([5]), 0, 1, dst, 6, 0)).to.throw(RangeError);
+      expect(() => native.gather(src, 8, 6, 4, Uint32Array.from([0]), 0, 1, dst, 6, 0)).to.throw(RangeError);
+      expect(() => native.gather(src, 8, 0, 4, Uint32Array.from([0, 1, 2]), 0, 3, dst, 6, 0)).to.throw(
+        RangeError,
       );
     });
   });
