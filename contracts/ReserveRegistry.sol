@@ -3,6 +3,7 @@ pragma solidity 0.8.30;
 
 import {AccessControlDefaultAdminRules} from "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
 import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
+import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
@@ -364,12 +365,12 @@ contract ReserveRegistry is IReserveRegistry, AccessControlDefaultAdminRules, EI
         address asset = s.reserveAsset;
         if (asset == address(0)) revert NoReserveAsset(subjectId);
         if (!_approvedReserveAssets[asset]) revert ReserveAssetNotApproved(asset);
+        // The wallet's own key first, as for attestations: an EIP-7702 account's key still speaks for it.
+        bytes32 digest = reserveAddressDigest(subjectId, wallet, asset);
+        (address recovered, ECDSA.RecoverError err, ) = ECDSA.tryRecoverCalldata(digest, signature);
         if (
-            !SignatureChecker.isValidSignatureNowCalldata(
-                wallet,
-                reserveAddressDigest(subjectId, wallet, asset),
-                signature
-            )
+            !(err == ECDSA.RecoverError.NoError && recovered == wallet) &&
+            !SignatureChecker.isValidERC1271SignatureNowCalldata(wallet, digest, signature)
         ) {
             revert InvalidReserveWalletSignature(wallet);
         }

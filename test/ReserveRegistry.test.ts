@@ -1402,6 +1402,14 @@ describe("ReserveRegistry", function () {
       }
     });
 
+    it("counts the key's signature of an auditor account that has code (an EIP-7702 account)", async function () {
+      const { registry, a0, post } = await loadFixture(deployRegistryFixture);
+      // Code that reverts on any call: ERC-1271 cannot answer for it, only the key can.
+      await ethers.provider.send("hardhat_setCode", [a0.address, "0x60006000fd"]);
+      const att = attestation(S1, await time.latest());
+      await expectPosted(registry, post(att, [a0]), att, 1, [a0]);
+    });
+
     it("refuses a signature whose v is not 27 or 28, which recovers to no one", async function () {
       const { registry, a0, sign } = await loadFixture(deployRegistryFixture);
       const att = attestation(S1, await time.latest());
@@ -1415,7 +1423,7 @@ describe("ReserveRegistry", function () {
       await expectPosted(registry, registry.postAttestation(att, signers, signatures), att, 1, [a0]);
     });
 
-    it("refuses calldata the ABI decoder would refuse: a signer word with high bits set, a signature offset past the end", async function () {
+    it("refuses, without a reason as the ABI decoder does, a signer word with high bits set and a signature offset past the end", async function () {
       const { registry, a0, relayer, sign } = await loadFixture(deployRegistryFixture);
       const att = attestation(S1, await time.latest());
       const { signers, signatures } = await sign(att, [a0]);

@@ -138,6 +138,16 @@ describe("ReserveRegistry reserve wallets", function () {
       expect(await registry.reserveWallets(USDX)).to.deep.equal([wallet]);
     });
 
+    it("adds a wallet account that has code (an EIP-7702 account) on its key's signature", async function () {
+      const { registry, owner, walletA } = await loadFixture(deployReserveWalletsFixture);
+      // Code that reverts on any call: ERC-1271 cannot answer for it, only the key can.
+      await ethers.provider.send("hardhat_setCode", [walletA.address, "0x60006000fd"]);
+      const signature = await signReserveAddress(walletA, registry, USDX);
+      await expect(registry.connect(owner).addReserveWallet(USDX, walletA.address, signature))
+        .to.emit(registry, "ReserveWalletAdded")
+        .withArgs(USDX, walletA.address);
+    });
+
     it("refuses an ERC-1271 wallet when someone other than its owner signed", async function () {
       const { registry, owner, contractWallet, stranger } = await loadFixture(deployReserveWalletsFixture);
       const wallet = await contractWallet.getAddress();

@@ -6,11 +6,10 @@
  * the SDK's node hashing from its leaf and random siblings, as in the verifyLiability section; the
  * root and total are attested, so the answer is a proof the registry accepts.
  */
-import { randomBytes } from "node:crypto";
 import hre from "hardhat";
 import type { ContractTransactionResponse } from "ethers";
 import { accountCommitment, toHex } from "../../src/liabilities";
-import { syntheticPath } from "./liabilities";
+import { fixedRandomBytes, syntheticPath } from "./liabilities";
 import { LiabilityChallenges__factory } from "../../typechain-types";
 import {
   deployRegistryWithSubject,
@@ -78,7 +77,7 @@ export async function challengesGasSection(): Promise<string> {
   await ethers.provider.send("evm_mine", []);
 
   const balance = 1234n * 10n ** 18n + 567n;
-  const commitment = accountCommitment(randomBytes(32), "customer-000000042");
+  const commitment = accountCommitment(fixedRandomBytes("salt 42"), "customer-000000042");
   const { steps, root } = syntheticPath(commitment, balance, DEPTH);
   await postAttestation(registry, auditor, await liabilitiesAttestation(SUBJECT, toHex(root.hash), root.sum));
   const round = await registry.latestRoundId(SUBJECT);
@@ -116,7 +115,7 @@ export async function challengesGasSection(): Promise<string> {
   const answer = await gasOf(challenges.answerChallenge(1n, proof));
 
   // An omitted account: nobody can answer, so it is settled after the deadline.
-  const omitted = accountCommitment(randomBytes(32), "customer-omitted");
+  const omitted = accountCommitment(fixedRandomBytes("salt omitted"), "customer-omitted");
   await challenges
     .connect(spammer!)
     .challenge(SUBJECT, round, toHex(omitted), 5n, await statement(omitted, 5n), { value: BOND });

@@ -7,7 +7,6 @@
  * those of full subtrees of 18-decimal balances, so the root and total the registry attests are
  * exactly what the proof reproduces (verifyLiability returns true, which is checked).
  */
-import { randomBytes } from "node:crypto";
 import hre from "hardhat";
 import { accountCommitment, leafHash, processProof, toHex, type SumNode } from "../../src/liabilities";
 import {
@@ -21,8 +20,13 @@ const { ethers } = hre;
 const SUBJECT = ethers.encodeBytes32String("GAS");
 const DEPTHS = [1, 10, 17, 20, 24];
 
+/** 32 bytes that look random but are the same on every run (keccak256 of `label`), so docs/gas.md is stable. */
+export function fixedRandomBytes(label: string): Uint8Array {
+  return ethers.getBytes(ethers.id(label));
+}
+
 /**
- * A real `depth`-step path from `commitment`'s leaf: random siblings whose sums are those of full
+ * A real `depth`-step path from `commitment`'s leaf: random-looking siblings whose sums are those of full
  * subtrees of about 1,000 tokens (18 decimals) per customer, and the root and total they fold to.
  */
 export function syntheticPath(
@@ -31,7 +35,7 @@ export function syntheticPath(
   depth: number,
 ): { steps: SumNode[]; root: SumNode } {
   const steps = Array.from({ length: depth }, (_, level) => ({
-    hash: Uint8Array.from(randomBytes(32)),
+    hash: fixedRandomBytes(`sibling ${level}`),
     sum: BigInt(2 ** level) * 1000n * 10n ** 18n + 7n,
   }));
   const root = processProof(leafHash(commitment, balance), balance, steps);
@@ -48,7 +52,7 @@ export async function liabilitiesGasSection(): Promise<string> {
   let twenty: { tx: bigint; calldata: number; execution: bigint; floor: number } | undefined;
   const fmt = (n: bigint | number) => n.toLocaleString("en-US");
   for (const depth of DEPTHS) {
-    const salt = randomBytes(32);
+    const salt = fixedRandomBytes(`salt ${depth}`);
     const balance = 1234n * 10n ** 18n + 567n;
     const commitment = accountCommitment(salt, "customer-000000042");
     const { steps, root: node } = syntheticPath(commitment, balance, depth);
