@@ -344,7 +344,7 @@ export function registerLiabilities(program: Command): void {
     .requiredOption("--out <dir>", "output directory (summary.json and tree.bin)")
     .requiredOption("--decimals <n>", "decimals of the CSV balances; amounts are stored in base units")
     .option("--salt-secret-file <file>", "secret for salts missing from the CSV (else $POR_SALT_SECRET)")
-    .option("--pad-to <n>", "add zero-balance dummy leaves up to n leaves")
+    .option("--pad-to <n>", "add zero-balance dummy leaves up to n leaves (at most 2^27 = 134217728)")
     .addOption(new Option("--threads <n>", "hashing worker threads (default: cores)").hideHelp())
     .option("--force", "replace --out if it exists")
     .option("--progress", "report progress on stderr (the default when stderr is a terminal)")

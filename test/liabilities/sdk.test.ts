@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { mkdirSync, readFileSync, truncateSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, truncateSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { InvalidArgumentError, InvalidFileError } from "../../src/errors";
 import {
@@ -386,6 +386,17 @@ describe("liabilities SDK", function () {
         () => expect.fail("accepted"),
         (err: Error) => expect(err.message).to.match(/--pad-to 49 is below the 50 accounts/),
       );
+    });
+
+    it("refuses --pad-to above the builder's 2^27 leaves, saying the bound, and leaves no tree file", async function () {
+      await buildAccounts(scratch.dir, accounts, { padTo: 2 ** 27 + 1 }).then(
+        () => expect.fail("accepted"),
+        (err: Error) => {
+          expect(err).to.be.instanceOf(InvalidArgumentError);
+          expect(err.message).to.equal("--pad-to must be an integer from 1 to 134217728");
+        },
+      );
+      expect(existsSync(path.join(scratch.dir, "tree.bin"))).to.equal(false);
     });
 
     it("refuses to prove an unknown account", async function () {
