@@ -5,7 +5,7 @@ import { InvalidArgumentError, InvalidFileError } from "../errors";
 import { writeDirectoryAtomic } from "../files";
 import { compareHashes, readUint, toHex, type Hex, type SumNode } from "./hash";
 import { keccakKernel } from "./keccak";
-import { hashLevelRange, levelSizes, newLevel, type Level } from "./levels";
+import { levelSizes, newLevel, type Level } from "./levels";
 import { MAX_MANIFEST_BYTES } from "./publication";
 import {
   MANIFEST_FILE,
@@ -22,6 +22,7 @@ import {
   type ShardEntry,
 } from "./publication-format";
 import { manifestHash } from "./publication-verify";
+import { hashLevel } from "./subtree";
 import { TreeFile, type TreeHeader } from "./treefile";
 
 export interface PublishOptions {
@@ -169,7 +170,7 @@ function readFully(fd: number, buf: Buffer, position: number): void {
 /**
  * Writes every shard file into `dir` and returns the manifest's `shards` and the level they fold
  * to. Level 0 is read a block of whole shards at a time; each block's leaves are hashed
- * log2(shardLeaves) levels up with the builder's own level code (hashLevelRange), giving each
+ * log2(shardLeaves) levels up with the builder's own level code (hashLevel), giving each
  * shard's node. Shards are aligned to a power of two, so no pair straddles two shards and only the
  * tree's very last node can be promoted: exactly the nodes of the tree's level log2(shardLeaves).
  */
@@ -255,12 +256,12 @@ function writeShardFile(
   };
 }
 
-/** Hashes `level` up `levels` times with the builder's level rule (hashLevelRange). */
+/** Hashes `level` up `levels` times with the builder's level code (its native kernel when built). */
 function foldLevels(kernel: ReturnType<typeof keccakKernel>, level: Level, levels: number): Level {
   let current = level;
   for (let l = 0; l < levels; l++) {
     const next = newLevel(Math.ceil(current.count / 2), current.sumBytes);
-    hashLevelRange(
+    hashLevel(
       kernel,
       { count: current.count, hashes: current.hashes, sums: current.sums, sumStride: current.sumBytes },
       next,
