@@ -1,3 +1,4 @@
+import { nativeKernel, type NativeKernel } from "./native";
 import type { KeccakKernel } from "./wasm-hash";
 
 /**
@@ -128,4 +129,21 @@ export function newLevel(count: number, sumBytes: number, shared = false): Level
   const make = (bytes: number) =>
     shared ? new Uint8Array(new SharedArrayBuffer(Math.max(bytes, 1))) : new Uint8Array(Math.max(bytes, 1));
   return { count, hashes: make(count * 32), sums: make(count * sumBytes), sumBytes };
+}
+
+/** hashLevelRange on the native kernel when there is one (same bytes, about 3x faster). */
+export function hashLevel(
+  kernel: KeccakKernel,
+  source: LevelSource,
+  out: Level,
+  from: number,
+  to: number,
+  native: NativeKernel | null = nativeKernel() ?? null,
+): void {
+  if (!native) {
+    hashLevelRange(kernel, source, out, from, to);
+    return;
+  }
+  const { hashes, sums, sumStride, order, count } = source;
+  native.level(hashes, sums, sumStride, order ?? null, count, out.hashes, out.sums, out.sumBytes, from, to);
 }

@@ -5,7 +5,7 @@ import { InvalidArgumentError, InvalidFileError } from "../errors";
 import { writeDirectoryAtomic } from "../files";
 import { compareHashes, readUint, toHex, type Hex, type SumNode } from "./hash";
 import { keccakKernel } from "./keccak";
-import { levelSizes, newLevel, type Level } from "./levels";
+import { hashLevel, levelSizes, newLevel, type Level } from "./levels";
 import { MAX_MANIFEST_BYTES } from "./publication";
 import {
   MANIFEST_FILE,
@@ -22,7 +22,6 @@ import {
   type ShardEntry,
 } from "./publication-format";
 import { manifestHash } from "./publication-verify";
-import { hashLevel } from "./subtree";
 import { TreeFile, type TreeHeader } from "./treefile";
 
 export interface PublishOptions {

@@ -1,6 +1,6 @@
 import { writeSync } from "node:fs";
-import { hashLevelRange, newLevel, type Level, type LevelSource } from "./levels";
-import { nativeKernel, type NativeKernel } from "./native";
+import { hashLevel, newLevel, type Level, type LevelSource } from "./levels";
+import { nativeKernel } from "./native";
 import type { KeccakKernel } from "./wasm-hash";
 
 /** treefile.ts's NO_ROW (not imported: treefile.ts needs modules a worker under ts-node is not given). */
@@ -33,23 +33,6 @@ export interface GroupJob {
   rowToLeaf: Uint32Array;
   /** Out (shared): node `from / 2^levels` is this group's node at level `levels`. */
   tops: Level;
-}
-
-/** hashLevelRange on the native kernel when there is one (same bytes, about 3x faster). */
-export function hashLevel(
-  kernel: KeccakKernel,
-  source: LevelSource,
-  out: Level,
-  from: number,
-  to: number,
-  native: NativeKernel | null = nativeKernel() ?? null,
-): void {
-  if (!native) {
-    hashLevelRange(kernel, source, out, from, to);
-    return;
-  }
-  const { hashes, sums, sumStride, order, count } = source;
-  native.level(hashes, sums, sumStride, order ?? null, count, out.hashes, out.sums, out.sumBytes, from, to);
 }
 
 export function buildGroup(job: GroupJob, kernel: KeccakKernel, native = nativeKernel() ?? null): void {
