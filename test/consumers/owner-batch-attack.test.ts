@@ -335,4 +335,34 @@ describe("An issuer's one-transaction attacks through OwnerBatch", function () {
         .withArgs(1, f.usdx.interface.encodeErrorResult("InsufficientReserves", [supplyAfterWad, 0n]));
     });
   });
+
+  describe("the wallet list (a fixed array and a count since issue 13)", function () {
+    it("a wallet removed and re-added twice in one transaction is listed once and counted once", async function () {
+      const f = await loadFixture(deployAttackFixture);
+      await f.realAsset.mint(f.wallet.address, 5n * UNIT);
+      const wallet3Consent = await signReserveAddress(f.wallet3, f.registry, USDX);
+      await f.realAsset.mint(f.wallet3.address, 7n * UNIT);
+      const readdTwice = await Promise.all([
+        batchCall(f.registry, "addReserveWallet", [USDX, f.wallet3.address, wallet3Consent]),
+        batchCall(f.registry, "removeReserveWallet", [USDX, f.wallet.address]),
+        batchCall(f.registry, "addReserveWallet", [USDX, f.wallet.address, f.usdxConsent]),
+        batchCall(f.registry, "removeReserveWallet", [USDX, f.wallet.address]),
+        batchCall(f.registry, "addReserveWallet", [USDX, f.wallet.address, f.usdxConsent]),
+      ]);
+      const before = await f.registry.liveReserves(USDX);
+      await (await f.batch.execute(readdTwice)).wait();
+      expect(await f.registry.reserveWallets(USDX)).to.deep.equal([f.wallet3.address, f.wallet.address]);
+      expect(await f.registry.liveReserves(USDX)).to.equal(before + 7n * UNIT);
+      // A second add of a listed wallet in the same batch is refused, the whole batch undone.
+      const addTwice = await Promise.all([
+        batchCall(f.registry, "removeReserveWallet", [USDX, f.wallet.address]),
+        batchCall(f.registry, "addReserveWallet", [USDX, f.wallet.address, f.usdxConsent]),
+        batchCall(f.registry, "addReserveWallet", [USDX, f.wallet.address, f.usdxConsent]),
+      ]);
+      const { index, error } = await batchFailure(f.batch, addTwice, f.registry.interface);
+      expect(index).to.equal(2n);
+      expect(error.name).to.equal("ReserveWalletAlreadyAdded");
+      expect(await f.registry.reserveWallets(USDX)).to.deep.equal([f.wallet3.address, f.wallet.address]);
+    });
+  });
 });
