@@ -6,7 +6,7 @@ import { ReserveRegistry__factory } from "../typechain-types/factories/contracts
 import { ChainError, InvalidArgumentError } from "./errors";
 import type { Address, Hex32 } from "./hex";
 import { call, toChainError } from "./registry-client";
-import { findRevertData, isRevert } from "./revert";
+import { isEmptyRevert } from "./revert";
 import type { BalanceStatementFile } from "./statement-file";
 import { formatSubjectId } from "./subject-id";
 import { formatDuration, parseDuration } from "./time";
@@ -72,9 +72,8 @@ export async function challengesAddress(
   try {
     return getAddress(await registry.challenges(blockTag === undefined ? {} : { blockTag })) as Address;
   } catch (err) {
-    // Empty revert data: no such function (Hardhat's in-process network leaves out the error code).
-    const data = findRevertData(err) ?? (err as { data?: unknown } | null)?.data;
-    if (data === "0x" || (data === undefined && isRevert(err))) return null;
+    // Empty revert data: no such function.
+    if (isEmptyRevert(err)) return null;
     throw toChainError("reading the registry's challenge contract", err);
   }
 }

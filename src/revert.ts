@@ -26,3 +26,12 @@ export function findRevertData(err: unknown, depth = 0): string | undefined {
 export function isRevert(err: unknown): boolean {
   return (err as { code?: unknown } | null)?.code === "CALL_EXCEPTION" || findRevertData(err) !== undefined;
 }
+
+/**
+ * Whether `err` is a revert without data: a function the contract does not have (or a bare revert).
+ * Hardhat's in-process network leaves out ethers' CALL_EXCEPTION code there, keeping only `data: "0x"`.
+ */
+export function isEmptyRevert(err: unknown): boolean {
+  const data = findRevertData(err) ?? (err as { data?: unknown } | null)?.data;
+  return data === "0x" || (data === undefined && isRevert(err));
+}

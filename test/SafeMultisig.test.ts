@@ -13,12 +13,14 @@ import {
   attestationDigest,
   attestationDomain,
   combineSafeSignature,
+  findSharedAuditorOwners,
   readSafeBatch,
   readSafeState,
   reserveAddressDigest,
   safeMessageHash,
   safeTransactionForBatch,
   signSafeMessage,
+  ChainError,
   SafeOperation,
   VerificationError,
 } from "../src";
@@ -370,6 +372,56 @@ describe("Safe multisigs (Safe 1.4.1 contracts)", function () {
       });
       const { receipt } = await execSafeTransaction(f.relayer, f.safe, safeTx, [f.owners[1]!, f.owners[2]!]);
       await expect(receipt.hash).to.emit(registry, "ReserveAssetApproved").withArgs(f.usdoAddress);
+    });
+  });
+
+  describe("findSharedAuditorOwners", function () {
+    it("names two Safes sharing an owner and the owner; the EOA auditor and a non-Safe contract are left out", async function () {
+      const f = await loadFixture(deploySafeFixture);
+      const [owner1, owner2, owner3] = f.owners.map((o) => o.address) as [string, string, string];
+      const other = await createSafe(f.admin, f.deployment, [owner2, f.stranger.address], 2);
+      const shared = await findSharedAuditorOwners(ethers.provider, [
+        f.safe,
+        f.auditor.address,
+        f.registryAddress,
+        other,
+      ]);
+      expect(shared).to.deep.equal([{ auditors: [f.safe, other], sharedOwners: [owner2] }]);
+      // Both common owners are named, sorted as uint160.
+      const third = await createSafe(f.admin, f.deployment, [owner3, owner1], 1);
+      const both = await findSharedAuditorOwners(ethers.provider, [third, f.safe]);
+      expect(both).to.deep.equal([
+        {
+          auditors: [third, f.safe],
+          sharedOwners: [owner1, owner3].sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1)),
+        },
+      ]);
+    });
+
+    it("finds nothing for Safes with disjoint owners, EOAs, or one auditor listed twice", async function () {
+      const f = await loadFixture(deploySafeFixture);
+      const other = await createSafe(f.admin, f.deployment, [f.stranger.address, f.relayer.address], 2);
+      expect(
+        await findSharedAuditorOwners(ethers.provider, [f.safe, other, f.auditor.address, f.safe]),
+      ).to.deep.equal([]);
+    });
+
+    it("names an EOA auditor that is an owner of a Safe auditor: its one key signs for both", async function () {
+      const f = await loadFixture(deploySafeFixture);
+      const owner1 = f.owners[0]!.address;
+      expect(await findSharedAuditorOwners(f.relayer, [owner1, f.safe])).to.deep.equal([
+        { auditors: [owner1, f.safe], sharedOwners: [owner1] },
+      ]);
+    });
+
+    it("an RPC that fails is an error, not 'no overlap'", async function () {
+      const f = await loadFixture(deploySafeFixture);
+      const failing = {
+        provider: { getCode: () => Promise.reject(new Error("connect ECONNREFUSED 127.0.0.1:1")) },
+      } as never;
+      const err = await rejection(findSharedAuditorOwners(failing, [f.safe, f.auditor.address]));
+      expect(err).to.be.instanceOf(ChainError);
+      expect(err.message).to.match(/^reading the code of auditor 0x[0-9a-fA-F]{40}: connect ECONNREFUSED/);
     });
   });
 });

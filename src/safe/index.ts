@@ -7,3 +7,4 @@ export * from "./signature";
 export * from "./transaction";
 export * from "./part-file";
 export * from "./combine";
+export * from "./auditor-owners";
