@@ -40,4 +40,5 @@ export * from "./statement-file";
 export * from "./statement-check";
 export * from "./challenges";
 export * from "./challenge-answer";
+export * from "./disputes";
 // export * from "./liabilities"; (added when the liabilities SDK is merged)
