@@ -1,5 +1,13 @@
 import type { Command } from "commander";
-import { alertJson, alertText, healthyText, loadMonitorConfig, watch } from "../../src/monitor";
+import {
+  alertJson,
+  alertText,
+  healthyText,
+  loadMonitorConfig,
+  warningJson,
+  warningText,
+  watch,
+} from "../../src/monitor";
 import { action, optionsOf } from "../cli-kit";
 
 export function registerMonitor(program: Command): void {
@@ -18,6 +26,8 @@ export function registerMonitor(program: Command): void {
       "\nExit codes with --once: 0 all healthy (one OK line); 1 some check is under-collateralized or its\n" +
         "latest round is disputed (a customer's challenge went unanswered); 2 otherwise some check is\n" +
         "challenged (open challenges), stale, missing or unreachable. Missing data is never reported healthy.\n" +
+        "A WARNING line names a subject's auditors that one key signs for (Safes sharing an owner); it\n" +
+        "leaves the exit code alone.\n" +
         "Watching (without --once) stops on Ctrl-C with exit code 0.",
     )
     .action(
@@ -38,7 +48,13 @@ export function registerMonitor(program: Command): void {
               for (const r of results)
                 process.stdout.write(`${options.json ? alertJson(r, now) : alertText(r, now)}\n`);
             },
-            // JSON lines are alerts only; a human running --once sees that all is well.
+            warn: (results) => {
+              const now = new Date();
+              for (const r of results)
+                for (const line of options.json ? warningJson(r, now) : warningText(r, now))
+                  process.stdout.write(`${line}\n`);
+            },
+            // JSON lines are alerts and warnings only; a human running --once sees that all is well.
             healthy: options.json
               ? undefined
               : (results) => process.stdout.write(`${healthyText(results, new Date())}\n`),

@@ -5,6 +5,9 @@ import { parseAddress } from "../../src/hex";
 import type { Address, Hex32 } from "../../src/hex";
 import type { KeyOptions } from "../../src/keys";
 import { call, readSubject } from "../../src/registry-client";
+import type { SubjectStatus } from "../../src/registry-client";
+import { describeSharedAuditorOwners, findSharedAuditorOwners } from "../../src/safe/auditor-owners";
+import type { SharedAuditorOwners } from "../../src/safe/auditor-owners";
 import {
   checkSubjectConfigOnChain,
   overrideConfigInput,
@@ -155,7 +158,9 @@ export function registerSubject(program: Command): void {
   registryOption(
     subject
       .command("show")
-      .description("show a subject's config, owner, auditors and latest round")
+      .description(
+        "show a subject's config, owner, auditors (warning when one key signs for two) and latest round",
+      )
       .argument("<subject>", "subject id: text (e.g. USDX) or 0x-prefixed 32-byte hex"),
   ).action(
     action(async (subjectArg: string, _opts: unknown, command: Command) => {
@@ -165,10 +170,22 @@ export function registerSubject(program: Command): void {
       const status = await readStatus(ctx, subjectId);
       const pendingOwner = await call("reading subject", () => ctx.registry.pendingSubjectOwner(subjectId));
       const backing = await readBacking(ctx, subjectId);
-      output(options, { ...statusJson(status), pendingOwner, backing: backingJson(backing) }, () =>
-        [describeSubject(status, ctx, pendingOwner), describeRound(status, false), describeBacking(backing)]
-          .filter((block) => block !== "")
-          .join("\n"),
+      const sharedAuditorOwners = await findSharedAuditorOwners(
+        ctx.hre.ethers.provider,
+        status.auditors.map((a) => a.address),
+      );
+      output(
+        options,
+        { ...statusJson(status), pendingOwner, backing: backingJson(backing), sharedAuditorOwners },
+        () =>
+          [
+            describeSubject(status, ctx, pendingOwner),
+            describeSharedKeys(status, sharedAuditorOwners),
+            describeRound(status, false),
+            describeBacking(backing),
+          ]
+            .filter((block) => block !== "")
+            .join("\n"),
       );
     }),
   );
@@ -176,6 +193,15 @@ export function registerSubject(program: Command): void {
   registerUpdate(subject);
   registerOwnership(subject);
   registerList(program);
+}
+
+/**
+ * One WARNING line per pair of listed auditors one key signs for: the registry counts them as two
+ * signatures toward the quorum, but they may be one person.
+ */
+function describeSharedKeys(status: SubjectStatus, shared: SharedAuditorOwners[]): string {
+  const names = new Map(status.auditors.map((a) => [a.address as string, a.name]));
+  return shared.map((pair) => `  WARNING       ${describeSharedAuditorOwners(pair, names)}`).join("\n");
 }
 
 function registerUpdate(subject: Command): void {

@@ -1,5 +1,5 @@
 import type { Provider } from "ethers";
-import { IERC20Metadata__factory } from "../../typechain-types";
+import { IERC20Metadata__factory, ReserveRegistry__factory } from "../../typechain-types";
 import {
   type BackingState,
   backingState,
@@ -14,6 +14,7 @@ import { formatRatio, ratioWad } from "../ratio";
 import { toChainError } from "../registry-client";
 import { isRevert } from "../revert";
 import { connectRpc, UnreachableError, withRetry } from "../rpc";
+import { findSharedAuditorOwners, type SharedAuditorOwners } from "../safe/auditor-owners";
 import { formatDuration, formatTimestamp } from "../time";
 import type { Hex32 } from "../hex";
 import type { BridgeCheck, Check, MonitorConfig, SubjectCheck } from "./config";
@@ -39,6 +40,11 @@ export interface CheckResult {
   blocks: Record<string, number>;
   /** A subject's latest round: disputed, open challenges (absent for a registry without challenges). */
   challenges?: RoundChallenges;
+  /**
+   * A registered subject's listed auditors that one key signs for (Safes sharing an owner): a
+   * warning printed beside the state, never a state of its own, so it leaves the exit code alone.
+   */
+  sharedAuditorOwners?: SharedAuditorOwners[];
   detail: string;
 }
 
@@ -143,15 +149,19 @@ async function runSubjectCheck(
   const blocks = { [check.network]: number };
   if (reading === null)
     return { check, state: "missing", blocks, detail: `subject not registered in ${check.registry}` };
+  const sharedAuditorOwners = await withRetry(check.network, config.retry, () =>
+    readSharedAuditorOwners(provider, check.registry, check.subjectId as Hex32, number),
+  );
   const { reservesWad, supplyWad } = reading;
-  if (reading.state === "missing") return { check, state: "missing", blocks, detail: "nothing attested yet" };
+  if (reading.state === "missing")
+    return { check, state: "missing", blocks, sharedAuditorOwners, detail: "nothing attested yet" };
   const challenges = await withRetry(check.network, config.retry, () =>
     readRoundChallenges(provider, check.registry, check.subjectId as Hex32, number),
   );
   const figures =
     `reserves ${formatWad(reservesWad)} / supply ${formatWad(supplyWad)} = ratio ${formatRatio(reading.ratioWad)}` +
     ` (min ${formatRatio(check.minRatioWad)})`;
-  const result = { check, reservesWad, supplyWad, ratioWad: reading.ratioWad, blocks };
+  const result = { check, reservesWad, supplyWad, ratioWad: reading.ratioWad, blocks, sharedAuditorOwners };
   if (challenges === null)
     return { ...result, state: reading.state, detail: `${figures}, ${freshnessText(reading)}` };
   if (challenges.disputed) {
@@ -167,6 +177,19 @@ async function runSubjectCheck(
   const open = challenges.openChallenges === 0 ? "" : `; ${openChallengesText(challenges)}`;
   const state = reading.state !== "undercollateralized" && open !== "" ? "challenged" : reading.state;
   return { ...result, challenges, state, detail: `${figures}, ${freshnessText(reading)}${open}` };
+}
+
+/** The subject's listed auditors one key signs for, at `blockTag`. */
+async function readSharedAuditorOwners(
+  provider: Provider,
+  registryAddress: string,
+  subjectId: Hex32,
+  blockTag: number,
+): Promise<SharedAuditorOwners[]> {
+  const [config] = await ReserveRegistry__factory.connect(registryAddress, provider).subject(subjectId, {
+    blockTag,
+  });
+  return findSharedAuditorOwners(provider, config.auditors, { blockTag });
 }
 
 /** "1 open challenge of round 3, the first answer due by 2026-…Z". */

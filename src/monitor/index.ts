@@ -3,6 +3,7 @@ import type { Provider } from "ethers";
 import type { CheckResult, CheckState } from "./checks";
 import { Connections, EXIT_HEALTHY, exitCodeFor, runChecks } from "./checks";
 import { formatRatio } from "../ratio";
+import { describeSharedAuditorOwners } from "../safe/auditor-owners";
 import type { MonitorConfig } from "./config";
 
 export * from "./checks";
@@ -30,6 +31,32 @@ export function alertText(result: CheckResult, time: Date): string {
 }
 
 /**
+ * A check's warnings as JSON lines, one per pair of auditors sharing a key: `warning` instead of
+ * `state` marks them (they never change the exit code).
+ */
+export function warningJson(result: CheckResult, time: Date): string[] {
+  return (result.sharedAuditorOwners ?? []).map((shared) =>
+    JSON.stringify({
+      time: time.toISOString(),
+      check: result.check.name,
+      type: result.check.type,
+      warning: "auditors-share-owners",
+      auditors: shared.auditors,
+      sharedOwners: shared.sharedOwners,
+      detail: describeSharedAuditorOwners(shared),
+    }),
+  );
+}
+
+/** A check's warnings as human lines: `<time> WARNING subject "<name>": auditors 0x… and 0x… share owner 0x…: …`. */
+export function warningText(result: CheckResult, time: Date): string[] {
+  return (result.sharedAuditorOwners ?? []).map(
+    (shared) =>
+      `${time.toISOString()} WARNING ${result.check.type} "${result.check.name}": ${describeSharedAuditorOwners(shared)}`,
+  );
+}
+
+/**
  * The one line `--once` prints when every check is healthy:
  * `<time> OK all 2 checks healthy, lowest ratio 1.0000 (bridge "USDO home->remote")`.
  */
@@ -53,6 +80,11 @@ export interface WatchOptions {
   once: boolean;
   /** Receives the results worth printing: every non-healthy check in --once mode; state changes when watching. */
   report(results: CheckResult[]): void;
+  /**
+   * Receives the results with warnings (auditors sharing a key), after `report`: with --once every
+   * one; when watching, a check whose warnings changed since they were last passed here.
+   */
+  warn?(results: CheckResult[]): void;
   /** With --once, receives every result when all are healthy (for a summary line). */
   healthy?(results: CheckResult[]): void;
   /** Aborted when watching should stop (e.g. on SIGINT); watching then returns 0. */
@@ -69,6 +101,7 @@ export interface WatchOptions {
 export async function watch(config: MonitorConfig, options: WatchOptions): Promise<number> {
   const connections = new Connections(config, options.providers);
   const previous = new Map<string, CheckState>();
+  const previousWarnings = new Map<string, string>();
   try {
     for (;;) {
       // --once is never cut short: an answer it did not finish must not read as healthy.
@@ -77,8 +110,10 @@ export async function watch(config: MonitorConfig, options: WatchOptions): Promi
         options.once ? undefined : options.signal,
       );
       if (results === null) return EXIT_HEALTHY; // aborted mid-round: a slow RPC must not hold up Ctrl-C
+      const warned = results.filter((r) => (r.sharedAuditorOwners ?? []).length > 0);
       if (options.once) {
         options.report(results.filter((r) => r.state !== "healthy"));
+        if (warned.length > 0) options.warn?.(warned);
         const code = exitCodeFor(results);
         if (code === EXIT_HEALTHY) options.healthy?.(results);
         return code;
@@ -89,6 +124,11 @@ export async function watch(config: MonitorConfig, options: WatchOptions): Promi
       );
       for (const r of results) previous.set(r.check.name, r.state);
       options.report(changed);
+      // A warning is repeated only when it changes; an unreachable round (no reading) keeps the last one.
+      const newWarnings = warned.filter((r) => previousWarnings.get(r.check.name) !== warningKey(r));
+      for (const r of results)
+        if (r.sharedAuditorOwners !== undefined) previousWarnings.set(r.check.name, warningKey(r));
+      if (newWarnings.length > 0) options.warn?.(newWarnings);
       try {
         await sleep(config.intervalSeconds * 1000, undefined, { signal: options.signal });
       } catch {
@@ -98,6 +138,10 @@ export async function watch(config: MonitorConfig, options: WatchOptions): Promi
   } finally {
     connections.destroy();
   }
+}
+
+function warningKey(result: CheckResult): string {
+  return JSON.stringify(result.sharedAuditorOwners ?? []);
 }
 
 /** `work`'s result, or null as soon as `signal` aborts (the work itself is left to finish or fail). */

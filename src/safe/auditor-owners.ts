@@ -80,3 +80,24 @@ function compareHex(a: string, b: string): number {
   const [x, y] = [a.toLowerCase(), b.toLowerCase()];
   return x < y ? -1 : x > y ? 1 : 0;
 }
+
+/**
+ * One pair for humans: `auditors 0xA… ("Safe Audit LLP") and 0xB… share owner 0xK…: one key counts
+ * toward both auditors' signatures, so fewer people than the quorum can meet it`. `names` gives
+ * auditors' registered names, when known.
+ */
+export function describeSharedAuditorOwners(
+  shared: SharedAuditorOwners,
+  names: ReadonlyMap<string, string> = new Map(),
+): string {
+  const auditor = (a: Address) => {
+    const name = names.get(a);
+    return name ? `${a} (${JSON.stringify(name)})` : a;
+  };
+  const owners = shared.sharedOwners;
+  return (
+    `auditors ${auditor(shared.auditors[0])} and ${auditor(shared.auditors[1])} share ` +
+    `${owners.length === 1 ? "owner" : "owners"} ${owners.join(", ")}: one key counts toward both ` +
+    "auditors' signatures, so fewer people than the quorum can meet it"
+  );
+}

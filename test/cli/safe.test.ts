@@ -16,8 +16,9 @@ import {
 } from "../helpers/cli";
 import { approveReserveAsset, deployRegistry, deployToken } from "../helpers/fixture";
 import type { Fixture } from "../helpers/fixture";
-import { devWallet, freshProvider } from "../helpers/node";
+import { devWallet, freshProvider, hardhatNode } from "../helpers/node";
 import { createSafe, deploySafeContracts } from "../helpers/safe";
+import type { SafeDeployment } from "../helpers/safe";
 
 /** The Safe's three owners (2 must sign) and an account that owns nothing: they only sign, no gas. */
 const OWNERS = [devWallet(10), devWallet(11), devWallet(12)];
@@ -27,6 +28,7 @@ const ISSUER = devWallet(4);
 describe("por attest / wallet with a Safe multisig (CLI, Safe 1.4.1 contracts)", function () {
   let fixture: Fixture;
   let safe: Address;
+  let deployment: SafeDeployment;
   let usdo: string;
   let dir: string;
   const SAFEX = parseSubjectId("SAFEX");
@@ -42,7 +44,7 @@ describe("por attest / wallet with a Safe multisig (CLI, Safe 1.4.1 contracts)",
     fixture = await deployRegistry();
     const provider = await freshProvider();
     const admin = new NonceManager(fixture.admin.connect(provider));
-    const deployment = await deploySafeContracts(admin);
+    deployment = await deploySafeContracts(admin);
     safe = await createSafe(
       admin,
       deployment,
@@ -300,6 +302,110 @@ describe("por attest / wallet with a Safe multisig (CLI, Safe 1.4.1 contracts)",
       expectSuccess(await run(["wallet", "add", "--subject", "SAFEX", file("safe-consent.json")]));
       expect(await fixture.registry.reserveWallets(SAFEX)).to.deep.equal([safe]);
       expect(await fixture.registry.liveReserves(SAFEX)).to.equal(2_500_000n);
+    });
+  });
+
+  describe("auditors sharing a key: subject show and monitor warn", function () {
+    /** Shares OWNERS[1] with `safe`; a Safe whose owners are disjoint from `safe`'s. */
+    let sharing: Address;
+    let apart: Address;
+
+    before(async function () {
+      const admin = new NonceManager(fixture.admin.connect(await freshProvider()));
+      sharing = await createSafe(admin, deployment, [OWNERS[1]!.address, STRANGER.address], 1);
+      apart = await createSafe(admin, deployment, [STRANGER.address, ISSUER.address], 1);
+      await (await fixture.registry.connect(admin).accreditAuditor(sharing, "Second Safe LLP")).wait();
+      await (await fixture.registry.connect(admin).accreditAuditor(apart, "Apart Safe LLP")).wait();
+      const issuer = fixture.registry.connect(new NonceManager(ISSUER.connect(await freshProvider())));
+      for (const [id, auditors] of [
+        ["SHAREX", [safe, fixture.auditors[0]!.address, sharing]],
+        ["APARTX", [safe, apart]],
+      ] as const) {
+        await (
+          await issuer.registerSubject(parseSubjectId(id), {
+            name: `${id} / USD reserves`,
+            decimals: 6,
+            token: ZeroAddress,
+            reserveAsset: ZeroAddress,
+            heartbeat: 86_400,
+            quorum: 2,
+            auditors: [...auditors],
+          })
+        ).wait();
+      }
+    });
+
+    const warning = () =>
+      `auditors ${safe} ("Safe Audit LLP") and ${sharing} ("Second Safe LLP") share owner ${OWNERS[1]!.address}: ` +
+      "one key counts toward both auditors' signatures, so fewer people than the quorum can meet it";
+
+    it("subject show names the two Safes and the shared owner (text and --json); none for disjoint owners", async function () {
+      const shown = expectSuccess(await run(["subject", "show", "SHAREX", "--registry", fixture.address]));
+      expect(shown).to.include(`\n  WARNING       ${warning()}\n`);
+      expect(shown.match(/WARNING/g)).to.have.lengthOf(1);
+      const json = expectJson<{ sharedAuditorOwners: unknown }>(
+        await run(["--json", "subject", "show", "SHAREX", "--registry", fixture.address]),
+      );
+      expect(json.sharedAuditorOwners).to.deep.equal([
+        { auditors: [safe, sharing], sharedOwners: [OWNERS[1]!.address] },
+      ]);
+
+      const apartShown = expectSuccess(
+        await run(["subject", "show", "APARTX", "--registry", fixture.address]),
+      );
+      expect(apartShown).to.include(`${apart}  Apart Safe LLP`);
+      expect(apartShown).to.not.include("WARNING");
+      const apartJson = expectJson<{ sharedAuditorOwners: unknown }>(
+        await run(["--json", "subject", "show", "APARTX", "--registry", fixture.address]),
+      );
+      expect(apartJson.sharedAuditorOwners).to.deep.equal([]);
+    });
+
+    it("monitor --once prints a WARNING line for the subject with shared owners only, the exit code unchanged", async function () {
+      const config = file("monitor.json");
+      await fs.writeFile(
+        config,
+        JSON.stringify({
+          format: "por-monitor/1",
+          networks: { local: { rpcUrl: (await hardhatNode()).url, chainId: 31337 } },
+          checks: ["SHAREX", "APARTX"].map((subject) => ({
+            type: "subject",
+            name: subject,
+            network: "local",
+            registry: fixture.address,
+            subject,
+          })),
+        }),
+      );
+      // Nothing attested yet: both are missing (exit 2), with or without the warning.
+      const text = await por(["monitor", "--config", config, "--once"]);
+      expect(text.code).to.equal(2);
+      expect(text.stderr).to.equal("");
+      const lines = text.stdout.trimEnd().split("\n");
+      expect(lines.map((l) => l.split(" ").slice(1, 3).join(" "))).to.deep.equal([
+        "ALERT missing",
+        "ALERT missing",
+        "WARNING subject",
+      ]);
+      expect(lines[2]).to.match(/^\S+Z WARNING subject "SHAREX": /);
+      expect(lines[2]!.slice(lines[2]!.indexOf(": ") + 2)).to.equal(warning().replace(/ \("[^"]+"\)/g, ""));
+
+      const json = await por(["--json", "monitor", "--config", config, "--once"]);
+      expect(json.code).to.equal(2);
+      const warnings = json.stdout
+        .trimEnd()
+        .split("\n")
+        .map((l) => JSON.parse(l) as Record<string, unknown>)
+        .filter((l) => "warning" in l);
+      expect(warnings.map(({ time: _time, detail: _detail, ...rest }) => rest)).to.deep.equal([
+        {
+          check: "SHAREX",
+          type: "subject",
+          warning: "auditors-share-owners",
+          auditors: [safe, sharing],
+          sharedOwners: [OWNERS[1]!.address],
+        },
+      ]);
     });
   });
 

@@ -8,6 +8,8 @@ import {
   exitCodeFor,
   healthyText,
   parseMonitorConfig,
+  warningJson,
+  warningText,
   watch,
 } from "../../src/monitor";
 import type { MonitorConfig } from "../../src/monitor";
@@ -20,6 +22,7 @@ import {
   postAttestation,
   subjectConfig,
 } from "./../helpers/backing";
+import { createSafe, deploySafeContracts } from "./../helpers/safe";
 
 const SUBJECT = "LIVE";
 
@@ -284,5 +287,123 @@ describe("watch --once on a subject with customer challenges", function () {
     expect(exitCodeFor([as("challenged"), as("disputed")])).to.equal(1);
     expect(exitCodeFor([as("healthy"), as("challenged")])).to.equal(2);
     expect(exitCodeFor([as("healthy"), as("stale")])).to.equal(2);
+  });
+});
+
+/**
+ * Two attested subjects on one registry, each listing an EOA auditor beside a Safe auditor (the real
+ * Safe 1.4.1 contracts): SHARED's Safe is owned by that same auditor (one key signs for both listed
+ * auditors); APART's Safe by two other accounts.
+ */
+async function sharedKeyFixture() {
+  const { admin, owner, auditor, other1, other2 } = await namedSigners(
+    "admin",
+    "owner",
+    "auditor",
+    "other1",
+    "other2",
+  );
+  const registry = await ethers.deployContract("ReserveRegistry", [admin.address]);
+  const deployment = await deploySafeContracts(admin);
+  const sharedSafe = await createSafe(admin, deployment, [auditor.address, other1.address], 1);
+  const apartSafe = await createSafe(admin, deployment, [other1.address, other2.address], 1);
+  await registry.accreditAuditor(auditor.address, "Auditor");
+  await registry.accreditAuditor(sharedSafe, "Shared Safe");
+  await registry.accreditAuditor(apartSafe, "Apart Safe");
+  const checks = [];
+  for (const [name, safe] of [
+    ["SHARED", sharedSafe],
+    ["APART", apartSafe],
+  ] as const) {
+    const subjectId = ethers.encodeBytes32String(name);
+    await registry.connect(owner).registerSubject(subjectId, subjectConfig([auditor.address, safe]));
+    await postAttestation(registry, [auditor], {
+      subjectId,
+      asOf: BigInt(await time.latest()) - 1n,
+      reserves: 100n,
+      liabilities: 90n,
+    });
+    checks.push({
+      type: "subject",
+      name,
+      network: "local",
+      registry: await registry.getAddress(),
+      subject: name,
+    });
+  }
+  const config = parseMonitorConfig(
+    {
+      format: "por-monitor/1",
+      intervalSeconds: 1,
+      networks: { local: { rpcUrl: "http://in-process.invalid" } },
+      checks,
+    },
+    "test config",
+  );
+  return { config, auditor: auditor.address, sharedSafe, apartSafe };
+}
+
+describe("watch: auditors sharing a key", function () {
+  it("--once warns about the subject whose listed Safe shares an owner with its other auditor, exit code unchanged", async function () {
+    const { config, auditor, sharedSafe } = await loadFixture(sharedKeyFixture);
+    const warned: CheckResult[][] = [];
+    const healthy: CheckResult[][] = [];
+    const code = await watch(config, {
+      once: true,
+      providers: { local: ethers.provider },
+      report: () => undefined,
+      warn: (results) => warned.push(results),
+      healthy: (results) => healthy.push(results),
+    });
+    expect(code).to.equal(0); // a warning is not a failure
+    expect(healthy).to.have.lengthOf(1);
+    expect(warned).to.have.lengthOf(1);
+    const [result] = warned[0]!;
+    expect(warned[0]!.map((r) => r.check.name)).to.deep.equal(["SHARED"]); // APART: disjoint owners
+    expect(result!.sharedAuditorOwners).to.deep.equal([
+      { auditors: [auditor, sharedSafe], sharedOwners: [auditor] },
+    ]);
+    const at = new Date("2026-11-26T00:00:00Z");
+    expect(warningText(result!, at)).to.deep.equal([
+      `2026-11-26T00:00:00.000Z WARNING subject "SHARED": auditors ${auditor} and ${sharedSafe} share owner ${auditor}: one key counts toward both auditors' signatures, so fewer people than the quorum can meet it`,
+    ]);
+    expect(warningJson(result!, at).map((line) => JSON.parse(line) as unknown)).to.deep.equal([
+      {
+        time: "2026-11-26T00:00:00.000Z",
+        check: "SHARED",
+        type: "subject",
+        warning: "auditors-share-owners",
+        auditors: [auditor, sharedSafe],
+        sharedOwners: [auditor],
+        detail: `auditors ${auditor} and ${sharedSafe} share owner ${auditor}: one key counts toward both auditors' signatures, so fewer people than the quorum can meet it`,
+      },
+    ]);
+  });
+
+  it("when watching, warns once, not every round", async function () {
+    const { config } = await loadFixture(sharedKeyFixture);
+    const abort = new AbortController();
+    const warned: string[][] = [];
+    let rounds = 0;
+    let nextRound: () => void = () => undefined;
+    const roundDone = () => new Promise<void>((resolve) => (nextRound = resolve));
+    let waiting = roundDone();
+    const watching = watch(config, {
+      once: false,
+      signal: abort.signal,
+      providers: { local: ethers.provider },
+      report: () => {
+        rounds++;
+        nextRound();
+      },
+      warn: (results) => warned.push(results.map((r) => r.check.name)),
+    });
+    await waiting;
+    waiting = roundDone();
+    await waiting;
+    abort.abort();
+    expect(await watching).to.equal(0);
+    expect(rounds).to.be.at.least(2);
+    expect(warned).to.deep.equal([["SHARED"]]);
   });
 });
