@@ -160,6 +160,8 @@ contract LiabilityChallenges is ILiabilityChallenges {
             subjectId,
             roundId
         );
+        // verifyLiability is false for every proof of a round without a tree: nothing could answer.
+        if (att.liabilitiesRoot == bytes32(0)) revert RoundHasNoLiabilitiesTree(subjectId, roundId);
         uint32 window = _windowAt(subjectId, postedAt);
         if (window == 0) revert ChallengesDisabled(subjectId, roundId);
         uint64 closesAt = postedAt + window;

@@ -389,9 +389,11 @@ contract ReserveRegistry is IReserveRegistry, AccessControlDefaultAdminRules, EI
     /// @inheritdoc IReserveRegistry
     function removeReserveWallet(bytes32 subjectId, address wallet) external onlySubjectOwner(subjectId) {
         Subject storage s = _subjects[subjectId];
+        address asset = s.reserveAsset;
         // The asset is frozen while wallets back the subject, so this names the wallet's entry.
-        mapping(address wallet => bytes32 subjectId) storage walletSubject = _walletSubject[s.reserveAsset];
+        mapping(address wallet => bytes32 subjectId) storage walletSubject = _walletSubject[asset];
         if (walletSubject[wallet] != subjectId) revert ReserveWalletNotFound(subjectId, wallet);
+        _requireNotBacking(subjectId, s, asset, wallet);
         delete walletSubject[wallet];
         // Swap with the last and pop, as EnumerableSet does: a rare owner call scans at most 50 slots
         // so that the hot read path needs no position mapping.
@@ -443,7 +445,8 @@ contract ReserveRegistry is IReserveRegistry, AccessControlDefaultAdminRules, EI
         Subject storage s = _subjects[subjectId];
         if (s.reservesLive) {
             (reserves, ) = _liveReserves(subjectId, s);
-            return (FeedRounds.live(), reserves, uint64(block.timestamp));
+            // A disputed subject dates nothing, even where its reserves are read live.
+            return (FeedRounds.live(), reserves, _latestDisputed(s) ? 0 : uint64(block.timestamp));
         }
         roundId = s.latestRoundId;
         if (roundId == 0) {
@@ -533,6 +536,13 @@ contract ReserveRegistry is IReserveRegistry, AccessControlDefaultAdminRules, EI
     /// @inheritdoc IReserveRegistry
     function isDisputed(bytes32 subjectId, uint80 roundId) external view returns (bool) {
         return _existingRound(subjectId, roundId).disputed;
+    }
+
+    /// @inheritdoc IReserveRegistry
+    function readsAsDisputed(bytes32 subjectId, uint80 roundId) external view returns (bool) {
+        if (_existingRound(subjectId, roundId).disputed) return true;
+        Subject storage s = _subjects[subjectId];
+        return roundId == s.latestRoundId && _latestDisputed(s);
     }
 
     /// @inheritdoc IReserveRegistry
@@ -745,13 +755,56 @@ contract ReserveRegistry is IReserveRegistry, AccessControlDefaultAdminRules, EI
     ) private view returns (uint256 reserves, bool assetApproved) {
         (address asset, uint8 decimals, uint256 count) = (s.reserveAsset, s.decimals, s.walletCount);
         if (!_approvedReserveAssets[asset]) return (0, false);
+        reserves = _walletBalances(subjectId, asset, count);
+        return (DecimalScaling.rescale(reserves, IERC20Metadata(asset).decimals(), decimals), true);
+    }
+
+    /// @dev Sum of `asset.balanceOf` over the subject's first `count` wallets, in the asset's units.
+    function _walletBalances(
+        bytes32 subjectId,
+        address asset,
+        uint256 count
+    ) private view returns (uint256 balances) {
         address[MAX_RESERVE_WALLETS] storage wallets = _reserveWallets[subjectId];
         for (uint256 i = 0; i < count; ++i) {
-            (bool ok, uint256 sum) = Math.tryAdd(reserves, IERC20Metadata(asset).balanceOf(wallets[i]));
+            (bool ok, uint256 sum) = Math.tryAdd(balances, IERC20Metadata(asset).balanceOf(wallets[i]));
             if (!ok) revert LiveReservesOverflow(subjectId);
-            reserves = sum;
+            balances = sum;
         }
-        return (DecimalScaling.rescale(reserves, IERC20Metadata(asset).decimals(), decimals), true);
+    }
+
+    /// @dev Refuses a removal that lowers what backs the subject's outstanding liabilities (the
+    /// token's supply, else the latest attested liabilities): min(reserves, outstanding) may not
+    /// drop. So a balance, once it backs liabilities, cannot be moved to another subject by owner
+    /// calls alone, in one transaction or over days; the custodian moving the funds, burning the
+    /// tokens or a round attesting less frees it. Balances are read whether or not the asset is
+    /// still approved, so a revocation does not open the door either.
+    function _requireNotBacking(
+        bytes32 subjectId,
+        Subject storage s,
+        address asset,
+        address wallet
+    ) private view {
+        address token = s.token;
+        uint256 outstanding =
+            token != address(0)
+                ? IERC20Metadata(token).totalSupply()
+                : _rounds[subjectId][s.latestRoundId].liabilities; // 0 before the first round
+        if (outstanding == 0) return;
+        uint256 balance = IERC20Metadata(asset).balanceOf(wallet);
+        if (balance == 0) return;
+        uint256 balances = _walletBalances(subjectId, asset, s.walletCount);
+        uint8 assetDecimals = IERC20Metadata(asset).decimals();
+        uint256 reservesBefore = DecimalScaling.rescale(balances, assetDecimals, s.decimals);
+        // balances includes the wallet's balance (an asset answering less for the sum reads as 0 left).
+        uint256 reservesAfter = DecimalScaling.rescale(
+            balances > balance ? balances - balance : 0,
+            assetDecimals,
+            s.decimals
+        );
+        if (reservesAfter < outstanding && reservesAfter < reservesBefore) {
+            revert ReserveWalletBacksLiabilities(subjectId, wallet, reservesAfter, outstanding);
+        }
     }
 
     /// @dev Amounts of `token` are normalized with its decimals, so they must exist and be bounded.

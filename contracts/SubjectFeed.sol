@@ -88,9 +88,11 @@ abstract contract SubjectFeed is AggregatorV2V3Interface, SubjectView {
         if (roundId == current) return (currentAnswer, currentUpdatedAt);
     }
 
-    /// @dev A round's update time: its asOf, or 0 once disputed (its figures count for nothing).
+    /// @dev A round's update time: its asOf, or 0 while it reads as disputed (its own challenge went
+    /// unanswered, or it is the latest round of a disputed subject), so every getter of the latest
+    /// round agrees with latestRoundData.
     function _attestedAt(uint80 roundId, uint64 asOf) internal view returns (uint256) {
-        return registry.isDisputed(subjectId, roundId) ? 0 : asOf;
+        return registry.readsAsDisputed(subjectId, roundId) ? 0 : asOf;
     }
 
     /// @dev `amount` as an answer, saturated at int256's maximum instead of reverting.

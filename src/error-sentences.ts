@@ -76,6 +76,10 @@ const SENTENCES: Record<string, Sentence> = {
   ReserveWalletInUse: (a) =>
     `${a.address("wallet")} already backs ${a.subject("otherSubjectId")} with the same reserve asset; one balance cannot count twice`,
   ReserveWalletNotFound: (a) => `${a.address("wallet")} is not a reserve wallet of ${a.subject("subjectId")}`,
+  ReserveWalletBacksLiabilities: (a) =>
+    `${a.address("wallet")} holds reserves that back ${a.subject("subjectId")}: without it ${a.uint("reservesAfter")}` +
+    ` base units would be left against ${a.uint("outstandingLiabilities")} owed. Move its funds to another of the` +
+    " subject's wallets, burn tokens or post a round that attests less first",
   InvalidReserveWalletSignature: (a) =>
     `the consent signature of wallet ${a.address("wallet")} does not verify` +
     " (signed by another key, or for another subject, reserve asset, registry or chain)",
@@ -176,6 +180,8 @@ const SENTENCES: Record<string, Sentence> = {
     `this balance statement was already used by challenge ${a.uint("challengeId")}: one statement, one challenge`,
   ZeroBalanceStatement: () =>
     "a statement of a zero balance states nothing owed, so it cannot challenge a round",
+  RoundHasNoLiabilitiesTree: (a) =>
+    `round ${a.uint("roundId")} of ${a.subject("subjectId")} committed no liabilities tree, so no proof could answer a challenge of it`,
   ChallengesDisabled: (a) =>
     `round ${a.uint("roundId")} of ${a.subject("subjectId")} was posted while its challenge window was 0, so it cannot be challenged`,
   ChallengeWindowClosed: (a) =>

@@ -294,6 +294,8 @@ describe("ReserveRegistry collateralization", function () {
         liabilities: 1_000_000n,
       });
       expect(await registry.collateralization(LIVE_RESERVES)).to.deep.equal([5n * WAD, WAD, 5n * WAD, true]);
+      // The custodian moves the funds out; only then may the wallet go (it no longer backs anything).
+      await reserve18.connect(walletC).transfer(owner.address, 5n * WAD);
       await registry.connect(owner).removeReserveWallet(LIVE_RESERVES, walletC.address);
       expect(await registry.liveReserves(LIVE_RESERVES)).to.equal(0n);
       expect(await registry.collateralization(LIVE_RESERVES)).to.deep.equal([0n, WAD, 0n, true]);
@@ -698,6 +700,7 @@ describe("ReserveRegistry collateralization", function () {
         reserves: 8_000_000n,
         liabilities: 1n,
       });
+      await reserve18.connect(walletC).transfer(owner.address, 3n * WAD); // funds out first
       await registry.connect(owner).removeReserveWallet(LIVE_RESERVES, walletC.address);
       [liveId, timestamp] = await liveRound();
       expect(await registry.reservesRound(LIVE_RESERVES)).to.deep.equal([liveId, 0n, timestamp]);

@@ -289,6 +289,117 @@ describe("LiabilityChallenges: the lazy-user attack", function () {
   });
 });
 
+describe("LiabilityChallenges: a disputed subject reads as disputed through every getter (issue 18)", function () {
+  /** Round 1 honest, round 2 dishonest and challenged, round 3 posted before the settlement. */
+  async function disputedWithRoundBetween(subjectId: string) {
+    const fx = await loadFixture(deployChallengesFixture);
+    const first = await postRound(fx, subjectId, await honestTree());
+    await time.increase(1);
+    const challenged = await postRound(fx, subjectId, await ATTACKS["omits the customer"]());
+    const id = await openChallenge(fx, subjectId, challenged, VICTIM, VICTIM_BALANCE);
+    await time.increase(1);
+    const between = await postRound(fx, subjectId, await honestTree());
+    await passDeadline(fx.challenges, id);
+    await fx.challenges.settleChallenge(id);
+    return { fx, first, challenged, between };
+  }
+
+  for (const [label, subjectId] of [
+    ["without a token", CUSTODY],
+    ["with a token", USDX],
+  ] as const) {
+    it(`dates the latest round 0 in latestRoundData, getRoundData(latestRound()), latestTimestamp and getTimestamp(latestRound()) of both feeds, ${label}`, async function () {
+      const { fx, first, challenged, between } = await disputedWithRoundBetween(subjectId);
+      expect(await fx.registry.isDisputed(subjectId, between.roundId)).to.equal(false);
+      expect(await fx.registry.readsAsDisputed(subjectId, between.roundId)).to.equal(true);
+      for (const feed of [fx.feeds[subjectId]!.reserve, fx.feeds[subjectId]!.ratio]) {
+        const latestRound = await feed.latestRound();
+        expect((await feed.latestRoundData()).updatedAt).to.equal(0n);
+        expect((await feed.getRoundData(latestRound)).updatedAt).to.equal(0n);
+        expect(await feed.latestTimestamp()).to.equal(0n);
+        expect(await feed.getTimestamp(latestRound)).to.equal(0n);
+        // The challenged round stays dated 0; the round before it keeps its date.
+        expect(await feed.getTimestamp(challenged.roundId)).to.equal(0n);
+      }
+      const reserveFeed = fx.feeds[subjectId]!.reserve;
+      expect(await reserveFeed.latestRound()).to.equal(between.roundId);
+      expect(await reserveFeed.getTimestamp(first.roundId)).to.equal(first.asOf);
+      if (subjectId === CUSTODY) {
+        expect(await fx.feeds[CUSTODY]!.ratio.getTimestamp(first.roundId)).to.equal(first.asOf);
+      }
+    });
+  }
+
+  it("a snapshot after the settlement restores the subject; the round between reads its own date again", async function () {
+    const { fx, between } = await disputedWithRoundBetween(CUSTODY);
+    await time.increase(2);
+    const after = await postRound(fx, CUSTODY, await honestTree());
+    expect(await fx.registry.readsAsDisputed(CUSTODY, between.roundId)).to.equal(false);
+    expect(await fx.registry.readsAsDisputed(CUSTODY, after.roundId)).to.equal(false);
+    for (const feed of [fx.feeds[CUSTODY]!.reserve, fx.feeds[CUSTODY]!.ratio]) {
+      expect(await feed.latestTimestamp()).to.equal(after.asOf);
+      expect(await feed.getTimestamp(await feed.latestRound())).to.equal(after.asOf);
+      expect(await feed.getTimestamp(between.roundId)).to.equal(between.asOf);
+    }
+  });
+
+  it("dates a wallet-backed subject's live reserve reading 0 while it is disputed", async function () {
+    const fx = await loadFixture(deployChallengesFixture);
+    const { registry, challenges, admin, owner, newOwner: wallet, auditors } = fx;
+    const LIVE = ethers.id("LIVE reserves");
+    const reserve = await ethers.deployContract("MockERC20", ["Reserve", "R", 6]);
+    await approveReserveAssets(registry, admin, reserve);
+    await registry.connect(owner).registerSubject(
+      LIVE,
+      subjectConfig(
+        auditors.map((a) => a.address),
+        { reserveAsset: await reserve.getAddress(), heartbeat: HEARTBEAT, quorum: 2 },
+      ),
+    );
+    await addWallet(registry, owner, LIVE, wallet);
+    await reserve.mint(wallet.address, RESERVES);
+    await challenges.connect(owner).setStatementSigner(LIVE, fx.statementKey.address);
+    await challenges.connect(owner).setChallengeWindow(LIVE, WINDOW);
+    const reserveFeed = await ethers.deployContract("ReserveFeed", [await registry.getAddress(), LIVE]);
+    const round = await postRound(fx, LIVE, await ATTACKS["omits the customer"]());
+    expect((await reserveFeed.latestRoundData()).updatedAt).to.equal(BigInt(await time.latest()));
+    const id = await openChallenge(fx, LIVE, round, VICTIM, VICTIM_BALANCE);
+    await passDeadline(challenges, id);
+    await challenges.settleChallenge(id);
+    const latest = await reserveFeed.latestRoundData();
+    expect([latest.answer, latest.updatedAt]).to.deep.equal([RESERVES, 0n]);
+    expect(await reserveFeed.latestTimestamp()).to.equal(0n);
+    expect(await reserveFeed.getTimestamp(await reserveFeed.latestRound())).to.equal(0n);
+    expect((await registry.reservesRound(LIVE))[2]).to.equal(0n);
+  });
+
+  it("readsAsDisputed reverts RoundNotFound for a missing round", async function () {
+    const fx = await loadFixture(deployChallengesFixture);
+    await expect(fx.registry.readsAsDisputed(CUSTODY, 1))
+      .to.be.revertedWithCustomError(fx.registry, "RoundNotFound")
+      .withArgs(CUSTODY, 1);
+  });
+});
+
+describe("LiabilityChallenges: a round without a liabilities tree (issue 18)", function () {
+  it("cannot be challenged (RoundHasNoLiabilitiesTree): no proof could ever answer", async function () {
+    const fx = await loadFixture(deployChallengesFixture);
+    const round = await postRound(fx, CUSTODY, { root: ethers.ZeroHash, total: 20_000n * UNIT });
+    const args = await challengeArgs(fx, CUSTODY, round, VICTIM, VICTIM_BALANCE);
+    await expect(fx.challenges.connect(fx.customer).challenge(...args, { value: BOND }))
+      .to.be.revertedWithCustomError(fx.challenges, "RoundHasNoLiabilitiesTree")
+      .withArgs(CUSTODY, round.roundId);
+    expect((await fx.challenges.solvency(CUSTODY)).openChallenges).to.equal(0n);
+  });
+
+  it("a later round with a tree can be challenged as usual", async function () {
+    const fx = await loadFixture(deployChallengesFixture);
+    await postRound(fx, CUSTODY, { root: ethers.ZeroHash, total: 20_000n * UNIT });
+    const round = await postRound(fx, CUSTODY, await ATTACKS["omits the customer"]());
+    expect(await openChallenge(fx, CUSTODY, round, VICTIM, VICTIM_BALANCE)).to.equal(1n);
+  });
+});
+
 describe("LiabilityChallenges: an honest subject", function () {
   async function honestRound() {
     const fx = await deployChallengesFixture();

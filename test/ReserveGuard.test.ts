@@ -246,7 +246,10 @@ describe("ReserveGuard via GuardedLendingPool", function () {
     });
 
     it("counts live reserves as 0 once every wallet is removed (Undercollateralized(0))", async function () {
-      const { registry, livePool, owner, alice, walletA } = await loadFixture(deployReserveGuardFixture);
+      const { registry, livePool, owner, alice, walletA, reserve6 } =
+        await loadFixture(deployReserveGuardFixture);
+      // The custodian moves the funds out; only then may the wallet go (it no longer backs anything).
+      await reserve6.connect(walletA).transfer(owner.address, await reserve6.balanceOf(walletA.address));
       await registry.connect(owner).removeReserveWallet(LIVE, walletA.address);
       await expect(livePool.connect(alice).deposit(1))
         .to.be.revertedWithCustomError(livePool, "Undercollateralized")

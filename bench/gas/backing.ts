@@ -312,6 +312,44 @@ export async function backingGasSection(): Promise<string> {
     method: "receipt",
   });
 
+  // removeReserveWallet: a removal reads what it takes away only when the subject owes something
+  // (the token's supply) and the wallet holds a balance; then every wallet, to compare the rest.
+  const removal = ethers.id("bench-remove");
+  const removalToken = await ethers.deployContract("MockERC20", ["Token", "T6", 6]);
+  await (
+    await registry.connect(owner).registerSubject(
+      removal,
+      subjectConfig(auditors, {
+        name: "removal",
+        token: await removalToken.getAddress(),
+        reserveAsset: await reserve.getAddress(),
+      }),
+    )
+  ).wait();
+  const removalWallets = offlineWallets(10, "bench-remove");
+  for (const wallet of removalWallets) {
+    await addWallet(registry, owner, removal, wallet);
+    await (await reserve.mint(wallet.address, 10n ** 6n)).wait();
+  }
+  const removeRow = async (setup: string, wallet: string) =>
+    rows.push({
+      operation: "removeReserveWallet",
+      setup,
+      gas: await gasUsed(registry.connect(owner).removeReserveWallet(removal, wallet)),
+      method: "receipt",
+    });
+  await removeRow("nothing owed (token supply 0), 10 wallets", removalWallets[9]!.address);
+  await (await removalToken.mint(alice.address, 10n ** 6n)).wait(); // one wallet's worth owed
+  const emptied = offlineWallets(1, "bench-remove-empty")[0]!;
+  await addWallet(registry, owner, removal, emptied);
+  await removeRow("zero-balance wallet, 10 wallets", emptied.address);
+  await removeRow("surplus wallet of a backed token, 9 wallets", removalWallets[8]!.address);
+  // Down to two wallets (each removal leaves enough), then the row's.
+  for (const wallet of removalWallets.slice(2, 8)) {
+    await (await registry.connect(owner).removeReserveWallet(removal, wallet.address)).wait();
+  }
+  await removeRow("surplus wallet of a backed token, 2 wallets", removalWallets[1]!.address);
+
   const order = [
     "collateralization",
     "liveReserves",
@@ -322,6 +360,7 @@ export async function backingGasSection(): Promise<string> {
     "GuardedLendingPool.borrow",
     "L2GuardedLendingPool.borrow",
     "addReserveWallet",
+    "removeReserveWallet",
   ];
   rows.sort((a, b) => order.indexOf(a.operation) - order.indexOf(b.operation)); // stable: keeps setup order
   const table = [

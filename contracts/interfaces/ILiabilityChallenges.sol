@@ -144,6 +144,10 @@ interface ILiabilityChallenges {
     /// @notice The round was posted while the subject's challenge window was 0.
     error ChallengesDisabled(bytes32 subjectId, uint80 roundId);
 
+    /// @notice The round committed no liabilities tree (`liabilitiesRoot` 0): no proof could ever
+    /// answer a challenge of it, so none can be opened.
+    error RoundHasNoLiabilitiesTree(bytes32 subjectId, uint80 roundId);
+
     /// @notice The round's challenge window closed at `closedAt`.
     error ChallengeWindowClosed(bytes32 subjectId, uint80 roundId, uint64 closedAt);
 
@@ -229,7 +233,8 @@ interface ILiabilityChallenges {
     // ------------------------------------------------------------------------------ challenges
 
     /// @notice Challenges round `roundId` with a statement of `balance` for `accountCommitment` at the
-    /// round's `asOf`, signed by the subject's statement signer. Takes exactly the bond.
+    /// round's `asOf`, signed by the subject's statement signer. Takes exactly the bond. Only rounds
+    /// that commit a liabilities tree can be challenged (RoundHasNoLiabilitiesTree).
     function challenge(
         bytes32 subjectId,
         uint80 roundId,

@@ -232,6 +232,17 @@ interface IReserveRegistry {
     /// @notice `wallet` does not back `subjectId`.
     error ReserveWalletNotFound(bytes32 subjectId, address wallet);
 
+    /// @notice Removing `wallet` would take away reserves that back `subjectId`'s outstanding
+    /// liabilities: the reserves left, `reservesAfter`, would be below `outstandingLiabilities`
+    /// (both in the subject's decimals). Move the funds to another of the subject's wallets, burn
+    /// the tokens or post a round that attests less first.
+    error ReserveWalletBacksLiabilities(
+        bytes32 subjectId,
+        address wallet,
+        uint256 reservesAfter,
+        uint256 outstandingLiabilities
+    );
+
     /// @notice `wallet`'s signature over ReserveAddress(subjectId, wallet, reserveAsset) does not verify.
     error InvalidReserveWalletSignature(address wallet);
 
@@ -348,7 +359,13 @@ interface IReserveRegistry {
     /// the issuer controls it and consents to back the subject with that asset.
     function addReserveWallet(bytes32 subjectId, address wallet, bytes calldata signature) external;
 
-    /// @notice Stops counting `wallet` for `subjectId`. Subject owner only.
+    /// @notice Stops counting `wallet` for `subjectId`. Subject owner only. Refused with
+    /// ReserveWalletBacksLiabilities when it would lower what backs the subject's outstanding
+    /// liabilities (`token.totalSupply()`, else the latest round's attested liabilities): when the
+    /// wallet holds a balance and the reserves left would be below them. So a balance that backs one
+    /// subject cannot be moved to back another by owner calls alone; an empty wallet, a wallet whose
+    /// funds moved to another of the subject's wallets, or any wallet of a subject that owes nothing
+    /// (tokens burned, a round attesting 0) always goes.
     function removeReserveWallet(bytes32 subjectId, address wallet) external;
 
     /// @notice The wallets backing `subjectId`, in no particular order.
@@ -425,6 +442,12 @@ interface IReserveRegistry {
     /// fresh, dated 0), whichever round was challenged, so only a snapshot taken after the dispute
     /// restores the subject. Reverts with RoundNotFound for a missing round.
     function isDisputed(bytes32 subjectId, uint80 roundId) external view returns (bool);
+
+    /// @notice Whether round `roundId` reads as disputed now, as the feeds date it (updatedAt 0): its
+    /// own challenge was settled unanswered (isDisputed), or it is the latest round and its snapshot is
+    /// not after the subject's last settled dispute. A round that stops being the latest reads as its
+    /// own record says again. Reverts with RoundNotFound for a missing round.
+    function readsAsDisputed(bytes32 subjectId, uint80 roundId) external view returns (bool);
 
     /// @notice Who signed round `roundId`: bit i set = the subject's `auditors[i]`, as listed when the
     /// round was posted. Reverts with RoundNotFound for a missing round.

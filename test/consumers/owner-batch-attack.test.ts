@@ -3,14 +3,16 @@
  * transaction tries to swap what backs its token (the reserve asset, or the token itself), re-add
  * its wallets with their old consent signatures, mint 1,000,000 unbacked tokens and borrow against
  * them from a ReserveGuard-protected pool. Each batch must fail, and CallFailed(index, reason) shows
- * which step refused and why. Then each defence is shown holding on its own.
+ * which step refused and why: since issue 18 the first removal already fails, because the wallet's
+ * balance backs the token's supply (ReserveWalletBacksLiabilities). Then each defence is shown
+ * holding on its own, with the wallet emptied by its custodian first so that the removal goes through.
  */
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { IReserveRegistry } from "../../typechain-types/contracts/ReserveRegistry";
-import type { OwnerBatch, ReserveBackedToken, ReserveRegistry } from "../../typechain-types";
+import type { OwnerBatch } from "../../typechain-types";
 import {
   WAD,
   approveReserveAssets,
@@ -19,7 +21,7 @@ import {
   signReserveAddress,
   subjectConfig,
 } from "../helpers/backing";
-import { batchCall, batchFailure } from "../helpers/consumers";
+import { batchCall, batchFailure, deployBackedToken } from "../helpers/consumers";
 
 /** Reserve wallet of the real asset R, a ReserveBackedToken: the reserve-asset swap. */
 const USDX = ethers.id("USDX");
@@ -31,27 +33,6 @@ const FRESH = ethers.id("FRESH");
 const UNIT = 10n ** 6n;
 const ATTACK_AMOUNT = 1_000_000n * UNIT;
 const SCALE_6_TO_18 = 10n ** 12n;
-
-async function deployBackedToken(
-  registry: ReserveRegistry,
-  subjectId: string,
-  symbol: string,
-  admin: HardhatEthersSigner,
-  minter: OwnerBatch,
-): Promise<ReserveBackedToken> {
-  const token = await ethers.deployContract("ReserveBackedToken", [
-    symbol,
-    symbol,
-    6,
-    await registry.getAddress(),
-    subjectId,
-    admin.address,
-    ethers.ZeroAddress, // no sequencer uptime feed: an L1 token
-    0,
-  ]);
-  await token.connect(admin).grantRole(await token.MINTER_ROLE(), await minter.getAddress());
-  return token;
-}
 
 async function deployAttackFixture() {
   const { admin, auditor, attacker, wallet, wallet2, wallet3 } = await namedSigners(
@@ -143,6 +124,22 @@ async function deployAttackFixture() {
 
 type Fixture = Awaited<ReturnType<typeof deployAttackFixture>>;
 
+/** The custodian moves `wallet`'s whole balance of the reserve asset away (the issuer cannot). */
+async function emptyWallet(f: Fixture, wallet: HardhatEthersSigner): Promise<void> {
+  const balance = await f.realAsset.balanceOf(wallet.address);
+  await (await f.realAsset.connect(wallet).transfer(f.admin.address, balance)).wait();
+}
+
+/** ReserveWalletBacksLiabilities(subject, wallet, 0, outstanding) as CallFailed's reason. */
+function backsLiabilities(f: Fixture, subjectId: string, wallet: string, outstanding: bigint): string {
+  return f.registry.interface.encodeErrorResult("ReserveWalletBacksLiabilities", [
+    subjectId,
+    wallet,
+    0n,
+    outstanding,
+  ]);
+}
+
 /** The reserve-asset swap of issue 8 as one batch; step 1 is the updateSubject. */
 async function assetSwapBatch(f: Fixture, asset: string): Promise<OwnerBatch.CallStruct[]> {
   const swapped: IReserveRegistry.SubjectConfigStruct = { ...f.usdxConfig, reserveAsset: asset };
@@ -175,21 +172,17 @@ describe("An issuer's one-transaction attacks through OwnerBatch", function () {
   });
 
   describe("reserve-asset swap: remove wallets, name a fake asset, re-add with the old consent, mint, borrow", function () {
-    it("fails at the updateSubject step with ReserveAssetFrozen(subject, R, fake)", async function () {
+    it("fails at the removal: the wallet's balance backs the supply (ReserveWalletBacksLiabilities)", async function () {
       const f = await loadFixture(deployAttackFixture);
       const [realAddress, fakeAddress] = [await f.realAsset.getAddress(), await f.fake.getAddress()];
       const calls = await assetSwapBatch(f, fakeAddress);
 
       const { index, error } = await batchFailure(f.batch, calls, f.registry.interface);
-      expect(index).to.equal(1n);
-      expect(error.name).to.equal("ReserveAssetFrozen");
-      expect([...error.args]).to.deep.equal([USDX, realAddress, fakeAddress]);
+      expect(index).to.equal(0n);
+      expect(error.name).to.equal("ReserveWalletBacksLiabilities");
       await expect(f.batch.execute(calls))
         .to.be.revertedWithCustomError(f.batch, "CallFailed")
-        .withArgs(
-          1,
-          f.registry.interface.encodeErrorResult("ReserveAssetFrozen", [USDX, realAddress, fakeAddress]),
-        );
+        .withArgs(0, backsLiabilities(f, USDX, f.wallet.address, 1_000n * UNIT));
 
       // Nothing of the batch happened.
       expect((await f.registry.subject(USDX))[0].reserveAsset).to.equal(realAddress);
@@ -200,7 +193,7 @@ describe("An issuer's one-transaction attacks through OwnerBatch", function () {
   });
 
   describe("token swap on a subject with wallets but no rounds", function () {
-    it("fails at the updateSubject step with TokenFrozen(subject, old token, new token)", async function () {
+    it("fails at the removal, and with the wallet emptied first at the updateSubject step (TokenFrozen)", async function () {
       const f = await loadFixture(deployAttackFixture);
       expect(await f.registry.latestRoundId(USDY)).to.equal(0n);
       const [usdyAddress, usdzAddress] = [await f.usdy.getAddress(), await f.usdz.getAddress()];
@@ -215,6 +208,11 @@ describe("An issuer's one-transaction attacks through OwnerBatch", function () {
         batchCall(f.usdzPool, "borrow", [ATTACK_AMOUNT]),
       ]);
 
+      const atRemoval = await batchFailure(f.batch, calls, f.registry.interface);
+      expect(atRemoval.index).to.equal(0n);
+      expect(atRemoval.reason).to.equal(backsLiabilities(f, USDY, f.wallet2.address, ATTACK_AMOUNT));
+
+      await emptyWallet(f, f.wallet2);
       const { index, error } = await batchFailure(f.batch, calls, f.registry.interface);
       expect(index).to.equal(1n);
       expect(error.name).to.equal("TokenFrozen");
@@ -231,6 +229,7 @@ describe("An issuer's one-transaction attacks through OwnerBatch", function () {
     it("freeze: the swap fails with ReserveAssetFrozen even if the admin had approved the attacker's token", async function () {
       const f = await loadFixture(deployAttackFixture);
       await approveReserveAssets(f.registry, f.admin, f.fake);
+      await emptyWallet(f, f.wallet); // so that the removal goes through
       const [realAddress, fakeAddress] = [await f.realAsset.getAddress(), await f.fake.getAddress()];
       const { index, error } = await batchFailure(
         f.batch,
@@ -313,6 +312,7 @@ describe("An issuer's one-transaction attacks through OwnerBatch", function () {
 
     it("sticky live reserves: removing every wallet beside a fresh, high attested round leaves reserves at 0, so the mint fails", async function () {
       const f = await loadFixture(deployAttackFixture);
+      await emptyWallet(f, f.wallet); // so that the removal goes through
       await postAttestation(f.registry, [f.auditor], {
         subjectId: USDX,
         asOf: await time.latest(),
@@ -341,7 +341,8 @@ describe("An issuer's one-transaction attacks through OwnerBatch", function () {
       const f = await loadFixture(deployAttackFixture);
       await f.realAsset.mint(f.wallet.address, 5n * UNIT);
       const wallet3Consent = await signReserveAddress(f.wallet3, f.registry, USDX);
-      await f.realAsset.mint(f.wallet3.address, 7n * UNIT);
+      // wallet3 alone covers the supply, so the removals of `wallet` take nothing needed.
+      await f.realAsset.mint(f.wallet3.address, 1_007n * UNIT);
       const readdTwice = await Promise.all([
         batchCall(f.registry, "addReserveWallet", [USDX, f.wallet3.address, wallet3Consent]),
         batchCall(f.registry, "removeReserveWallet", [USDX, f.wallet.address]),
@@ -352,7 +353,7 @@ describe("An issuer's one-transaction attacks through OwnerBatch", function () {
       const before = await f.registry.liveReserves(USDX);
       await (await f.batch.execute(readdTwice)).wait();
       expect(await f.registry.reserveWallets(USDX)).to.deep.equal([f.wallet3.address, f.wallet.address]);
-      expect(await f.registry.liveReserves(USDX)).to.equal(before + 7n * UNIT);
+      expect(await f.registry.liveReserves(USDX)).to.equal(before + 1_007n * UNIT);
       // A second add of a listed wallet in the same batch is refused, the whole batch undone.
       const addTwice = await Promise.all([
         batchCall(f.registry, "removeReserveWallet", [USDX, f.wallet.address]),

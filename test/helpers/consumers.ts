@@ -4,8 +4,9 @@
  * the batch's CallFailed(index, reason).
  */
 import { ethers } from "hardhat";
+import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { BaseContract, ErrorDescription, Interface } from "ethers";
-import type { OwnerBatch } from "../../typechain-types";
+import type { OwnerBatch, ReserveBackedToken, ReserveRegistry } from "../../typechain-types";
 
 /** Bit 64, set on every live round id (FeedRounds.LIVE_FLAG). */
 export const LIVE_FLAG = 1n << 64n;
@@ -84,4 +85,26 @@ export async function batchFailure(
     if (error !== null) return { index, reason, error };
   }
   throw new Error(`call ${index} reverted with undecodable data ${reason}`);
+}
+
+/** A 6-decimal L1 ReserveBackedToken of `subjectId`, administered by `admin`, minted by `minter`. */
+export async function deployBackedToken(
+  registry: ReserveRegistry,
+  subjectId: string,
+  symbol: string,
+  admin: HardhatEthersSigner,
+  minter: BaseContract,
+): Promise<ReserveBackedToken> {
+  const token = await ethers.deployContract("ReserveBackedToken", [
+    symbol,
+    symbol,
+    6,
+    await registry.getAddress(),
+    subjectId,
+    admin.address,
+    ethers.ZeroAddress, // no sequencer uptime feed: an L1 token
+    0,
+  ]);
+  await token.connect(admin).grantRole(await token.MINTER_ROLE(), await minter.getAddress());
+  return token;
 }
