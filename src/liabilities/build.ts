@@ -4,12 +4,12 @@ import { availableParallelism } from "node:os";
 import { InvalidArgumentError, InvalidFileError } from "../errors";
 import { scanLiabilitiesCsv } from "./csv";
 import { writeSmallUint256 } from "./decimal-bytes";
+import { gatherRange } from "./gather";
 import { MAX_UINT256, toHex, writeUint256 } from "./hash";
 import { keccakKernel } from "./keccak";
 import { runJob, type HashJob } from "./jobs";
 import { hashLeafRange, newLeafBatch, type LeafBatch } from "./leaves";
 import { hashLevel, levelSizes, newLevel, type Level } from "./levels";
-import { nativeKernel } from "./native";
 import { PhaseClock, type PhaseListener } from "./phases";
 import { HashPool } from "./pool";
 import { SaltDeriver } from "./salt-deriver";
@@ -559,17 +559,24 @@ function writeIndex(
   rows: number,
   position: number,
 ): void {
-  const native = nativeKernel();
   const step = 8192;
   const entries = new Uint32Array((INDEX_ENTRY_BYTES / 4) * step);
   const bytes = new Uint8Array(entries.buffer);
   for (let i = 0; i < rows; i += step) {
     const n = Math.min(step, rows - i);
-    // The prefixes are read in id order, at random: gathered natively where possible.
-    if (native) native.gather(idPrefixes, 8, 0, 8, byId, i, i + n, bytes, INDEX_ENTRY_BYTES, 0);
-    else
-      for (let j = 0; j < n; j++)
-        bytes.set(idPrefixes.subarray(byId[i + j]! * 8, byId[i + j]! * 8 + 8), j * INDEX_ENTRY_BYTES);
+    // The prefixes are read in id order, at random.
+    gatherRange({
+      src: idPrefixes,
+      srcStride: 8,
+      srcOffset: 0,
+      width: 8,
+      perm: byId,
+      from: i,
+      to: i + n,
+      dst: bytes,
+      dstStride: INDEX_ENTRY_BYTES,
+      dstOffset: 0,
+    });
     for (let j = 0; j < n; j++) entries[3 * j + 2] = byId[i + j] as number;
     writeFully(fd, bytes.subarray(0, n * INDEX_ENTRY_BYTES), position + i * INDEX_ENTRY_BYTES);
   }

@@ -105,7 +105,7 @@ function hashLeafRangeNative(
 ): void {
   const { ids, idEnds, salts, hasSalt, balances, leafHashes, idPrefixes, records } = batch;
   const secret = deriver?.secret ?? null;
-  native.leaves(ids, idEnds, salts, hasSalt, balances, leafHashes, idPrefixes, records, secret, from, to);
+  native.leaves({ ids, idEnds, salts, hasSalt, balances, leafHashes, idPrefixes, records, secret, from, to });
 }
 
 /** Account i's record: u32 idLength (little-endian), salt, id; not 4-byte aligned, so bytes. */

@@ -145,5 +145,16 @@ export function hashLevel(
     return;
   }
   const { hashes, sums, sumStride, order, count } = source;
-  native.level(hashes, sums, sumStride, order ?? null, count, out.hashes, out.sums, out.sumBytes, from, to);
+  native.level({
+    hashes,
+    sums,
+    sumStride,
+    order: order ?? null,
+    count,
+    outHashes: out.hashes,
+    outSums: out.sums,
+    sumBytes: out.sumBytes,
+    from,
+    to,
+  });
 }

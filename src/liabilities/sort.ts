@@ -20,7 +20,7 @@ export function sortKeysInto(
   native: NativeKernel | null = nativeKernel() ?? null,
 ): void {
   if (native) {
-    native.sort(keys, stride, keyBytes, count, sortedPerm, sortedTop);
+    native.sort({ keys, stride, keyBytes, count, perm: sortedPerm, top: sortedTop });
     return;
   }
   let top: Uint32Array = sortedTop;

@@ -1,4 +1,5 @@
 import { writeSync } from "node:fs";
+import { gatherRange } from "./gather";
 import { hashLevel, newLevel, type Level, type LevelSource } from "./levels";
 import { nativeKernel } from "./native";
 import type { KeccakKernel } from "./wasm-hash";
@@ -41,28 +42,31 @@ export function buildGroup(job: GroupJob, kernel: KeccakKernel, native = nativeK
   const order = leaves.order;
   // Level 0 in position order: hashes and the low `sumBytes` bytes of each 32-byte balance word.
   let level: Level = newLevel(n, sumBytes);
-  if (native) {
-    native.gather(leaves.hashes, 32, 0, 32, order, from, to, level.hashes, 32, 0);
-    native.gather(
-      leaves.sums,
-      leaves.sumStride,
-      leaves.sumStride - sumBytes,
-      sumBytes,
-      order,
-      from,
-      to,
-      level.sums,
-      sumBytes,
-      0,
-    );
-  } else {
-    for (let i = 0; i < n; i++) {
-      const row = order[from + i] as number;
-      level.hashes.set(leaves.hashes.subarray(row * 32, row * 32 + 32), i * 32);
-      const sum = (row + 1) * leaves.sumStride - sumBytes;
-      level.sums.set(leaves.sums.subarray(sum, sum + sumBytes), i * sumBytes);
-    }
-  }
+  const range = { perm: order, from, to, dstOffset: 0 };
+  gatherRange(
+    {
+      ...range,
+      src: leaves.hashes,
+      srcStride: 32,
+      srcOffset: 0,
+      width: 32,
+      dst: level.hashes,
+      dstStride: 32,
+    },
+    native,
+  );
+  gatherRange(
+    {
+      ...range,
+      src: leaves.sums,
+      srcStride: leaves.sumStride,
+      srcOffset: leaves.sumStride - sumBytes,
+      width: sumBytes,
+      dst: level.sums,
+      dstStride: sumBytes,
+    },
+    native,
+  );
   writeNodes(fd, level, 0, n, levelOffsets[0] as number, from, sumBytes);
 
   // Leaf positions: leafToRow written here, rowToLeaf filled for the main thread to write.

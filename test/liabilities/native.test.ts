@@ -95,18 +95,18 @@ describe("builder fast paths", function () {
               : undefined;
             const source = { count, hashes, sums, sumStride: 32, order };
             const [viaNative, viaJs] = [0, 1].map(() => newLevel(Math.ceil(count / 2), sumBytes));
-            native.level(
+            native.level({
               hashes,
               sums,
-              32,
-              order ?? null,
+              sumStride: 32,
+              order: order ?? null,
               count,
-              viaNative!.hashes,
-              viaNative!.sums,
+              outHashes: viaNative!.hashes,
+              outSums: viaNative!.sums,
               sumBytes,
-              0,
-              viaNative!.count,
-            );
+              from: 0,
+              to: viaNative!.count,
+            });
             hashLevelRange(keccakKernel(), source, viaJs!, 0, viaJs!.count);
             expect(viaNative).to.deep.equal(viaJs);
           },
@@ -188,12 +188,20 @@ describe("builder fast paths", function () {
       if (!native) this.skip();
       const src = Uint8Array.from({ length: 40 }, (_, i) => i);
       const dst = new Uint8Array(12);
-      native.gather(src, 8, 2, 4, Uint32Array.from([4, 0, 9]), 0, 2, dst, 6, 1);
+      const call = { src, srcStride: 8, srcOffset: 2, width: 4, from: 0, dst, dstStride: 6, dstOffset: 1 };
+      native.gather({ ...call, perm: Uint32Array.from([4, 0, 9]), to: 2 });
       expect([...dst]).to.deep.equal([0, 34, 35, 36, 37, 0, 0, 2, 3, 4, 5, 0]);
-      expect(() => native.gather(src, 8, 2, 4, Uint32Array.from([5]), 0, 1, dst, 6, 0)).to.throw(RangeError);
-      expect(() => native.gather(src, 8, 6, 4, Uint32Array.from([0]), 0, 1, dst, 6, 0)).to.throw(RangeError);
-      expect(() => native.gather(src, 8, 0, 4, Uint32Array.from([0, 1, 2]), 0, 3, dst, 6, 0)).to.throw(
+      expect(() => native.gather({ ...call, perm: Uint32Array.from([5]), to: 1 })).to.throw(
         RangeError,
+        /perm\[0\] = 5/,
+      );
+      expect(() => native.gather({ ...call, perm: Uint32Array.from([0]), to: 1, srcOffset: 6 })).to.throw(
+        RangeError,
+        /stride/,
+      );
+      expect(() => native.gather({ ...call, perm: Uint32Array.from([0, 1, 2]), to: 3 })).to.throw(
+        RangeError,
+        /options.dst has 12 bytes/,
       );
     });
   });
