@@ -9,8 +9,9 @@ import { mkdirSync } from "node:fs";
 import * as path from "node:path";
 import { expect } from "chai";
 import type { Browser, Locator, Page } from "playwright-core";
+import { formatAmount } from "../../src";
 import type { LiabilityProofPackage } from "../../src/liabilities";
-import { type HardhatNode, REPO_ROOT, startHardhatNode } from "../helpers/hardhat-node";
+import { freePort, type HardhatNode, REPO_ROOT, startHardhatNode } from "../helpers/hardhat-node";
 import { WEB_DIST, buildSite, launchBrowser, serveStatic, type StaticSite } from "../helpers/web";
 import { deployWebChain, syntheticProof, type WebChain } from "../helpers/web-fixture";
 
@@ -21,6 +22,10 @@ const DOCS = path.join(REPO_ROOT, "docs");
 const DESKTOP = { width: 1200, height: 900 };
 /** How long a page may take to reach a verdict or to render chain data. */
 const SETTLE_MS = 15_000;
+
+/** base.css's --ok and --bad: a verdict in either colour says more than "neutral". */
+const OK_COLOUR = "rgb(26, 127, 55)";
+const BAD_COLOUR = "rgb(207, 34, 46)";
 
 const SUMS_REASON = /add up to/;
 const ROOT_REASON = /does not lead to the root/;
@@ -134,7 +139,7 @@ describe("web pages in a real browser (e2e)", function () {
   async function open(
     page: "index.html" | "dashboard.html",
     query: Record<string, string> = {},
-    options: { viewport?: typeof DESKTOP; initScript?: string; hash?: string } = {},
+    options: { viewport?: typeof DESKTOP; initScript?: string; hash?: string; alsoAllowed?: string } = {},
   ): Promise<Tab> {
     const context = await browser!.newContext({ viewport: options.viewport ?? DESKTOP });
     if (options.initScript) await context.addInitScript(options.initScript);
@@ -142,6 +147,7 @@ describe("web pages in a real browser (e2e)", function () {
     pages.push(tab.page);
     tab.page.setDefaultTimeout(SETTLE_MS);
     const allowed = new Set([new URL(site!.url).origin, new URL(node!.url).origin]);
+    if (options.alsoAllowed) allowed.add(new URL(options.alsoAllowed).origin);
     tab.page.on("pageerror", (error) => tab.problems.push(`uncaught: ${error.message}`));
     tab.page.on("request", (request) => {
       const url = new URL(request.url());
@@ -153,20 +159,29 @@ describe("web pages in a real browser (e2e)", function () {
     return tab;
   }
 
-  /** The verify page with registry, subject and round from the query (as an issuer's link gives them). */
+  /**
+   * The verify page with registry, subject (USDX unless given) and round from the query (as an
+   * issuer's link gives them), and the RPC URL of the test's node unless `rpc` is false or another URL.
+   */
   const openVerify = (
     round: string | undefined,
-    options: { viewport?: typeof DESKTOP; initScript?: string; rpc?: boolean; hash?: string } = {},
+    options: {
+      viewport?: typeof DESKTOP;
+      initScript?: string;
+      rpc?: boolean | string;
+      hash?: string;
+      subject?: string;
+    } = {},
   ) =>
     open(
       "index.html",
       {
         registry: chain!.registry,
-        subject: chain!.usdx.id,
+        subject: options.subject ?? chain!.usdx.id,
         ...(round === undefined ? {} : { round }),
-        ...(options.rpc === false ? {} : { rpc: node!.url }),
+        ...(options.rpc === false ? {} : { rpc: typeof options.rpc === "string" ? options.rpc : node!.url }),
       },
-      options,
+      { ...options, alsoAllowed: typeof options.rpc === "string" ? options.rpc : undefined },
     );
 
   const verdict = (tab: Tab) => tab.page.getByRole("status");
@@ -174,12 +189,29 @@ describe("web pages in a real browser (e2e)", function () {
     tab.page.getByLabel("Proof file", { exact: true }).setInputFiles(proofFile(pkg, name));
 
   /** Waits for a verdict starting with `prefix` (and matching `reason`, when given). */
-  const waitForVerdict = (tab: Tab, prefix: "Verified" | "Not verified", reason?: RegExp) =>
+  const waitForVerdict = (
+    tab: Tab,
+    prefix: "Verified" | "Not verified" | "Disputed" | "Could not check on-chain",
+    reason?: RegExp,
+  ) =>
     waitForText(
       verdict(tab),
       (text) => text.startsWith(prefix) && (reason?.test(text) ?? true),
       `verdict "${prefix}${reason ? ` … ${reason.source}` : ""}"`,
     );
+
+  /** The verdict's text colour, as the visitor sees it. */
+  const verdictColour = (tab: Tab) =>
+    verdict(tab).evaluate(
+      (element) =>
+        // Runs in the page (this file compiles without the DOM library).
+        (globalThis as unknown as { getComputedStyle(e: unknown): { color: string } }).getComputedStyle(
+          element,
+        ).color,
+    );
+
+  /** The formatted amount the page shows for `sum` base units (6 decimals). */
+  const shown = (sum: string) => formatAmount(BigInt(sum), 6, { grouping: true });
 
   const expectNoProblems = (tab: Tab) =>
     expect(tab.problems, "page errors and foreign requests").to.deep.equal([]);
@@ -362,6 +394,102 @@ describe("web pages in a real browser (e2e)", function () {
       expectNoProblems(tab);
     });
 
+    it("shows the steps' sums only behind the details toggle; hashes and the path stay visible", async function () {
+      const tab = await openVerify("1");
+      const pkg = chain!.usdx.proofs[0]!;
+      await upload(tab, pkg);
+      await waitForVerdict(tab, "Verified");
+      const toggle = tab.page.getByRole("button", { name: /sums at each step/ });
+      expect(await toggle.getAttribute("aria-expanded")).to.equal("false");
+      const firstStep = tab.page.getByTestId("proof-path").locator(":scope > li").nth(1);
+      const hashOnly =
+        /^Step 1 of \d+ \+ sibling 0x[0-9a-f]{4}…[0-9a-f]{4} = parent 0x[0-9a-f]{4}…[0-9a-f]{4}$/;
+      expect(await textOf(firstStep), "step 1 before the toggle").to.match(hashOnly);
+
+      await toggle.click();
+      expect(await toggle.getAttribute("aria-expanded")).to.equal("true");
+      const opened = await textOf(firstStep);
+      const [sibling, parent] = [
+        pkg.proof[0]!.sum,
+        (BigInt(pkg.balance) + BigInt(pkg.proof[0]!.sum)).toString(),
+      ];
+      expect(opened, "the first sibling's sum: one other customer's balance")
+        .to.include(`+ sibling`)
+        .and.include(shown(sibling));
+      expect(opened, "the parent's sum").to.include(shown(parent));
+      // A proof loaded later keeps the visitor's choice.
+      await upload(tab, chain!.usdx.proofs[0]!, "again.json");
+      await waitForVerdict(tab, "Verified");
+      expect(await textOf(firstStep)).to.include(shown(sibling));
+      await toggle.click();
+      expect(await textOf(firstStep)).to.match(hashOnly);
+      expectNoProblems(tab);
+    });
+
+    it("says Disputed, not Verified, for a proof of a disputed round, naming the challenge", async function () {
+      const { disputed } = chain!;
+      const tab = await openVerify("2", { subject: disputed.id });
+      await upload(tab, disputed.proofs[1]!, "alice-dspx-2.json");
+      const text = await waitForVerdict(tab, "Disputed");
+      expect(text, "the proof holds").to.match(/balance of 1,?250\.5 is included in round 2\b/);
+      expect(text, "the challenge that caused it").to.match(
+        new RegExp(`round 2 is disputed: challenge ${disputed.challengeId} of round 2 went unanswered`),
+      );
+      expect(await verdictColour(tab), "not green").to.not.equal(OK_COLOUR);
+      const details = await waitForText(
+        tab.page.getByTestId("round-details"),
+        (t) => /\bDisputed\b/.test(t),
+        'round details with a "Disputed" badge',
+      );
+      expect(details).to.not.match(/\bFresh\b/);
+      expect(details).to.match(new RegExp(`Challenge ${disputed.challengeId} of round 2 went unanswered`));
+      if (SCREENSHOTS)
+        await tab.page.screenshot({ path: path.join(DOCS, "web-verify-disputed.png"), fullPage: true });
+      expectNoProblems(tab);
+    });
+
+    it("says Disputed for a proof of a round superseded by a disputed round", async function () {
+      const { disputed } = chain!;
+      const tab = await openVerify("1", { subject: disputed.id });
+      await upload(tab, disputed.proofs[0]!, "alice-dspx-1.json");
+      const text = await waitForVerdict(tab, "Disputed");
+      expect(text).to.match(
+        new RegExp(
+          `round 1 is superseded by round 2, which is disputed: challenge ${disputed.challengeId} of round 2 went unanswered`,
+        ),
+      );
+      expect(await verdictColour(tab), "not green").to.not.equal(OK_COLOUR);
+      const details = await waitForText(
+        tab.page.getByTestId("round-details"),
+        (t) => t.includes("Superseded by round 2, which is disputed"),
+        "round details naming the disputed round",
+      );
+      expect(details).to.match(new RegExp(`Challenge ${disputed.challengeId} of round 2`));
+      expectNoProblems(tab);
+    });
+
+    it('says "could not check on-chain", neutral, when the RPC refuses connections', async function () {
+      const deadRpc = `http://127.0.0.1:${await freePort()}`;
+      const tab = await openVerify("1", { rpc: deadRpc });
+      await upload(tab, chain!.usdx.proofs[0]!);
+      const text = await waitForVerdict(tab, "Could not check on-chain");
+      expect(text, "names the RPC").to.include(deadRpc);
+      expect(text, "the local fold still holds").to.match(/checks out locally/);
+      expect(await verdictColour(tab), "neither green nor red").to.not.be.oneOf([OK_COLOUR, BAD_COLOUR]);
+      expect(await tab.page.getByTestId("proof-path").locator(":scope > li").count()).to.be.greaterThan(0);
+
+      // By account details too: nothing can be looked up, nothing is refuted.
+      await tab.page.getByRole("tab", { name: "Check by my account details" }).click();
+      const customer = chain!.usdx.publication.customer;
+      await tab.page.getByLabel("Account id", { exact: true }).fill(customer.accountId);
+      await tab.page.getByLabel("Salt", { exact: true }).fill(customer.salt);
+      await tab.page.getByLabel("Balance", { exact: true }).fill(customer.balance);
+      const byAccount = await waitForVerdict(tab, "Could not check on-chain");
+      expect(byAccount).to.not.match(/checks out locally/);
+      expect(await verdictColour(tab)).to.not.be.oneOf([OK_COLOUR, BAD_COLOUR]);
+      expectNoProblems(tab);
+    });
+
     it("fits a phone screen: no sideways scrolling at 360 px", async function () {
       const tab = await openVerify("1", { viewport: { width: 360, height: 780 } });
       await upload(tab, chain!.usdx.proofs[0]!, "alice-round-1.json");
@@ -504,6 +632,36 @@ describe("web pages in a real browser (e2e)", function () {
 
       if (SCREENSHOTS)
         await tab.page.screenshot({ path: path.join(DOCS, "web-dashboard.png"), fullPage: true });
+      expectNoProblems(tab);
+    });
+
+    it("heads a disputed subject with Disputed, naming the challenge, instead of its ratio", async function () {
+      const tab = await openDashboard({ from: String(chain!.deployBlock) });
+      const card = article(tab, chain!.disputed.id);
+      const headline = await waitForText(
+        card.getByTestId("headline"),
+        (t) => t.startsWith("Disputed"),
+        "DSPX headline",
+      );
+      expect(await textOf(card.getByTestId("ratio")), "the headline figure").to.equal("Disputed");
+      expect(headline).to.match(
+        new RegExp(`Challenge ${chain!.disputed.challengeId} of round 2 went unanswered`),
+      );
+      expect(headline, "the ratio is named as not counting").to.match(/ratio 104\.25%\) do not count/);
+      expect(await card.getByTestId("freshness").count(), "no freshness badge").to.equal(0);
+
+      // Its history marks the disputed round.
+      await card.getByRole("link", { name: "History" }).click();
+      await tab.page.waitForURL(/[?&]subject=/);
+      const rows = tab.page.getByTestId("history").locator("tbody tr");
+      await waitForCount(rows, 2, "DSPX history rows");
+      expect(await textOf(rows.nth(0).locator("th").first())).to.equal("2 Disputed");
+      expect(await textOf(rows.nth(1).locator("th").first())).to.equal("1");
+      await waitForText(
+        tab.page.getByTestId("headline"),
+        (t) => t.startsWith("Disputed"),
+        "subject page headline",
+      );
       expectNoProblems(tab);
     });
 

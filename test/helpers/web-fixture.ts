@@ -7,6 +7,9 @@
  *    the test serves, and committed on-chain (publishProofs); round 1 has no publication.
  *  - RBT (6 decimals): a token and two reserve wallets whose balances are read live, one round.
  *  - NEWX: registered, never attested.
+ *  - DSPX (6 decimals, no token): USDX's two trees as rounds 1 and 2, with a statement signer and a
+ *    one-minute challenge window; a customer the round 2 tree leaves out challenged it, nobody
+ *    answered, and the challenge was settled: round 2 is disputed (round 1 superseded by it).
  * Also a synthetic proof of any depth (no chain) for the page's timing figure.
  */
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -24,6 +27,7 @@ import {
   compareAddresses,
   parseSubjectId,
   signAttestation,
+  signBalanceStatement,
   signReserveAddress,
   type Attestation,
   type Hex32,
@@ -63,6 +67,9 @@ const ROUND_BALANCES: ReadonlyArray<Record<string, string>> = [
     "erin@example.com": "500",
   },
 ];
+/** DSPX's challenge window: short, so the test waits it out by moving the node's clock a minute. */
+const DISPUTE_WINDOW_SECONDS = 60;
+
 /** Reserves of USDX's rounds: 105.00% of 4,000 and 104.25% of 4,500. */
 const ROUND_RESERVES = [4_200_000_000n, 4_691_250_000n];
 
@@ -115,6 +122,14 @@ export interface WebChain {
     round: PostedRound;
   };
   neverAttested: { id: "NEWX" };
+  disputed: {
+    id: "DSPX";
+    rounds: PostedRound[];
+    /** CUSTOMER's proof package of each round. */
+    proofs: LiabilityProofPackage[];
+    /** The challenge of round 2 that was settled unanswered. */
+    challengeId: bigint;
+  };
   /** Removes the tree files and the publications. */
   cleanup(): void;
 }
@@ -196,6 +211,8 @@ export async function deployWebChain(
 
     await register(registry, parseSubjectId("NEWX"), "NEWX / USD reserves", auditorAddresses);
 
+    const disputed = await disputeSubject(registry, admin, provider, auditorAddresses, post, dir);
+
     return {
       registry: address,
       chainId,
@@ -204,6 +221,7 @@ export async function deployWebChain(
       usdx: { id: "USDX", rounds, proofs, publication: { ...published, customer } },
       rbt: { id: "RBT", supply, wallets, round: rbtRound },
       neverAttested: { id: "NEWX" },
+      disputed: { id: "DSPX", ...disputed },
       cleanup: () => {
         rmSync(dir, { recursive: true, force: true });
         rmSync(host.dir, { recursive: true, force: true });
@@ -215,6 +233,64 @@ export async function deployWebChain(
   } finally {
     provider.destroy();
   }
+}
+
+/**
+ * DSPX: statement signer (dev account 3) and a one-minute window set, USDX's two trees posted as
+ * rounds 1 and 2, then round 2 challenged with a signed statement for a customer its tree leaves
+ * out; the node's clock moves past the deadline and the challenge is settled, so round 2 is disputed.
+ */
+async function disputeSubject(
+  registry: ReserveRegistry,
+  owner: NonceManager,
+  provider: JsonRpcProvider,
+  auditors: string[],
+  post: (att: Attestation) => Promise<PostedRound>,
+  dir: string,
+): Promise<Omit<WebChain["disputed"], "id">> {
+  const { chainId } = await provider.getNetwork();
+  const address = await registry.getAddress();
+  const subjectId = parseSubjectId("DSPX");
+  await register(registry, subjectId, "DSPX / USD reserves", auditors);
+  const challenges = LiabilityChallenges__factory.connect(await registry.challenges(), owner);
+  const statementKey = devWallet(3);
+  await (await challenges.setStatementSigner(subjectId, statementKey.address)).wait();
+  await (await challenges.setChallengeWindow(subjectId, DISPUTE_WINDOW_SECONDS)).wait();
+
+  const rounds: PostedRound[] = [];
+  const proofs: LiabilityProofPackage[] = [];
+  for (const [i, balances] of ROUND_BALANCES.entries()) {
+    const tree = await buildTree(path.join(dir, `dspx-${i + 1}`), balances);
+    const now = BigInt((await provider.getBlock("latest"))!.timestamp);
+    rounds.push(
+      await post({
+        subjectId,
+        asOf: now - BigInt(300 - i * 100),
+        reserves: ROUND_RESERVES[i]!,
+        liabilities: tree.total,
+        liabilitiesRoot: tree.root as Hex32,
+        reportHash: toHex(randomBytes(32)) as Hex32,
+      }),
+    );
+    proofs.push({ ...tree.proof, attestedOn: { chainId: Number(chainId), registry: address, subjectId } });
+  }
+
+  // The account page signed mallory a balance at round 2's snapshot; round 2's tree leaves her out.
+  const round = rounds[1]!;
+  const commitment = toHex(accountCommitment(randomBytes(32), "mallory@example.com")) as Hex32;
+  const statement = { subjectId, accountCommitment: commitment, balance: 250_000_000n, asOf: round.asOf };
+  const signed = await signBalanceStatement(statementKey, attestationDomain(chainId, address), statement);
+  const bond = await challenges.challengeBond(subjectId);
+  await (
+    await challenges.challenge(subjectId, round.roundId, commitment, statement.balance, signed.signature, {
+      value: bond,
+    })
+  ).wait();
+  const challengeId = await challenges.challengeCount();
+  await provider.send("evm_increaseTime", [DISPUTE_WINDOW_SECONDS + 1]);
+  await provider.send("evm_mine", []);
+  await (await challenges.settleChallenge(challengeId)).wait();
+  return { rounds, proofs, challengeId };
 }
 
 /** Registers `subjectId` (6 decimals, one-day heartbeat, quorum 2 of `auditors`). */

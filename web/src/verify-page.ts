@@ -3,7 +3,9 @@
  * the registry's verifyLiability confirms the attested round. With account details (account id,
  * salt, balance), the page reads the round's publication on-chain, downloads its manifest and one
  * shard, and rebuilds the proof with the SDK's checks (`por liabilities check`), then confirms it the
- * same way. One verdict covers either: "Verified" only when the proof holds and the chain confirms it.
+ * same way. One verdict covers either: "Verified" only when the proof holds, the chain confirms it and
+ * the round is not disputed; "Disputed" when it holds but its round reads as disputed; "Could not check
+ * on-chain" (neutral) when the RPC does not answer.
  */
 import "./common/base.css";
 import "./verify.css";
@@ -13,7 +15,7 @@ import { AccountForm } from "./verify/account-form";
 import { checkOnChain, type ChainOutcome } from "./verify/chain-check";
 import { ChainSettingsForm } from "./verify/chain-settings";
 import { checkLocally, type LocalCheck } from "./verify/local-check";
-import { renderPath } from "./verify/path-view";
+import { attachSumsToggle, renderPath } from "./verify/path-view";
 import { attachProofInput, type ProofText } from "./verify/proof-input";
 import type { AccountOutcome } from "./verify/publication-check";
 import { renderRound } from "./verify/round-view";
@@ -21,6 +23,8 @@ import { attachTabs } from "./verify/tabs";
 import {
   ACCOUNT_INITIAL_VERDICT,
   checking,
+  couldNotCheck,
+  disputed,
   enterAccount,
   enterChainForPublication,
   fetchingPublication,
@@ -47,8 +51,10 @@ const page = {
   roundSection: byId("round-section"),
   roundDetails: byId("round-section").querySelector<HTMLElement>("[data-testid=round-details]")!,
   pathSection: byId("path-section"),
-  path: byId("path-section").querySelector<HTMLOListElement>("[data-testid=proof-path]")!,
+  path: byId<HTMLOListElement>("proof-path"),
 };
+
+attachSumsToggle(byId("sums-toggle"), page.path);
 
 /** Which way in the visitor chose: the tab shown. */
 let mode: "file" | "account" = "file";
@@ -189,9 +195,17 @@ function showOutcome(outcome: ChainOutcome, pkg: LiabilityProofPackage | undefin
   } else {
     hideRound();
   }
-  if (!outcome.verified) showVerdict(page.status, "bad", notVerified(outcome.reason));
-  else if (pkg !== undefined) showVerdict(page.status, "ok", verified(pkg, outcome.report));
-  else throw new Error("verified without a proof");
+  if (!outcome.verified) {
+    // An RPC that does not answer refutes nothing: neutral, never "Not verified".
+    if (outcome.unreachable)
+      showVerdict(page.status, "neutral", couldNotCheck(outcome.reason, pkg !== undefined));
+    else showVerdict(page.status, "bad", notVerified(outcome.reason));
+    return;
+  }
+  if (pkg === undefined) throw new Error("verified without a proof");
+  const { report } = outcome;
+  if (report.dispute) showVerdict(page.status, "bad", disputed(pkg, report, report.dispute));
+  else showVerdict(page.status, "ok", verified(pkg, report));
 }
 
 /** "Downloaded 1.3 kB: …": what the publication's host saw this browser fetch. */

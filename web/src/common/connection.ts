@@ -6,8 +6,9 @@ import {
   type Eip1193Provider,
   type Provider,
 } from "ethers";
+import { abi as challengesAbi } from "../../../artifacts/contracts/LiabilityChallenges.sol/LiabilityChallenges.json";
 import { abi as registryAbi } from "../../../artifacts/contracts/ReserveRegistry.sol/ReserveRegistry.json";
-import type { ReserveRegistry } from "../../../typechain-types";
+import type { LiabilityChallenges, ReserveRegistry } from "../../../typechain-types";
 
 /**
  * How both pages reach a chain: an RPC URL the visitor types (remembered in this browser only) or
@@ -79,6 +80,27 @@ export function walletProvider(wallet: Eip1193Provider): Provider {
 /** The registry at `address`, typed from the compiled ABI (no bytecode shipped). */
 export function registryAt(address: string, provider: Provider): ReserveRegistry {
   return new Contract(address, registryAbi, provider) as unknown as ReserveRegistry;
+}
+
+/**
+ * The registry's LiabilityChallenges (published proofs, challenges, solvency), read at `blockTag`;
+ * null for a registry deployed before challenges existed (it has no `challenges()`: the call fails
+ * without data). Typed from the compiled ABI, like the registry.
+ */
+export async function challengesOf(
+  registry: ReserveRegistry,
+  provider: Provider,
+  blockTag?: number,
+): Promise<LiabilityChallenges | null> {
+  let address: string;
+  try {
+    address = await registry.challenges(blockTag === undefined ? {} : { blockTag });
+  } catch (error) {
+    const code = (error as { code?: unknown } | null)?.code;
+    if (code === "CALL_EXCEPTION" || code === "BAD_DATA") return null;
+    throw error;
+  }
+  return new Contract(address, challengesAbi, provider) as unknown as LiabilityChallenges;
 }
 
 /** Whether `address` has code on the provider's chain (a registry must). */

@@ -16,7 +16,8 @@ const COLUMNS = [
 
 /**
  * The subject page's table: one row per round, newest first, figures in the subject's decimals and
- * the ratio computed exactly as collateralization() does for an attested round. Each cell carries
+ * the ratio computed exactly as collateralization() does for an attested round; a round whose
+ * challenge went unanswered is marked "Disputed". Each cell carries
  * its column name (data-label) so phones can show rows as stacked cards (dashboard.css).
  */
 export function historyTable(rounds: readonly HistoryRound[], decimals: number): HTMLElement {
@@ -29,7 +30,9 @@ export function historyTable(rounds: readonly HistoryRound[], decimals: number):
   );
   const body = rounds.map((round) => {
     const cells = [
-      String(round.roundId),
+      round.disputed
+        ? el("span", {}, `${round.roundId} `, el("span", { class: "badge bad" }, "Disputed"))
+        : String(round.roundId),
       utc(round.asOf),
       utc(round.postedAt),
       amount(round.reserves, decimals),

@@ -1,18 +1,20 @@
 import { Contract, getAddress, ZeroAddress, type Provider } from "ethers";
-import type { ReserveRegistry } from "../../../typechain-types";
+import type { LiabilityChallenges, ReserveRegistry } from "../../../typechain-types";
+import { lastDisputeOf, listSettledChallenges, type SettledChallenge } from "../../../src/disputes";
 import { isLiveRoundId } from "../../../src/feed-rounds";
 import type { Hex32 } from "../../../src/hex";
 import { findRevertData } from "../../../src/revert";
 import { formatSubjectId } from "../../../src/subject-id";
-import { registryAt, rpcProvider, shortError } from "../common/connection";
+import { challengesOf, registryAt, rpcProvider, shortError } from "../common/connection";
 import { DashboardError, reasonFor, sentence } from "./errors";
 import type { Settings } from "./settings";
 
 /**
  * Every chain read of the dashboard. Reads are pinned to one block (the latest when the page loads)
- * so a subject's figures agree with each other, and bounded: two getLogs for the whole registry
- * (SubjectRegistered, AttestationPosted), then a fixed handful of eth_calls per subject, plus one per
- * reserve wallet and per distinct auditor; the subject page adds one getAttestation per round shown.
+ * so a subject's figures agree with each other, and bounded: three getLogs for the whole registry
+ * (SubjectRegistered, AttestationPosted, ChallengeSettled), then a fixed handful of eth_calls per
+ * subject, plus one per reserve wallet and per distinct auditor; the subject page adds a
+ * getAttestation and an isDisputed per round shown.
  * ethers batches calls made together into one HTTP request.
  */
 
@@ -20,6 +22,8 @@ import type { Settings } from "./settings";
 export interface RegistryView {
   provider: Provider;
   registry: ReserveRegistry;
+  /** The registry's LiabilityChallenges; null for a registry deployed before challenges existed. */
+  challenges: LiabilityChallenges | null;
   chainId: bigint;
   blockNumber: number;
   blockTime: bigint;
@@ -67,8 +71,13 @@ export interface LatestRound {
   auditors: Auditor[] | null;
   /** registry.isFresh: the round's asOf is within the heartbeat (and the round is not disputed). */
   fresh: boolean;
-  /** registry.isDisputed: a customer's challenge of the round went unanswered. */
+  /**
+   * solvency().disputed: the round counts as disputed, its snapshot not after the subject's last
+   * settled challenge (of it or of an earlier round).
+   */
   disputed: boolean;
+  /** The settled challenge behind the dispute; null when not disputed or its event was not found. */
+  disputedBy: SettledChallenge | null;
 }
 
 /** One subject's state at the pinned block: what a card shows. */
@@ -102,6 +111,8 @@ export interface HistoryRound extends PostedRound {
   postedAt: bigint;
   /** null when the round's event lies before the From block. */
   auditors: Auditor[] | null;
+  /** registry.isDisputed: a challenge of this round was settled unanswered. */
+  disputed: boolean;
 }
 
 /** The subject page shows at most this many rounds (newest first), one getAttestation each. */
@@ -158,6 +169,7 @@ async function pinRegistry(provider: Provider, settings: Settings): Promise<Regi
   return {
     provider,
     registry,
+    challenges: await challengesOf(registry, provider, block.number),
     chainId: network.chainId,
     blockNumber: block.number,
     blockTime: BigInt(block.timestamp),
@@ -215,6 +227,23 @@ export async function readPostedRounds(
   return bySubject;
 }
 
+/**
+ * The challenges settled unanswered (ChallengeSettled, one getLogs), of every subject or of one, in
+ * the order settled; [] for a registry without challenges. null when the RPC refuses the log query:
+ * disputes are still read from the contracts, just not named.
+ */
+export async function readSettlements(
+  view: RegistryView,
+  subjectId: Hex32 | null = null,
+): Promise<SettledChallenge[] | null> {
+  if (view.challenges === null) return [];
+  return listSettledChallenges(view.challenges, {
+    subjectId: subjectId ?? undefined,
+    fromBlock: view.fromBlock,
+    toBlock: view.blockNumber,
+  }).catch(() => null);
+}
+
 /** Auditor names, each read once per page load however many rounds an auditor signed. */
 export class AuditorNames {
   private readonly cache = new Map<string, Promise<string>>();
@@ -238,13 +267,14 @@ export class AuditorNames {
 /**
  * One subject at the pinned block: six registry calls in parallel (subject, latestAttestation,
  * isFresh, collateralization, reservesRound, reserveWallets), then the token's supply, the reserve
- * asset (approved?, decimals, symbol), one balanceOf per wallet, whether the latest round is disputed,
- * and names of new auditors.
+ * asset (approved?, decimals, symbol), one balanceOf per wallet, whether the latest round counts as
+ * disputed (solvency) and names of new auditors. `settled`: readSettlements, to name a dispute.
  */
 export async function readSubjectSnapshot(
   view: RegistryView,
   subjectId: Hex32,
   rounds: readonly PostedRound[],
+  settled: readonly SettledChallenge[] | null,
   names: AuditorNames,
 ): Promise<SubjectSnapshot> {
   const label = formatSubjectId(subjectId);
@@ -267,8 +297,11 @@ export async function readSubjectSnapshot(
       assetAddress === null ? null : readReserveAsset(view, assetAddress),
       assetAddress === null ? [] : readBalances(view, assetAddress, wallets),
       posted ? names.of(posted.signers) : null,
-      latest === null ? false : registry.isDisputed(subjectId, latest.roundId, at),
+      latest === null || view.challenges === null
+        ? false
+        : view.challenges.solvency(subjectId, at).then((solvency) => solvency.disputed),
     ]);
+    const disputedBy = (disputed && settled && lastDisputeOf(settled, subjectId)) || null;
     const reservesLive = isLiveRoundId(reservesRound.roundId);
     return {
       subjectId,
@@ -277,7 +310,7 @@ export async function readSubjectSnapshot(
       decimals: Number(config.decimals),
       heartbeatSeconds: config.heartbeat,
       token,
-      latest: latest && { ...latest, auditors, fresh, disputed },
+      latest: latest && { ...latest, auditors, fresh, disputed, disputedBy },
       reserves: reservesRound.reserves,
       reservesLive,
       supply,
@@ -294,7 +327,7 @@ export async function readSubjectSnapshot(
 async function latestRound(
   view: RegistryView,
   subjectId: Hex32,
-): Promise<Omit<LatestRound, "auditors" | "fresh" | "disputed"> | null> {
+): Promise<Omit<LatestRound, "auditors" | "fresh" | "disputed" | "disputedBy"> | null> {
   try {
     const [roundId, att, postedAt] = await view.registry.latestAttestation(subjectId, {
       blockTag: view.blockNumber,
@@ -354,6 +387,7 @@ export async function readSnapshots(
   view: RegistryView,
   subjectIds: readonly Hex32[],
   rounds: ReadonlyMap<Hex32, PostedRound[]>,
+  settled: readonly SettledChallenge[] | null,
   names: AuditorNames,
 ): Promise<Array<SubjectSnapshot | { subjectId: Hex32; error: string }>> {
   const results: Array<SubjectSnapshot | { subjectId: Hex32; error: string }> = [];
@@ -362,10 +396,12 @@ export async function readSnapshots(
     results.push(
       ...(await Promise.all(
         batch.map((subjectId) =>
-          readSubjectSnapshot(view, subjectId, rounds.get(subjectId) ?? [], names).catch((error: unknown) => {
-            if (!(error instanceof DashboardError)) throw error;
-            return { subjectId, error: error.message };
-          }),
+          readSubjectSnapshot(view, subjectId, rounds.get(subjectId) ?? [], settled, names).catch(
+            (error: unknown) => {
+              if (!(error instanceof DashboardError)) throw error;
+              return { subjectId, error: error.message };
+            },
+          ),
         ),
       )),
     );
@@ -375,7 +411,7 @@ export async function readSnapshots(
 
 /**
  * The subject page's rounds, newest first, at most MAX_HISTORY_ROUNDS: figures and posted time from
- * getAttestation (complete even before the From block), auditors from the events read.
+ * getAttestation and isDisputed (complete even before the From block), auditors from the events read.
  */
 export async function readHistory(
   view: RegistryView,
@@ -391,8 +427,10 @@ export async function readHistory(
     Promise.all(
       ids.map(async (roundId) => {
         const signers = signersOf.get(roundId) ?? null;
-        const [[att, postedAt], auditors] = await Promise.all([
-          view.registry.getAttestation(snapshot.subjectId, roundId, { blockTag: view.blockNumber }),
+        const at = { blockTag: view.blockNumber };
+        const [[att, postedAt], disputed, auditors] = await Promise.all([
+          view.registry.getAttestation(snapshot.subjectId, roundId, at),
+          view.challenges === null ? false : view.registry.isDisputed(snapshot.subjectId, roundId, at),
           signers === null ? null : names.of(signers),
         ]);
         return {
@@ -403,6 +441,7 @@ export async function readHistory(
           liabilities: att.liabilities,
           signers: signers ?? [],
           auditors,
+          disputed,
         };
       }),
     ),

@@ -1,3 +1,4 @@
+import { disputeCauseText } from "../../../src/disputes";
 import { el, row, type Child } from "./dom";
 import { ago } from "../common/time-text";
 import { amount, duration, percent, utc } from "./format";
@@ -11,7 +12,7 @@ export interface CardExtras {
 
 /**
  * One subject as an `<article data-subject="<id>">`: name and id, the ratio and freshness badge up
- * front, then the latest round, both sides of the ratio (labelled live or attested), the auditors of
+ * front (or "Disputed" and the challenge that caused it, for a disputed subject), then the latest round, both sides of the ratio (labelled live or attested), the auditors of
  * the latest round and the reserve wallets with their balances.
  */
 export function subjectCard(
@@ -52,15 +53,7 @@ export function subjectCard(
     "article",
     { class: "subject", "data-subject": snapshot.label, "aria-labelledby": headingId(snapshot) },
     el("h2", { id: headingId(snapshot) }, snapshot.name),
-    el(
-      "p",
-      { class: "headline" },
-      el("span", { class: "ratio-label" }, "Ratio "),
-      el("span", { class: "ratio", "data-testid": "ratio" }, percent(snapshot.ratioWad, snapshot.hasData)),
-      " ",
-      freshnessBadge(snapshot),
-      el("span", { class: "hint" }, ` ${freshnessNote(snapshot)}`),
-    ),
+    headline(snapshot),
     details,
     extras.chart,
     extras.historyHref &&
@@ -82,15 +75,48 @@ function headingId(snapshot: SubjectSnapshot): string {
   return `subject-${snapshot.subjectId.slice(2, 18)}`;
 }
 
-/** "Fresh", "Stale", "Disputed" or "Never attested": text first, colour second. */
+/**
+ * The card's headline: the ratio with its freshness badge, or, for a subject whose latest round
+ * counts as disputed, "Disputed" in its place with the challenge that caused it (the ratio, which
+ * does not count, moves into the sentence).
+ */
+function headline(snapshot: SubjectSnapshot): HTMLElement {
+  const ratio = percent(snapshot.ratioWad, snapshot.hasData);
+  const { latest } = snapshot;
+  if (latest?.disputed) {
+    const cause = latest.disputedBy
+      ? disputeCauseText(latest.disputedBy)
+      : `${disputeCauseText(null)} (its ChallengeSettled event is not in the blocks read: lower the From block to name it)`;
+    return el(
+      "p",
+      { class: "headline disputed", "data-testid": "headline" },
+      el("span", { class: "ratio", "data-testid": "ratio" }, "Disputed"),
+      el(
+        "span",
+        { class: "dispute-note" },
+        `${cause.charAt(0).toUpperCase()}${cause.slice(1)}. The figures below (ratio ${ratio}) do not count` +
+          ` until a round with a snapshot after that is posted.`,
+      ),
+    );
+  }
+  return el(
+    "p",
+    { class: "headline", "data-testid": "headline" },
+    el("span", { class: "ratio-label" }, "Ratio "),
+    el("span", { class: "ratio", "data-testid": "ratio" }, ratio),
+    " ",
+    freshnessBadge(snapshot),
+    el("span", { class: "hint" }, ` ${freshnessNote(snapshot)}`),
+  );
+}
+
+/** "Fresh", "Stale" or "Never attested": text first, colour second. */
 function freshnessBadge(snapshot: SubjectSnapshot): HTMLElement {
   const [text, tone] = !snapshot.hasData
     ? ["Never attested", "neutral"]
-    : snapshot.latest?.disputed
-      ? ["Disputed", "bad"]
-      : snapshot.backingFresh
-        ? ["Fresh", "ok"]
-        : ["Stale", "bad"];
+    : snapshot.backingFresh
+      ? ["Fresh", "ok"]
+      : ["Stale", "bad"];
   return el("span", { class: `badge ${tone}`, "data-testid": "freshness" }, text);
 }
 
@@ -98,8 +124,6 @@ function freshnessBadge(snapshot: SubjectSnapshot): HTMLElement {
 function freshnessNote(snapshot: SubjectSnapshot): string {
   const heartbeat = duration(snapshot.heartbeatSeconds);
   if (!snapshot.hasData) return "no round posted yet";
-  if (snapshot.latest?.disputed)
-    return `a customer's challenge of round ${snapshot.latest.roundId} went unanswered: its figures do not count`;
   if (snapshot.asset && snapshot.reservesLive && !snapshot.asset.approved)
     return "the reserve asset was revoked by the registry admin, so its balances count as 0";
   if (snapshot.reservesLive && snapshot.supply !== null) return "reserves and supply are read live";

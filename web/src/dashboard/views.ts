@@ -10,6 +10,7 @@ import {
   MAX_HISTORY_ROUNDS,
   readHistory,
   readPostedRounds,
+  readSettlements,
   readSnapshots,
   readSubjectIds,
   readSubjectSnapshot,
@@ -33,9 +34,13 @@ function readAt(view: RegistryView, settings: Settings): string {
 
 /** The overview: one card per registered subject, each with its chart and a History link. */
 export async function overview(view: RegistryView, settings: Settings): Promise<Rendered> {
-  const [ids, rounds] = await Promise.all([readSubjectIds(view), readPostedRounds(view)]);
+  const [ids, rounds, settled] = await Promise.all([
+    readSubjectIds(view),
+    readPostedRounds(view),
+    readSettlements(view),
+  ]);
   const names = new AuditorNames(view);
-  const snapshots = await readSnapshots(view, ids, rounds, names);
+  const snapshots = await readSnapshots(view, ids, rounds, settled, names);
   const charts: MountedChart[] = [];
   const cards = snapshots.map((snapshot) => {
     if ("error" in snapshot) return subjectErrorCard(formatSubjectId(snapshot.subjectId), snapshot.error);
@@ -72,8 +77,12 @@ export async function subjectPage(
   subjectId: Hex32,
 ): Promise<Rendered> {
   const names = new AuditorNames(view);
-  const rounds = (await readPostedRounds(view, subjectId)).get(subjectId) ?? [];
-  const snapshot = await readSubjectSnapshot(view, subjectId, rounds, names);
+  const [posted, settled] = await Promise.all([
+    readPostedRounds(view, subjectId),
+    readSettlements(view, subjectId),
+  ]);
+  const rounds = posted.get(subjectId) ?? [];
+  const snapshot = await readSubjectSnapshot(view, subjectId, rounds, settled, names);
   const history = await readHistory(view, snapshot, rounds, names);
   const total = snapshot.latest?.roundId ?? 0n;
   const capped = total > BigInt(history.length);

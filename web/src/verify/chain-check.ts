@@ -1,9 +1,11 @@
 import { ZeroHash, type Provider } from "ethers";
+import { readRoundDispute, type RoundDispute } from "../../../src/disputes";
 import type { Hex32 } from "../../../src/hex";
 import type { ReserveRegistry } from "../../../typechain-types";
 import { proofStepsForContract, type LiabilityProofPackage } from "../../../src/liabilities/proof";
 import { formatSubjectId } from "../../../src/subject-id";
 import {
+  challengesOf,
   hasCode,
   injectedWallet,
   registryAt,
@@ -11,7 +13,7 @@ import {
   shortError,
   walletProvider,
 } from "../common/connection";
-import { chainErrorSentence } from "./chain-errors";
+import { chainFailure } from "./chain-errors";
 import type { ChainSettings } from "./chain-settings";
 import { roundSigners, type RoundSigner } from "./round-signers";
 
@@ -31,12 +33,22 @@ export interface RoundReport {
   liabilitiesRoot: string;
   /** isFresh for the latest round; undefined for an older one (superseded). */
   fresh: boolean | undefined;
+  /**
+   * Set when the round reads as disputed: its own challenge went unanswered, or the latest round (it,
+   * or one superseding it) counts as disputed. Undefined otherwise, and for a registry without challenges.
+   */
+  dispute: RoundDispute | undefined;
   /** From the AttestationPosted event; undefined when the RPC would not give the logs. */
   signers: RoundSigner[] | undefined;
 }
 
+/**
+ * The chain's answer. `verified` means verifyLiability confirmed the proof (a disputed round says so
+ * in its report); `unreachable` that the RPC did not answer, so nothing was learnt either way.
+ */
 export type ChainOutcome = { warnings: string[] } & (
-  { verified: true; report: RoundReport } | { verified: false; reason: string; report?: RoundReport }
+  | { verified: true; report: RoundReport }
+  | { verified: false; reason: string; report?: RoundReport; unreachable?: boolean }
 );
 
 /** The visitor's registry, connected for one check. */
@@ -48,8 +60,8 @@ export interface RegistryConnection {
 
 /**
  * Connects to the registry the settings name, runs `body` and closes the connection. A failure to
- * connect or to read becomes the verdict's one sentence (the registry's custom errors decoded);
- * warnings `body` collected before it failed are kept.
+ * connect or to read becomes the verdict's one sentence (the registry's custom errors decoded), marked
+ * unreachable when the RPC did not answer; warnings `body` collected before it failed are kept.
  */
 export async function withRegistry<T extends ChainOutcome>(
   settings: ChainSettings,
@@ -59,7 +71,7 @@ export async function withRegistry<T extends ChainOutcome>(
   try {
     provider = await connect(settings);
   } catch (error) {
-    return { verified: false, reason: shortError(error), warnings: [] };
+    return { verified: false, reason: shortError(error), unreachable: true, warnings: [] };
   }
   const registry = registryAt(settings.registry, provider);
   const warnings: string[] = [];
@@ -67,8 +79,8 @@ export async function withRegistry<T extends ChainOutcome>(
     const { chainId } = await provider.getNetwork();
     return await body({ provider, registry, chainId }, warnings);
   } catch (error) {
-    const reason = chainErrorSentence(error, registry.interface, settings.registry);
-    return { verified: false, reason, warnings };
+    const { reason, unreachable } = chainFailure(error, registry.interface, settings.registry);
+    return { verified: false, reason, unreachable, warnings };
   } finally {
     provider.destroy();
   }
@@ -124,9 +136,11 @@ export async function readRound(
   if (latestRound === 0n) return `${formatSubjectId(subjectId)} has no attested round yet`;
   const round = settings.round ?? latestRound;
   const [att, postedAt] = await registry.getAttestation(subjectId, round);
-  const [fresh, signers] = await Promise.all([
+  const challenges = await challengesOf(registry, provider);
+  const [fresh, signers, dispute] = await Promise.all([
     round === latestRound ? registry.isFresh(subjectId) : undefined,
     roundSigners(registry, provider, subjectId, round, postedAt),
+    challenges === null ? undefined : readRoundDispute(registry, challenges, subjectId, round),
   ]);
   return {
     chainId,
@@ -142,6 +156,7 @@ export async function readRound(
     liabilities: att.liabilities,
     liabilitiesRoot: att.liabilitiesRoot,
     fresh,
+    dispute,
     signers,
   };
 }

@@ -5,7 +5,9 @@ import { amountText, el, hashElement } from "./format";
 /**
  * Draws the folded path into the `<ol data-testid="proof-path">`: the leaf ("Your balance"), one item
  * per step (the sibling and the parent it folds to), then the root against the stated root and total.
- * A failing level gets class `bad` and a "✗ …" sentence, so colour is never the only signal.
+ * A failing level gets class `bad` and a "✗ …" sentence, so colour is never the only signal. The
+ * steps' sums (other customers' balances: the first sibling's is one customer's exact balance) are
+ * drawn as `.step-sum`, shown only once the visitor opens them (attachSumsToggle).
  */
 export function renderPath(
   list: HTMLOListElement,
@@ -14,6 +16,7 @@ export function renderPath(
   decimals: number | undefined,
 ): void {
   const amount = (value: bigint) => el("span", "amount", amountText(value, decimals));
+  const stepSum = (value: bigint) => el("span", "amount step-sum", amountText(value, decimals));
   const items: HTMLLIElement[] = [];
 
   items.push(
@@ -33,9 +36,10 @@ export function renderPath(
       "step",
       `Step ${i + 1} of ${steps}`,
       undefined,
-      row("+ sibling", hashElement(toHex(step.sibling.hash)), amount(step.sibling.sum)),
+      row("+ sibling", hashElement(toHex(step.sibling.hash)), stepSum(step.sibling.sum)),
+      // A parent's sum less the one below gives the sibling's: hidden with it.
       step.parent
-        ? row("= parent", hashElement(toHex(step.parent.hash)), amount(step.parent.sum))
+        ? row("= parent", hashElement(toHex(step.parent.hash)), stepSum(step.parent.sum))
         : row("= parent", el("span", "", i === overflowAt ? "overflows uint256" : "not computed")),
     );
     if (i === overflowAt) markBad(item, "✗ This sum overflows uint256: no valid tree contains it.");
@@ -70,6 +74,19 @@ function rootLevel(
   );
   if (!totalOk || !rootOk) item.classList.add("bad");
   return item;
+}
+
+/**
+ * The "details" button that shows or hides the steps' sums in `list` (hidden on load): a disclosure
+ * (aria-expanded) whose state holds for proofs drawn later.
+ */
+export function attachSumsToggle(button: HTMLButtonElement, list: HTMLElement): void {
+  const set = (shown: boolean) => {
+    button.setAttribute("aria-expanded", String(shown));
+    list.classList.toggle("sums-hidden", !shown);
+  };
+  set(false);
+  button.addEventListener("click", () => set(button.getAttribute("aria-expanded") !== "true"));
 }
 
 function level(

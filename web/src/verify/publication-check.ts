@@ -1,4 +1,4 @@
-import { Contract, ZeroHash } from "ethers";
+import { ZeroHash } from "ethers";
 import { PorError } from "../../../src/errors";
 import type { Hex } from "../../../src/liabilities/hash";
 import {
@@ -14,7 +14,7 @@ import {
 } from "../../../src/liabilities/publication";
 import { PUBLICATION_FAILURES } from "../../../src/liabilities/publication-verify";
 import { formatSubjectId } from "../../../src/subject-id";
-import type { LiabilityChallenges } from "../../../typechain-types";
+import { challengesOf } from "../common/connection";
 import {
   confirmOnChain,
   readRound,
@@ -35,11 +35,6 @@ export type AccountOutcome = ChainOutcome & {
   /** Bytes downloaded (the manifest and at most one shard) and the shard's index, once fetched. */
   download?: { bytes: number; shard?: number };
 };
-
-/** Only `publication` is read: one fragment rather than the companion contract's whole ABI. */
-const PUBLICATION_ABI = [
-  "function publication(bytes32 subjectId, uint80 roundId) view returns (bytes32 manifestHash, string uri)",
-];
 
 /** Nothing committed and no URI given: the SDK's check fails as "not committed" before any fetch. */
 const NO_PUBLICATION: PublicationSource = {
@@ -121,19 +116,9 @@ async function readPublication(
   { registry, provider }: RegistryConnection,
   report: RoundReport,
 ): Promise<{ manifestHash: Hex; uri: string } | string> {
-  let address: string;
-  try {
-    address = await registry.challenges();
-  } catch (error) {
-    const code = (error as { code?: unknown } | null)?.code;
-    if (code === "CALL_EXCEPTION" || code === "BAD_DATA")
-      return `the registry at ${report.registry} predates published proofs (it has no challenges() contract)`;
-    throw error;
-  }
-  const challenges = new Contract(address, PUBLICATION_ABI, provider) as unknown as Pick<
-    LiabilityChallenges,
-    "publication"
-  >;
+  const challenges = await challengesOf(registry, provider);
+  if (challenges === null)
+    return `the registry at ${report.registry} predates published proofs (it has no challenges() contract)`;
   const [manifestHash, uri] = await challenges.publication(report.subjectId, report.round);
   return { manifestHash: manifestHash.toLowerCase() as Hex, uri };
 }
