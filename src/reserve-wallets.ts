@@ -2,8 +2,10 @@ import { getAddress, ZeroAddress } from "ethers";
 import type { Provider, Signer } from "ethers";
 import type { ReserveRegistry } from "../typechain-types";
 import { IERC20Metadata__factory } from "../typechain-types";
+import { formatAmount } from "./amounts";
 import { checkConsentSignature, checkConsentTarget } from "./consent-file";
 import type { WalletConsent, WalletConsentTarget } from "./consent-file";
+import { rescale } from "./decimals";
 import { ChainError, InvalidArgumentError } from "./errors";
 import type { Address, Hex32 } from "./hex";
 import { call, registryInterface, toChainError } from "./registry-client";
@@ -177,7 +179,105 @@ export async function checkReserveWalletRemoval(
       details: "`por wallet list` shows the wallets that do",
     });
   }
+  const backing = await readWalletRemovalBacking(registry, subject, wallet);
+  if (backing.backsLiabilities) throw walletBacksLiabilities(subject, wallet, backing);
+  // What only the chain decides, at the block the transaction will run on.
+  await call("removing the wallet refused", () =>
+    registry.removeReserveWallet.staticCall(subjectId, wallet, { from: sender }),
+  );
   return subject;
+}
+
+/** What removing a wallet would take from what backs its subject's outstanding liabilities. */
+export interface WalletRemovalBacking {
+  /** What the subject owes: its token's supply, else its latest round's attested liabilities (subject decimals). */
+  outstanding: bigint;
+  outstandingSource: "token supply" | "attested liabilities";
+  /** The wallet's balance of the reserve asset, in the asset's base units. */
+  walletBalance: bigint;
+  /** The wallets' balances in the subject's decimals, with and without this wallet (read even while the asset is revoked). */
+  reservesBefore: bigint;
+  reservesAfter: bigint;
+  /** Whether the registry refuses the removal (ReserveWalletBacksLiabilities): it would lower min(reserves, outstanding). */
+  backsLiabilities: boolean;
+}
+
+/**
+ * removeReserveWallet's rule, read at one block: a removal may not lower what backs the subject's
+ * outstanding liabilities, so a balance that backs one subject cannot be moved to another by its
+ * owner alone. An empty wallet, a surplus wallet, or any wallet of a subject that owes nothing goes.
+ */
+export async function readWalletRemovalBacking(
+  registry: ReserveRegistry,
+  subject: ReserveWalletSubject,
+  wallet: Address,
+): Promise<WalletRemovalBacking> {
+  const provider = providerOf(registry);
+  const at = { blockTag: await call("reading the latest block", () => provider.getBlockNumber()) };
+  const asset = IERC20Metadata__factory.connect(subject.reserveAsset, provider);
+  const [[config], roundId, wallets, assetDecimals] = await Promise.all([
+    call("reading subject", () => registry.subject(subject.subjectId, at)),
+    call("reading the latest round", () => registry.latestRoundId(subject.subjectId, at)),
+    call("reading reserve wallets", () => registry.reserveWallets(subject.subjectId, at)),
+    call("reading the reserve asset", () => asset.decimals(at)),
+  ]);
+  const hasToken = config.token !== ZeroAddress;
+  let outstanding = 0n;
+  if (hasToken) {
+    const token = IERC20Metadata__factory.connect(config.token, provider);
+    outstanding = await call("reading the token's supply", () => token.totalSupply(at));
+  } else if (roundId !== 0n) {
+    const [att] = await call("reading the latest round", () =>
+      registry.getAttestation(subject.subjectId, roundId, at),
+    );
+    outstanding = att.liabilities;
+  }
+  const balances = await Promise.all(
+    wallets.map((w) => call("reading a wallet balance", () => asset.balanceOf(w, at))),
+  );
+  const walletBalance = balances[wallets.findIndex((w) => getAddress(w) === wallet)] ?? 0n;
+  const total = balances.reduce((sum, b) => sum + b, 0n);
+  const decimals = Number(assetDecimals);
+  const reservesBefore = rescale(total, decimals, subject.decimals);
+  const reservesAfter = rescale(
+    total > walletBalance ? total - walletBalance : 0n,
+    decimals,
+    subject.decimals,
+  );
+  return {
+    outstanding,
+    outstandingSource: hasToken ? "token supply" : "attested liabilities",
+    walletBalance,
+    reservesBefore,
+    reservesAfter,
+    backsLiabilities:
+      outstanding > 0n && walletBalance > 0n && reservesAfter < outstanding && reservesAfter < reservesBefore,
+  };
+}
+
+function walletBacksLiabilities(
+  subject: ReserveWalletSubject,
+  wallet: Address,
+  backing: WalletRemovalBacking,
+): ChainError {
+  const label = formatSubjectId(subject.subjectId);
+  const amount = (value: bigint) => formatAmount(value, subject.decimals, { grouping: true });
+  const symbol = subject.asset.symbol ?? "units of the reserve asset";
+  const held =
+    subject.asset.decimals === null
+      ? `${backing.walletBalance} base units`
+      : `${formatAmount(backing.walletBalance, subject.asset.decimals, { grouping: true })} ${symbol}`;
+  return new ChainError(
+    `wallet ${wallet} holds ${held} that back subject ${label}: without it its reserves would fall from` +
+      ` ${amount(backing.reservesBefore)} to ${amount(backing.reservesAfter)}, below the ${amount(backing.outstanding)}` +
+      ` it owes (${backing.outstandingSource})`,
+    {
+      details:
+        "a balance that backs a subject's liabilities stays until its custodian moves it to another of the" +
+        " subject's wallets, tokens are burned or a round attests less (docs/protocol.md, Reserve wallets);" +
+        " the registry refuses this removal with ReserveWalletBacksLiabilities",
+    },
+  );
 }
 
 /** The registry call that stops counting `wallet` as `subjectId`'s reserves. */

@@ -76,6 +76,7 @@ export async function checkStatementOnChain(
       { details: "a statement is for one round: ask the custodian for one at this round's time" },
     );
   }
+  requireLiabilitiesTree(file.subjectId, file.roundId, att.liabilitiesRoot);
   const signerIsContract =
     (await call("reading the signer", () => provider.getCode(file.signer, at.blockTag))) !== "0x";
   // The challenge contract accepts plain ECDSA only (a contract signer could revoke its statements).
@@ -116,6 +117,22 @@ export async function checkStatementOnChain(
     signers,
     bond,
   };
+}
+
+/**
+ * Refuses a round that committed no liabilities tree (root 0): no proof can ever answer a challenge
+ * of it, so the challenge contract refuses one (RoundHasNoLiabilitiesTree) and a statement for it
+ * would only look like protection.
+ */
+export function requireLiabilitiesTree(subjectId: Hex32, roundId: bigint, liabilitiesRoot: string): void {
+  if (BigInt(liabilitiesRoot) !== 0n) return;
+  throw new VerificationError(
+    `round ${roundId} of subject ${formatSubjectId(subjectId)} committed no liabilities tree (its liabilities root is 0), so no statement can be used against it`,
+    {
+      details:
+        "a challenge of such a round could never be answered, so the challenge contract refuses one (RoundHasNoLiabilitiesTree); ask for a statement of a round that publishes a tree",
+    },
+  );
 }
 
 /** Whether the statement's round can still be challenged, and in words. */

@@ -12,7 +12,11 @@ import { accountCommitment, accountIdProblem, toHex } from "../../src/liabilitie
 import { bytes32FromHex } from "../../src/liabilities/hash";
 import { call } from "../../src/registry-client";
 import { signBalanceStatement } from "../../src/statement";
-import { challengeWindowState, checkStatementOnChain } from "../../src/statement-check";
+import {
+  challengeWindowState,
+  checkStatementOnChain,
+  requireLiabilitiesTree,
+} from "../../src/statement-check";
 import {
   readStatementFile,
   statementFileDigest,
@@ -145,6 +149,7 @@ async function sign(command: Command): Promise<void> {
     call("reading the statement signer", () => challenges.statementSigner(subjectId)),
   ]);
   const label = formatSubjectId(subjectId);
+  requireLiabilitiesTree(subjectId, roundId, att.liabilitiesRoot);
   if (getAddress(current) !== wallet.address) {
     throw new VerificationError(
       current === "0x0000000000000000000000000000000000000000"

@@ -297,7 +297,11 @@ export function registerWallet(program: Command): void {
   )
     .addHelpText(
       "after",
-      "\nThe subject's reserves stay live after a removal, even of its last wallet (then they read 0):" +
+      "\nA wallet whose balance backs what the subject owes (its token's supply, else its latest round's attested" +
+        "\nliabilities) cannot be removed: the registry refuses a removal that would leave the reserves below it" +
+        "\n(ReserveWalletBacksLiabilities), and this command explains why before sending. An empty or surplus" +
+        "\nwallet goes; to rotate, add the new wallet, have the custodian move the funds, then remove the old one." +
+        "\nThe subject's reserves stay live after a removal, even of its last wallet (then they read 0):" +
         "\na subject never goes back to attested reserves.",
     )
     .action(

@@ -212,6 +212,20 @@ export function backingScenes(ctx: BackingContext): Scene[] {
       },
     },
     {
+      title: "One balance backs one subject: the issuer cannot take the lock wallet away",
+      run: async () => {
+        // With the wallet gone the issuer could register it (its consent never expires) for a second
+        // token and mint that against the same USDO: the registry refuses the removal itself.
+        const remove = async () =>
+          (
+            await ctx.registry
+              .connect(ctx.issuer)
+              .removeReserveWallet(WRAPPED_SUBJECT, state.custodian.address)
+          ).wait();
+        line("remove wallet", `REFUSED ${await refusal(remove)}`);
+      },
+    },
+    {
       title: "The admin revokes USDO as a reserve asset: its balances stop counting",
       run: async () => {
         await (

@@ -4,7 +4,13 @@ import { expect } from "chai";
 import { NonceManager } from "ethers";
 import type { Wallet } from "ethers";
 import { LiabilityChallenges__factory } from "../../typechain-types/factories/contracts/LiabilityChallenges__factory";
-import { checkStatementFileSignature, readStatementFile } from "../../src";
+import {
+  attestationDomain,
+  checkStatementFileSignature,
+  readStatementFile,
+  signBalanceStatement,
+  writeStatementFile,
+} from "../../src";
 import type { Hex32 } from "../../src";
 import { BALANCES, buildTree, postTreeRound, saltOf, STATEMENT_KEY } from "../helpers/challenge-cli";
 import {
@@ -16,7 +22,7 @@ import {
   removeTempDir,
   tempDir,
 } from "../helpers/cli";
-import { deployRegistry, registerSubject } from "../helpers/fixture";
+import { deployRegistry, postRound, registerSubject } from "../helpers/fixture";
 import type { Fixture } from "../helpers/fixture";
 import { devWallet, freshProvider } from "../helpers/node";
 import { porInTerminal, terminalAvailable } from "../helpers/terminal";
@@ -202,6 +208,38 @@ describe("por statement (CLI)", function () {
         await run(["statement", "verify", file("broken.json")]),
         /broken\.json: roundId must be a non-negative integer as a decimal string/,
       );
+    });
+  });
+
+  // Last: it posts a newer round.
+  describe("a round without a liabilities tree", function () {
+    const noTree = (n: bigint) =>
+      new RegExp(
+        `round ${n} of subject USDX committed no liabilities tree \\(its liabilities root is 0\\), so no statement` +
+          " can be used against it: a challenge of such a round could never be answered",
+      );
+
+    it("is refused by sign and by verify, naming why", async function () {
+      const treeless = await postRound(fixture, subjectId, {
+        reserves: 10n ** 12n,
+        liabilities: 10n ** 9n,
+        ageSeconds: 0n,
+      });
+      const treelessRound = await fixture.registry.latestRoundId(subjectId);
+      const out = file("treeless.json");
+      expectRefusal(
+        await run([...signArgs(out, { "--round": String(treelessRound) }), "--yes"]),
+        new RegExp(`^${noTree(treelessRound).source}`),
+      );
+      await expectNoFile(out);
+
+      // A statement for it signed by the key all the same (not by the CLI) is refused by verify.
+      const valid = await readStatementFile(file("alice.json"));
+      const forged = { ...valid, roundId: treelessRound, asOf: treeless.asOf };
+      const domain = attestationDomain(forged.chainId, forged.registry);
+      const signed = await signBalanceStatement(STATEMENT_KEY, domain, forged);
+      await writeStatementFile(out, { ...forged, signature: signed.signature });
+      expectRefusal(await run(["statement", "verify", out]), noTree(treelessRound));
     });
   });
 });

@@ -20,7 +20,7 @@ import {
   removeTempDir,
   tempDir,
 } from "../helpers/cli";
-import { approveReserveAsset, deployRegistry, deployToken } from "../helpers/fixture";
+import { approveReserveAsset, deployRegistry, deployToken, postRound } from "../helpers/fixture";
 import type { Fixture } from "../helpers/fixture";
 import { devWallet, freshProvider } from "../helpers/node";
 import { porInTerminal, terminalAvailable } from "../helpers/terminal";
@@ -293,6 +293,18 @@ describe("por wallet (CLI)", function () {
         await run(["wallet", "remove", "--subject", "USDX", OTHER_OWNER.address]),
         new RegExp(`^wallet ${OTHER_OWNER.address} does not back subject USDX`),
       );
+      // While a round attests liabilities, the wallet's balance backs them: explained before sending.
+      await postRound(fixture, USDX, { reserves: 0n, liabilities: 1_000_000n });
+      expectRefusal(
+        await run(["wallet", "remove", "--subject", "USDX", HOLDER.address]),
+        new RegExp(
+          `^wallet ${HOLDER.address} holds 1\\.23456789 USDO that back subject USDX: without it its reserves would` +
+            " fall from 1\\.234567 to 0, below the 1 it owes \\(attested liabilities\\): a balance that backs" +
+            " a subject's liabilities stays until its custodian moves it",
+        ),
+      );
+      expect(await fixture.registry.reserveWallets(USDX)).to.deep.equal([HOLDER.address]);
+      await postRound(fixture, USDX, { reserves: 0n, liabilities: 0n, ageSeconds: 0n }); // wound down
       const out = expectSuccess(await run(["wallet", "remove", "--subject", "USDX", HOLDER.address]));
       expect(out).to.include(`removed wallet ${HOLDER.address} from subject USDX`);
       expect(out).to.include("live reserves  0 from 0 wallet(s)");
