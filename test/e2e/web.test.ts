@@ -665,6 +665,27 @@ describe("web pages in a real browser (e2e)", function () {
       expectNoProblems(tab);
     });
 
+    it("warns, naming them and the shared owner, when a subject's listed Safe auditors share an owner", async function () {
+      const tab = await openDashboard({ from: String(chain!.deployBlock) });
+      const { sharedKey } = chain!;
+      const card = article(tab, sharedKey.id);
+      const note = card.getByRole("note", { name: "Auditors sharing owners" });
+      const text = await waitForText(
+        note,
+        (t) => t.includes(sharedKey.sharedOwner),
+        "the shared-owner warning",
+      );
+      for (const [i, safe] of sharedKey.safes.entries())
+        expect(text, `Safe ${i + 1} and its name`)
+          .to.include(safe)
+          .and.include(`Safe auditor ${"AB"[i]}`);
+      expect(text).to.match(/share owner 0x[0-9a-fA-F]{40}: one key counts toward both/);
+      // Auditors with keys of their own: no warning.
+      await waitForText(article(tab, "USDX").getByTestId("ratio"), (t) => t.includes("%"), "USDX ratio");
+      expect(await article(tab, "USDX").getByRole("note").count(), "USDX warnings").to.equal(0);
+      expectNoProblems(tab);
+    });
+
     it("shows a subject's history from its History link: one row per round, newest first", async function () {
       const tab = await openDashboard();
       const history = article(tab, "USDX").getByRole("link", { name: "History" });

@@ -10,6 +10,7 @@
  *  - DSPX (6 decimals, no token): USDX's two trees as rounds 1 and 2, with a statement signer and a
  *    one-minute challenge window; a customer the round 2 tree leaves out challenged it, nobody
  *    answered, and the challenge was settled: round 2 is disputed (round 1 superseded by it).
+ *  - SAFX: never attested, its listed auditors two accredited Safes (Safe 1.4.1) with a common owner.
  * Also a synthetic proof of any depth (no chain) for the page's timing figure.
  */
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -45,6 +46,7 @@ import {
   type SumNode,
 } from "../../src/liabilities";
 import { devWallet } from "./hardhat-node";
+import { createSafe, deploySafeContracts } from "./safe";
 
 export const DECIMALS = 6;
 /** The customer whose proofs the tests check. */
@@ -130,6 +132,13 @@ export interface WebChain {
     /** The challenge of round 2 that was settled unanswered. */
     challengeId: bigint;
   };
+  sharedKey: {
+    id: "SAFX";
+    /** The two Safe auditors listed for it, checksummed. */
+    safes: [string, string];
+    /** The owner both Safes have. */
+    sharedOwner: string;
+  };
   /** Removes the tree files and the publications. */
   cleanup(): void;
 }
@@ -212,6 +221,7 @@ export async function deployWebChain(
     await register(registry, parseSubjectId("NEWX"), "NEWX / USD reserves", auditorAddresses);
 
     const disputed = await disputeSubject(registry, admin, provider, auditorAddresses, post, dir);
+    const sharedKey = await sharedKeySubject(registry, admin);
 
     return {
       registry: address,
@@ -222,6 +232,7 @@ export async function deployWebChain(
       rbt: { id: "RBT", supply, wallets, round: rbtRound },
       neverAttested: { id: "NEWX" },
       disputed: { id: "DSPX", ...disputed },
+      sharedKey: { id: "SAFX", ...sharedKey },
       cleanup: () => {
         rmSync(dir, { recursive: true, force: true });
         rmSync(host.dir, { recursive: true, force: true });
@@ -291,6 +302,27 @@ async function disputeSubject(
   await provider.send("evm_mine", []);
   await (await challenges.settleChallenge(challengeId)).wait();
   return { rounds, proofs, challengeId };
+}
+
+/**
+ * SAFX: two Safes, owned by dev accounts 4 and 5 and by 4 and 6 (threshold 1), accredited and listed
+ * as its auditors with quorum 2: dev account 4 alone can have both sign.
+ */
+async function sharedKeySubject(
+  registry: ReserveRegistry,
+  admin: NonceManager,
+): Promise<Omit<WebChain["sharedKey"], "id">> {
+  const deployment = await deploySafeContracts(admin);
+  const [shared, ownerA, ownerB] = [4, 5, 6].map((i) => devWallet(i).address);
+  const safes: [string, string] = [
+    await createSafe(admin, deployment, [shared!, ownerA!], 1),
+    await createSafe(admin, deployment, [shared!, ownerB!], 1),
+  ];
+  for (const [i, safe] of safes.entries()) {
+    await (await registry.accreditAuditor(safe, `Safe auditor ${"AB"[i]}`)).wait();
+  }
+  await register(registry, parseSubjectId("SAFX"), "SAFX / USD reserves", safes);
+  return { safes: safes.map((a) => getAddress(a)) as [string, string], sharedOwner: getAddress(shared!) };
 }
 
 /** Registers `subjectId` (6 decimals, one-day heartbeat, quorum 2 of `auditors`). */

@@ -4,6 +4,7 @@ import { lastDisputeOf, listSettledChallenges, type SettledChallenge } from "../
 import { isLiveRoundId } from "../../../src/feed-rounds";
 import type { Hex32 } from "../../../src/hex";
 import { findRevertData } from "../../../src/revert";
+import { findSharedAuditorOwners, type SharedAuditorOwners } from "../../../src/safe/auditor-owners";
 import { formatSubjectId } from "../../../src/subject-id";
 import { challengesOf, registryAt, rpcProvider, shortError } from "../common/connection";
 import { DashboardError, reasonFor, sentence } from "./errors";
@@ -13,7 +14,8 @@ import type { Settings } from "./settings";
  * Every chain read of the dashboard. Reads are pinned to one block (the latest when the page loads)
  * so a subject's figures agree with each other, and bounded: three getLogs for the whole registry
  * (SubjectRegistered, AttestationPosted, ChallengeSettled), then a fixed handful of eth_calls per
- * subject, plus one per reserve wallet and per distinct auditor; the subject page adds a
+ * subject, plus one per reserve wallet, one or two per listed auditor (its code, a Safe's owners) and
+ * one per distinct auditor's name; the subject page adds a
  * getAttestation and an isDisputed per round shown.
  * ethers batches calls made together into one HTTP request.
  */
@@ -104,6 +106,11 @@ export interface SubjectSnapshot {
   hasData: boolean;
   asset: ReserveAsset | null;
   wallets: WalletBalance[];
+  /**
+   * Pairs of the subject's listed auditors that one key signs for (Safes sharing an owner), with the
+   * auditors' names; the reason when the owners could not be read.
+   */
+  sharedOwners: { pairs: SharedAuditorOwners[]; names: Map<string, string> } | { error: string };
 }
 
 /** A round of the history table, from the registry's view (getAttestation) and its event. */
@@ -268,7 +275,8 @@ export class AuditorNames {
  * One subject at the pinned block: six registry calls in parallel (subject, latestAttestation,
  * isFresh, collateralization, reservesRound, reserveWallets), then the token's supply, the reserve
  * asset (approved?, decimals, symbol), one balanceOf per wallet, whether the latest round counts as
- * disputed (solvency) and names of new auditors. `settled`: readSettlements, to name a dispute.
+ * disputed (solvency), which listed auditors share owners, and names of new auditors. `settled`:
+ * readSettlements, to name a dispute.
  */
 export async function readSubjectSnapshot(
   view: RegistryView,
@@ -292,7 +300,7 @@ export async function readSubjectSnapshot(
     const token = config.token === ZeroAddress ? null : getAddress(config.token);
     const assetAddress = config.reserveAsset === ZeroAddress ? null : getAddress(config.reserveAsset);
     const posted = latest && rounds.find((round) => round.roundId === latest.roundId);
-    const [supply, asset, balances, auditors, disputed] = await Promise.all([
+    const [supply, asset, balances, auditors, disputed, sharedOwners] = await Promise.all([
       token === null ? null : (erc20(token, view).getFunction("totalSupply")(at) as Promise<bigint>),
       assetAddress === null ? null : readReserveAsset(view, assetAddress),
       assetAddress === null ? [] : readBalances(view, assetAddress, wallets),
@@ -300,6 +308,7 @@ export async function readSubjectSnapshot(
       latest === null || view.challenges === null
         ? false
         : view.challenges.solvency(subjectId, at).then((solvency) => solvency.disputed),
+      readSharedOwners(view, config.auditors, names),
     ]);
     const disputedBy = (disputed && settled && lastDisputeOf(settled, subjectId)) || null;
     const reservesLive = isLiveRoundId(reservesRound.roundId);
@@ -319,8 +328,28 @@ export async function readSubjectSnapshot(
       hasData: (reservesLive || latest !== null) && (token !== null || latest !== null),
       asset,
       wallets: balances,
+      sharedOwners,
     };
   });
+}
+
+/**
+ * Which of `auditors` one key signs for (SDK findSharedAuditorOwners), and their names. A failed
+ * read becomes its reason, shown on the card, rather than hiding the subject's figures.
+ */
+async function readSharedOwners(
+  view: RegistryView,
+  auditors: readonly string[],
+  names: AuditorNames,
+): Promise<SubjectSnapshot["sharedOwners"]> {
+  try {
+    const pairs = await findSharedAuditorOwners(view.provider, auditors, { blockTag: view.blockNumber });
+    if (pairs.length === 0) return { pairs, names: new Map() };
+    const named = await names.of(pairs.flatMap((pair) => pair.auditors));
+    return { pairs, names: new Map(named.map((auditor) => [auditor.address, auditor.name])) };
+  } catch (error) {
+    return { error: shortError(error) };
+  }
 }
 
 /** The latest round (one call), or null before the first: latestAttestation reverts RoundNotFound. */

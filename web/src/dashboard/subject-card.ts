@@ -1,4 +1,5 @@
 import { disputeCauseText } from "../../../src/disputes";
+import { describeSharedAuditorOwners } from "../../../src/safe/auditor-owners";
 import { el, row, type Child } from "./dom";
 import { ago } from "../common/time-text";
 import { amount, duration, percent, utc } from "./format";
@@ -12,7 +13,8 @@ export interface CardExtras {
 
 /**
  * One subject as an `<article data-subject="<id>">`: name and id, the ratio and freshness badge up
- * front (or "Disputed" and the challenge that caused it, for a disputed subject), then the latest round, both sides of the ratio (labelled live or attested), the auditors of
+ * front (or "Disputed" and the challenge that caused it, for a disputed subject), a warning when listed
+ * auditors share owners, then the latest round, both sides of the ratio (labelled live or attested), the auditors of
  * the latest round and the reserve wallets with their balances.
  */
 export function subjectCard(
@@ -54,6 +56,7 @@ export function subjectCard(
     { class: "subject", "data-subject": snapshot.label, "aria-labelledby": headingId(snapshot) },
     el("h2", { id: headingId(snapshot) }, snapshot.name),
     headline(snapshot),
+    sharedOwnersWarning(snapshot),
     details,
     extras.chart,
     extras.historyHref &&
@@ -107,6 +110,34 @@ function headline(snapshot: SubjectSnapshot): HTMLElement {
     " ",
     freshnessBadge(snapshot),
     el("span", { class: "hint" }, ` ${freshnessNote(snapshot)}`),
+  );
+}
+
+/**
+ * Listed auditors one key signs for (Safes sharing an owner): the registry counts them as two
+ * signatures, so one person can meet a quorum of 2. Each pair named with its shared owners.
+ */
+function sharedOwnersWarning(snapshot: SubjectSnapshot): HTMLElement | null {
+  const shared = snapshot.sharedOwners;
+  if ("error" in shared)
+    return el(
+      "p",
+      { class: "hint" },
+      `Whether listed auditors share owners could not be read: ${shared.error}.`,
+    );
+  if (shared.pairs.length === 0) return null;
+  return el(
+    "div",
+    { class: "warning", role: "note", "aria-label": "Auditors sharing owners" },
+    el("strong", {}, "Auditors share a key. "),
+    el(
+      "ul",
+      { class: "plain" },
+      ...shared.pairs.map((pair) => {
+        const text = describeSharedAuditorOwners(pair, shared.names);
+        return el("li", {}, `${text.charAt(0).toUpperCase()}${text.slice(1)}.`);
+      }),
+    ),
   );
 }
 
