@@ -389,6 +389,10 @@ export async function backingGasSection(): Promise<string> {
 - \`addReserveWallet\` rows add a subject's first wallet, which also marks its reserves live for
   good (a zero-to-non-zero write in the subject's round-state slot when no round was posted yet),
   after checking that the reserve asset is approved.
+- \`removeReserveWallet\` rows (issue 18): a removal may not lower what backs the subject's outstanding
+  liabilities, so it reads the token's supply, then (only when something is owed) the wallet's balance,
+  then (only when that is not 0) every listed wallet's balance and the asset's decimals. Before issue 18
+  the same rows cost 53,253, 53,265, 50,998 and 35,784.
 - Secure-mint rows call \`collateralization\` inline (and the token's own \`totalSupply\` through the
   registry); "new holder" pays the zero-to-non-zero balance write.
 
