@@ -152,6 +152,10 @@ static bool get_array(napi_env env, const char *fn, const char *what, const char
   if (!NAPI_OK(napi_get_typedarray_info(env, value, &type, &length, &data, &buffer, &byteOffset))) return false;
   if (type != want)
     return fail(env, TYPE_ERROR, fn, "%s%s must be a %s, not a %s", what, key, type_name(want), type_name(type));
+  /* The JavaScript kernel cannot view a detached buffer either (and a SharedArrayBuffer is never one). */
+  bool detached = false;
+  if (!NAPI_OK(napi_is_detached_arraybuffer(env, buffer, &detached))) return false;
+  if (detached) return fail(env, TYPE_ERROR, fn, "%s%s is on a detached ArrayBuffer", what, key);
   size_t size = want == napi_uint32_array ? 4 : 1;
   if (data == NULL && length != 0) return fail(env, TYPE_ERROR, fn, "%s%s has no memory", what, key);
   *out = (view){data != NULL ? (uint8_t *)data : none, length * size, byteOffset, true};

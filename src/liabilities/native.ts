@@ -13,9 +13,10 @@ import * as path from "node:path";
  * Each entry point takes one options object, named fields rather than positions, so two arrays
  * cannot be swapped unnoticed. The kernel checks every call and throws a TypeError or RangeError
  * instead of touching memory it was not given: each array must be a typed array of exactly the
- * type below, each number an integer in [0, 2^32), each range inside its array, and no output may
- * share memory with another output or an input. Byte arrays the JavaScript kernel reads as words
- * (noted below) must start at a multiple of 4 bytes, so both kernels accept the same calls.
+ * type below (not on a detached buffer), each number an integer in [0, 2^32), each range inside
+ * its array, and no output may share memory with another output or an input. Byte arrays the
+ * JavaScript kernel reads as words (noted below) must start at a multiple of 4 bytes, so both
+ * kernels accept the same calls (test/helpers/native-kernel-fuzz.ts checks they answer alike).
  */
 export interface NativeKernel {
   /** hashLeafRange (leaves.ts) of accounts [from, to) of a LeafBatch. */

@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import fc from "fast-check";
+import { spawnSync } from "node:child_process";
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -12,8 +13,39 @@ import { nativeKernel } from "../../src/liabilities/native";
 import { SaltDeriver } from "../../src/liabilities/salt";
 import { sortKeysInto } from "../../src/liabilities/sort";
 import { buildGroup, type GroupJob } from "../../src/liabilities/subtree";
+import { ENTRY_POINTS, type FuzzReport } from "../helpers/native-kernel-fuzz";
 
 const numRuns = process.env.CI ? 200 : 50;
+
+const REPO_ROOT = path.resolve(__dirname, "..", "..");
+const FUZZ_CHILD = path.join("test", "helpers", "native-kernel-fuzz.ts");
+
+/**
+ * Runs test/helpers/native-kernel-fuzz.ts with `args` in a child process (the addon itself, even
+ * under POR_NO_NATIVE) and fails, naming why, unless it exits 0. A missing addon fails too: CI
+ * must build it, and this says how.
+ */
+function runFuzzChild(args: string[]): { stdout: string } {
+  const env: NodeJS.ProcessEnv = { ...process.env, TS_NODE_TRANSPILE_ONLY: "true", TS_NODE_SWC: "true" };
+  delete env.POR_NO_NATIVE;
+  const child = spawnSync(process.execPath, ["-r", "ts-node/register", FUZZ_CHILD, ...args], {
+    cwd: REPO_ROOT,
+    env,
+    encoding: "utf8",
+    timeout: 240_000,
+  });
+  const addon = process.env.POR_NATIVE_ADDON ? `POR_NATIVE_ADDON=${process.env.POR_NATIVE_ADDON} ` : "";
+  const replay = `replay: ${addon}POR_FUZZ_TRACE=1 node -r ts-node/register ${FUZZ_CHILD} ${args.join(" ")}`;
+  const stderr = child.stderr.trim();
+  if (child.error)
+    expect.fail(`the native kernel child did not run to the end (${child.error.message}); ${replay}`);
+  if (child.signal !== null)
+    expect.fail(`the native kernel crashed the child with ${child.signal}; ${replay}\n${stderr}`);
+  if (child.status === 2) expect.fail(`${stderr} (npm test needs the native kernel)`);
+  if (child.status !== 0)
+    expect.fail(`the native kernel answered otherwise than the JavaScript kernel; ${replay}\n${stderr}`);
+  return { stdout: child.stdout };
+}
 
 describe("builder fast paths", function () {
   describe("native keccak kernel", function () {
@@ -203,6 +235,37 @@ describe("builder fast paths", function () {
         RangeError,
         /options.dst has 12 bytes/,
       );
+    });
+  });
+
+  // Random and hostile calls straight at the addon. They run in a child process: a crash would
+  // kill mocha itself, so it shows up here as the child's signal, with the seed to replay it.
+  describe("native kernel at the JavaScript boundary", function () {
+    this.timeout(300_000);
+    const seed = Number(process.env.POR_NATIVE_FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
+    const runs = process.env.CI ? 20_000 : 5_000;
+
+    it("returns the JavaScript kernel's result or throws an Error for random calls of every entry point, and never crashes", function () {
+      const child = runFuzzChild(["--seed", String(seed), "--runs", String(runs)]);
+      const report = JSON.parse(child.stdout) as FuzzReport;
+      expect(report).to.include({ seed, runs });
+      // Not vacuous: every entry point both did real work that matched, and refused calls.
+      for (const entry of ENTRY_POINTS) {
+        const counts = report.calls[entry];
+        expect(counts.worked, `${entry} calls compared with the JavaScript kernel`).to.be.greaterThan(
+          runs / 100,
+        );
+        expect(counts.threw, `${entry} calls refused`).to.be.greaterThan(runs / 100);
+      }
+    });
+
+    it("refuses sortKeysInto(keys, 32, 32, 2^20, a, a), one array as perm and top, which overflowed the heap", function () {
+      const child = runFuzzChild(["--regression"]);
+      expect((JSON.parse(child.stdout) as { regression: string[] }).regression).to.deep.equal([
+        "RangeError: native kernel sort: options.perm and options.top share memory (an output must not overlap another output)",
+        "RangeError: native kernel sort: options.perm and options.top share memory (an output must not overlap another output)",
+        "TypeError: native kernel sort: takes one options object, got 6 arguments",
+      ]);
     });
   });
 
