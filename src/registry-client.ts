@@ -12,7 +12,7 @@ import type { Attestation } from "./attestation";
 import { explainError } from "./error-sentences";
 import { ChainError } from "./errors";
 import type { DecodedRevert } from "./errors";
-import { findRevertData } from "./revert";
+import { findRevertData, shortMessage } from "./revert";
 import type { Address, Hex32 } from "./hex";
 import { formatRatio, ratioWad } from "./ratio";
 import { formatSubjectId } from "./subject-id";
@@ -263,15 +263,6 @@ function formatArg(type: string, value: unknown): string {
   }
   if (type === "string") return JSON.stringify(value);
   return String(value);
-}
-
-function shortMessage(err: unknown): string {
-  if (typeof err === "object" && err !== null) {
-    const record = err as Record<string, unknown>;
-    if (typeof record.shortMessage === "string") return record.shortMessage;
-    if (typeof record.message === "string") return record.message.split("\n")[0] ?? "unknown error";
-  }
-  return String(err);
 }
 
 function requireProvider(registry: ReserveRegistry): Provider {

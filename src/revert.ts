@@ -35,3 +35,13 @@ export function isEmptyRevert(err: unknown): boolean {
   const data = findRevertData(err) ?? (err as { data?: unknown } | null)?.data;
   return data === "0x" || (data === undefined && isRevert(err));
 }
+
+/** A provider error's one-line message (ethers' shortMessage, else the first line of its message). */
+export function shortMessage(err: unknown): string {
+  if (typeof err === "object" && err !== null) {
+    const record = err as Record<string, unknown>;
+    if (typeof record.shortMessage === "string") return record.shortMessage;
+    if (typeof record.message === "string") return record.message.split("\n")[0] ?? "unknown error";
+  }
+  return String(err);
+}

@@ -1,16 +1,17 @@
-import { Contract, getAddress } from "ethers";
+import { Contract, getAddress, Interface } from "ethers";
 import type { BlockTag, ContractRunner, Provider } from "ethers";
 import { ChainError } from "../errors";
 import type { Address } from "../hex";
-import { call, toChainError } from "../registry-client";
-import { isEmptyRevert, isRevert } from "../revert";
-import { safeInterface } from "./contracts";
+import { isEmptyRevert, isRevert, shortMessage } from "../revert";
 
 /**
  * Auditors sharing a key (docs/protocol.md, trust model). The registry counts each listed auditor
  * once, but two Safes with a common owner can both sign with that owner's key: a quorum of 2 met by
  * one person. The registry cannot see owners; this reads them. Browser-safe (the dashboard calls it).
  */
+
+// Only what this reads, so the dashboard bundle does not carry the registry's decoders (./contracts does).
+const SAFE_OWNERS = new Interface(["function getOwners() view returns (address[])"]);
 
 /** Two listed auditors one key (or more) can sign for. */
 export interface SharedAuditorOwners {
@@ -57,12 +58,15 @@ async function signingKeys(
   auditor: Address,
   blockTag?: BlockTag,
 ): Promise<Set<Address> | null> {
-  const code = await call(`reading the code of auditor ${auditor}`, () =>
-    provider.getCode(auditor, blockTag),
-  );
+  let code: string;
+  try {
+    code = await provider.getCode(auditor, blockTag);
+  } catch (err) {
+    throw rpcFailure(`reading the code of auditor ${auditor}`, err);
+  }
   // An EIP-7702 account (0xef0100 ‖ delegate) signs with its own key, as an EOA does.
   if (code === "0x" || code.toLowerCase().startsWith("0xef0100")) return new Set([auditor]);
-  const safe = new Contract(auditor, safeInterface, provider);
+  const safe = new Contract(auditor, SAFE_OWNERS, provider);
   let owners: string[];
   try {
     owners = (await safe.getFunction("getOwners").staticCall({ blockTag })) as string[];
@@ -70,9 +74,14 @@ async function signingKeys(
     // A revert, or data that does not decode as address[]: a contract that is not a Safe.
     if (isRevert(err) || isEmptyRevert(err) || (err as { code?: unknown } | null)?.code === "BAD_DATA")
       return null;
-    throw toChainError(`reading the owners of auditor ${auditor}`, err);
+    throw rpcFailure(`reading the owners of auditor ${auditor}`, err);
   }
   return new Set([auditor, ...owners.map((o) => getAddress(o) as Address)]);
+}
+
+/** A transport failure (neither call reverts with a custom error): "<what>: <provider's message>". */
+function rpcFailure(what: string, err: unknown): ChainError {
+  return new ChainError(`${what}: ${shortMessage(err)}`, { cause: err });
 }
 
 /** uint160 order: lower-case hex of one length sorts as the number does. */
