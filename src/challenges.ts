@@ -3,6 +3,8 @@ import type { BlockTag, ContractRunner, Provider } from "ethers";
 import type { LiabilityChallenges, ReserveRegistry } from "../typechain-types";
 import { LiabilityChallenges__factory } from "../typechain-types/factories/contracts/LiabilityChallenges__factory";
 import { ReserveRegistry__factory } from "../typechain-types/factories/contracts/ReserveRegistry__factory";
+import { disputeCauseText, readRoundDispute } from "./disputes";
+import type { RoundDispute, SettledChallenge, SettlementRange } from "./disputes";
 import { ChainError, InvalidArgumentError } from "./errors";
 import type { Address, Hex32 } from "./hex";
 import { call, toChainError } from "./registry-client";
@@ -230,6 +232,68 @@ export async function readRoundChallenges(
     }
   }
   return result;
+}
+
+/**
+ * Round `roundId` of `subjectId` as a reader should take it after customer challenges
+ * (disputes.ts readRoundDispute: the round itself disputed, or the latest round, which is the round
+ * or one superseding it, counting as disputed), read at `range.toBlock` (default latest). Undefined
+ * when neither is, and for a registry deployed before challenges existed.
+ */
+export async function readDispute(
+  registry: ReserveRegistry,
+  subjectId: Hex32,
+  roundId: bigint,
+  range: SettlementRange = {},
+): Promise<RoundDispute | undefined> {
+  const address = await challengesAddress(registry, range.toBlock);
+  if (address === null) return undefined;
+  const challenges = LiabilityChallenges__factory.connect(address, registry.runner);
+  return call("reading the round's disputes", () =>
+    readRoundDispute(registry, challenges, subjectId, roundId, range),
+  );
+}
+
+/** A dispute as read commands report it (`disputed` in their --json): the facts and one sentence. */
+export interface DisputeSummary {
+  /** The round asked about. */
+  roundId: bigint;
+  /** The subject's latest round when read. */
+  latestRoundId: bigint;
+  /** A challenge of `roundId` itself was settled unanswered. */
+  roundDisputed: boolean;
+  /** The latest round counts as disputed (no snapshot after the last settlement yet). */
+  latestDisputed: boolean;
+  /** The settled challenge that caused it; null when its event could not be read. */
+  challenge: SettledChallenge | null;
+  /** describeDispute's sentence. */
+  reason: string;
+}
+
+export function summarizeDispute(dispute: RoundDispute): DisputeSummary {
+  const { roundId, latestRoundId, roundDisputed, latestDisputed, cause } = dispute;
+  return {
+    roundId,
+    latestRoundId,
+    roundDisputed,
+    latestDisputed,
+    challenge: cause,
+    reason: describeDispute(dispute),
+  };
+}
+
+/**
+ * Why round `roundId` reads as disputed, naming the challenge: "round 2 is disputed: challenge 1
+ * of round 2 went unanswered (settled in block 120)"; "round 3 counts as disputed: …, and no round
+ * with a later snapshot was posted since"; "round 1 is superseded by round 3, which counts as
+ * disputed: …".
+ */
+export function describeDispute(dispute: RoundDispute): string {
+  const cause = disputeCauseText(dispute.cause);
+  if (dispute.roundDisputed) return `round ${dispute.roundId} is disputed: ${cause}`;
+  if (dispute.latestRoundId === dispute.roundId)
+    return `round ${dispute.roundId} counts as disputed: ${cause}, and no round with a later snapshot was posted since`;
+  return `round ${dispute.roundId} is superseded by round ${dispute.latestRoundId}, which counts as disputed: ${cause}`;
 }
 
 // ---------------------------------------------------------------------------- input parsing

@@ -1,6 +1,9 @@
 import type { BlockTag, Provider } from "ethers";
 import { ReserveRegistry__factory } from "../typechain-types";
+import { readDispute, summarizeDispute } from "./challenges";
+import type { DisputeSummary } from "./challenges";
 import { ChainError } from "./errors";
+import type { Hex32 } from "./hex";
 import { isLiveRoundId } from "./feed-rounds";
 import { isRevert } from "./revert";
 import { WAD } from "./ratio";
@@ -11,9 +14,10 @@ export type Source = "live" | "attested";
 /**
  * Health of one backing: `missing` (unknown subject or nothing attested yet), `undercollateralized`
  * (ratio below the threshold), `stale` (attested data older than the heartbeat), else `healthy`.
- * A ratio below the threshold wins over staleness: it is the more actionable alarm.
+ * A ratio below the threshold wins over staleness: it is the more actionable alarm. A subject's
+ * reading is `disputed` above all (its latest round counts as disputed: its figures do not count).
  */
-export type BackingState = "healthy" | "undercollateralized" | "stale" | "missing";
+export type BackingState = "healthy" | "undercollateralized" | "stale" | "missing" | "disputed";
 
 /** A subject's collateralization as the registry reports it, both sides in 18 decimals. */
 export interface SubjectCollateral {
@@ -38,8 +42,13 @@ export interface SubjectCollateral {
   roundId: bigint;
   /** Unix time the figures were observed (attestation asOf, or the block time when live). */
   updatedAt: bigint;
-  /** Seconds between updatedAt and the block read. */
-  ageSeconds: bigint;
+  /**
+   * Seconds between updatedAt and the block read; null while disputed (the registry dates the
+   * figures 0 then, which is no age).
+   */
+  ageSeconds: bigint | null;
+  /** The dispute of the latest round (a customer's challenge went unanswered), null when none. */
+  disputed: DisputeSummary | null;
   state: BackingState;
 }
 
@@ -80,13 +89,19 @@ export async function readSubjectCollateral(
     if (isRevert(err)) return null;
     throw err;
   }
-  const [[reservesWad, supplyWad, ratio, fresh], [roundId, updatedAt], [reservesRoundId]] = await Promise.all(
-    [
+  const [[reservesWad, supplyWad, ratio, fresh], [roundId, updatedAt], [reservesRoundId], latestRoundId] =
+    await Promise.all([
       registry.collateralization(subjectId, at),
       registry.collateralizationRound(subjectId, at),
       registry.reservesRound(subjectId, at),
-    ],
-  );
+      registry.latestRoundId(subjectId, at),
+    ]);
+  const dispute =
+    latestRoundId === 0n
+      ? undefined
+      : await readDispute(registry, subjectId as Hex32, latestRoundId, { toBlock: block.number });
+  // The round asked about is the latest: it is disputed exactly when the latest counts as disputed.
+  const disputed = dispute?.latestDisputed ? summarizeDispute(dispute) : null;
   // Reserves are live for good from the first reserve wallet on, even once every wallet is removed.
   const reserveSource: Source = isLiveRoundId(reservesRoundId) ? "live" : "attested";
   const reserveAssetApproved =
@@ -104,7 +119,8 @@ export async function readSubjectCollateral(
     reserveAssetApproved,
     roundId,
     updatedAt,
-    ageSeconds: roundId === 0n ? 0n : blockTime - updatedAt,
-    state: backingState(roundId !== 0n, ratio, fresh, options.minRatioWad ?? WAD),
+    ageSeconds: disputed ? null : roundId === 0n ? 0n : blockTime - updatedAt,
+    disputed,
+    state: disputed ? "disputed" : backingState(roundId !== 0n, ratio, fresh, options.minRatioWad ?? WAD),
   };
 }

@@ -1,5 +1,7 @@
 import { getAddress } from "ethers";
 import type { ReserveRegistry } from "../typechain-types";
+import { readDispute, summarizeDispute } from "./challenges";
+import type { DisputeSummary } from "./challenges";
 import { ChainError } from "./errors";
 import type { Address, Hex32 } from "./hex";
 import { call, registryInterface } from "./registry-client";
@@ -10,8 +12,11 @@ import { formatSubjectId } from "./subject-id";
  * checks first (name, owner, latest round, freshness), all read at one block.
  */
 
-/** Whether a subject's latest attested round is within its heartbeat (as isFresh), or there is none. */
-export type SubjectFreshness = "fresh" | "stale" | "never-attested";
+/**
+ * Whether a subject's latest attested round is within its heartbeat (as isFresh), or there is none;
+ * `disputed` when it counts as disputed (a customer's challenge went unanswered), whatever its age.
+ */
+export type SubjectFreshness = "fresh" | "stale" | "never-attested" | "disputed";
 
 /** One registered subject, as `por subjects` lists it. */
 export interface SubjectSummary {
@@ -32,6 +37,8 @@ export interface SubjectSummary {
   /** Chain time minus `asOf` at the block read, null before the first round. */
   ageSeconds: bigint | null;
   freshness: SubjectFreshness;
+  /** The latest round's dispute, naming the settled challenge; null when it does not count as disputed. */
+  disputed: DisputeSummary | null;
 }
 
 /** How many subjects are read at once (each costs a few calls). */
@@ -102,9 +109,15 @@ async function readSummary(
     call("reading subject", () => registry.isFresh(subjectId, at)),
   ]);
   let asOf: bigint | null = null;
+  let disputed: DisputeSummary | null = null;
   if (latestRoundId > 0n) {
     const [att] = await call("reading subject", () => registry.getAttestation(subjectId, latestRoundId, at));
     asOf = att.asOf;
+    // Only a subject that is not fresh can be disputed: the fresh majority costs no more reads.
+    const dispute = fresh
+      ? undefined
+      : await readDispute(registry, subjectId, latestRoundId, { toBlock: blockTag });
+    if (dispute?.latestDisputed) disputed = summarizeDispute(dispute);
   }
   return {
     subjectId,
@@ -117,6 +130,7 @@ async function readSummary(
     latestRoundId,
     asOf,
     ageSeconds: asOf === null ? null : now > asOf ? now - asOf : 0n,
-    freshness: latestRoundId === 0n ? "never-attested" : fresh ? "fresh" : "stale",
+    freshness: latestRoundId === 0n ? "never-attested" : disputed ? "disputed" : fresh ? "fresh" : "stale",
+    disputed,
   };
 }

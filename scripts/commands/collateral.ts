@@ -21,7 +21,8 @@ export function registerCollateral(program: Command): void {
     .addHelpText(
       "after",
       "\nReserves and supply are shown in 18 decimals, as the registry normalizes them. Status is\n" +
-        "healthy, undercollateralized, stale or missing; the command exits 1 if any subject is not healthy.",
+        "healthy, undercollateralized, stale, missing or disputed (a customer's challenge of a round went\n" +
+        "unanswered: the challenge is named below the table); the command exits 1 if any subject is not healthy.",
     )
     .action(
       action(async (ids: string[], _opts: unknown, command: Command) => {
@@ -61,10 +62,14 @@ function table(rows: SubjectCollateral[]): string {
     `${formatAmount(r.reservesWad, 18, { grouping: true, fractionDigits: 2 })} (${r.reserveSource})`,
     `${formatAmount(r.supplyWad, 18, { grouping: true, fractionDigits: 2 })} (${r.supplySource})`,
     formatRatio(r.ratioWad),
-    r.roundId === 0n ? "-" : formatDuration(r.ageSeconds),
+    r.roundId === 0n || r.ageSeconds === null ? "-" : formatDuration(r.ageSeconds),
     r.fresh ? "yes" : "no",
     r.state,
   ]);
+  // A disputed subject's figures are dated 0 by the registry: say why instead of an age.
+  const disputes = rows.flatMap((r) =>
+    r.disputed === null ? [] : [`${formatSubjectId(r.subjectId)} disputed: ${r.disputed.reason}`],
+  );
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
   return [header, ...body]
     .map((row) =>
@@ -73,5 +78,6 @@ function table(rows: SubjectCollateral[]): string {
         .join("  ")
         .trimEnd(),
     )
+    .concat(disputes)
     .join("\n");
 }

@@ -18,6 +18,7 @@ import {
   type PublicationFailure,
   type PublicationSource,
 } from "../../src/liabilities";
+import { readDispute, summarizeDispute, type DisputeSummary } from "../../src/challenges";
 import { parseAddress, type Hex32 } from "../../src/hex";
 import type { KeyOptions } from "../../src/keys";
 import { call } from "../../src/registry-client";
@@ -228,6 +229,20 @@ async function commit(command: Command): Promise<void> {
   );
 }
 
+/**
+ * Exit code of `liabilities verify` and `check` when the proof holds but its round reads as disputed
+ * (the round itself, or the latest round superseding it): included, in figures nobody should trust.
+ */
+export const EXIT_DISPUTED = 2;
+
+/**
+ * The verdict for a proof that holds against a round that reads as disputed: `DISPUTED: <what
+ * holds>, but round 2 is disputed: challenge 1 of round 2 went unanswered (…); …`.
+ */
+export function disputedVerdict(holds: string, dispute: DisputeSummary): string {
+  return `DISPUTED: ${holds}, but ${dispute.reason}; the inclusion holds, the round's figures are not trustworthy`;
+}
+
 /** Nothing committed and no --uri: the check fails as "not committed" before reading anything. */
 const NO_PUBLICATION: PublicationSource = {
   manifest: () => Promise.reject(new InvalidArgumentError("no publication to fetch: pass --uri")),
@@ -316,7 +331,12 @@ async function check(command: Command): Promise<void> {
       checks: result.passed,
     };
   }
-  output(flags, json, () => lines.join("\n"));
+  // Proofs of a disputed round, or of one a disputed round superseded, still verify: say what they are worth.
+  const dispute = await readDispute(ctx.registry, round.subjectId, round.round);
+  const disputed = dispute === undefined ? null : summarizeDispute(dispute);
+  if (disputed) lines.push(disputedVerdict(`the checks above hold for ${round.where}`, disputed));
+  output(flags, { ...json, disputed }, () => lines.join("\n"));
+  if (disputed) process.exitCode = EXIT_DISPUTED;
 }
 
 /**
@@ -404,7 +424,8 @@ export function registerPublication(liabilities: Command): void {
     .addHelpText(
       "after",
       "\nDownloads the manifest and the one shard your leaf hash falls in (shared with every customer in it)," +
-        "\nrebuilds your path to the root and compares it with the attested round. Exit 0 only if all holds." +
+        "\nrebuilds your path to the root and compares it with the attested round. Exit 0 only if all holds;" +
+        "\nexit 2 (a DISPUTED line) if it holds but the round is disputed, or superseded by a disputed one." +
         "\n--all-shards (auditors, or before a challenge) downloads every shard: then a leaf not found where" +
         "\nits hash places it is in no shard at all.",
     )

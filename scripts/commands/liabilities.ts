@@ -21,7 +21,8 @@ import {
 } from "../../src/liabilities";
 import { action, optionsOf, output } from "../cli-kit";
 import { IN_PROCESS_NETWORK, connect, resolveRegistryAddress } from "../network";
-import { registerPublication } from "./liabilities-publication";
+import { disputedVerdict, EXIT_DISPUTED, registerPublication } from "./liabilities-publication";
+import { readDispute, summarizeDispute, type DisputeSummary } from "../../src/challenges";
 
 interface BuildFlags {
   out: string;
@@ -213,6 +214,7 @@ async function verify(file: string, command: Command): Promise<void> {
   if (!result.ok) throw new VerificationError(`INVALID: ${who()}: ${result.reason ?? "does not verify"}`);
   let onChainLine: string | undefined;
   let onChain: Record<string, unknown> | undefined;
+  let disputed: DisputeSummary | null | undefined;
   if (onChainWanted) {
     // Loaded here: ethers and Hardhat are only needed for on-chain checks, and slow to load.
     const { formatSubjectId, parseSubjectId } = await import("../../src/subject-id");
@@ -303,7 +305,12 @@ async function verify(file: string, command: Command): Promise<void> {
       .verifyLiability(subjectId, round, result.commitment, BigInt(pkg.balance), proofStepsForContract(pkg))
       .catch(decode);
     if (!ok) throw new VerificationError(`INVALID on-chain: verifyLiability returned false for ${where}`);
-    onChainLine = `VALID on-chain: verifyLiability is true for ${where} (registry ${address})`;
+    const verified = `verifyLiability is true for ${where} (registry ${address})`;
+    const dispute = await readDispute(registry, subjectId, round);
+    disputed = dispute === undefined ? null : summarizeDispute(dispute);
+    onChainLine = disputed
+      ? disputedVerdict(`on-chain ${verified}`, disputed)
+      : `VALID on-chain: ${verified}`;
     onChain = { subjectId, round, chainId, registry: address };
   }
   const lines = [
@@ -325,9 +332,11 @@ async function verify(file: string, command: Command): Promise<void> {
       total: pkg.total,
       decimals,
       onChain,
+      disputed,
     },
     () => lines.join("\n"),
   );
+  if (disputed) process.exitCode = EXIT_DISPUTED;
 }
 
 export function registerLiabilities(program: Command): void {
@@ -393,6 +402,12 @@ export function registerLiabilities(program: Command): void {
     .option(
       "--registry <address>",
       "registry address (default: the package's, $POR_REGISTRY or the deployed one)",
+    )
+    .addHelpText(
+      "after",
+      "\nExit 0: VALID (on-chain too, when checked). Exit 1: INVALID, one error line. Exit 2: the proof" +
+        "\nverifies on-chain, but its round is disputed (a customer's challenge went unanswered), or is" +
+        "\nsuperseded by a round that is: a DISPUTED line names the challenge.",
     )
     .action(action((file: string, _opts: unknown, command: Command) => verify(file, command)));
 

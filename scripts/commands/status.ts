@@ -1,6 +1,8 @@
 import type { Command } from "commander";
 import { ZeroAddress } from "ethers";
 import { formatAmount } from "../../src/amounts";
+import { readDispute, summarizeDispute } from "../../src/challenges";
+import type { DisputeSummary } from "../../src/challenges";
 import { readSubjectCollateral } from "../../src/collateral";
 import type { SubjectCollateral } from "../../src/collateral";
 import { formatRatio } from "../../src/ratio";
@@ -36,9 +38,21 @@ export function registerStatus(program: Command): void {
   );
 }
 
-/** The subject's status at the latest block. */
-export async function readStatus(ctx: RegistryContext, subjectId: Hex32): Promise<SubjectStatus> {
-  return readSubjectStatus(ctx.registry, subjectId);
+/** A subject's status with the dispute of its latest round, null when it does not count as disputed. */
+export interface ShownStatus extends SubjectStatus {
+  disputed: DisputeSummary | null;
+}
+
+/**
+ * The subject's status at the latest block. A latest round that counts as disputed is not fresh,
+ * whatever its age (as the registry's isFresh).
+ */
+export async function readStatus(ctx: RegistryContext, subjectId: Hex32): Promise<ShownStatus> {
+  const status = await readSubjectStatus(ctx.registry, subjectId);
+  const round = status.latestRound;
+  const dispute = round === null ? undefined : await readDispute(ctx.registry, subjectId, round.roundId);
+  if (round === null || !dispute?.latestDisputed) return { ...status, disputed: null };
+  return { ...status, latestRound: { ...round, fresh: false }, disputed: summarizeDispute(dispute) };
 }
 
 /** What collateralization() reports now: it differs from the latest round once a side is read live. */
@@ -59,11 +73,13 @@ export function describeBacking(backing: SubjectCollateral | null): string {
   if (backing === null || (backing.reserveSource === "attested" && backing.supplySource === "attested"))
     return "";
   const amount = (wad: bigint) => formatAmount(wad, 18, { grouping: true, fractionDigits: 2 });
-  const freshness = backing.fresh
-    ? "FRESH"
-    : backing.reserveAssetApproved
-      ? "STALE (an attested side is older than the heartbeat, or missing)"
-      : "NOT FRESH: the reserve asset was revoked by the registry admin, its balances count as 0";
+  const freshness = backing.disputed
+    ? `DISPUTED: ${backing.disputed.reason}`
+    : backing.fresh
+      ? "FRESH"
+      : backing.reserveAssetApproved
+        ? "STALE (an attested side is older than the heartbeat, or missing)"
+        : "NOT FRESH: the reserve asset was revoked by the registry admin, its balances count as 0";
   return [
     `  backing now   (what secure mint, ReserveGuard and the feeds use)`,
     `    reserves    ${amount(backing.reservesWad)} (${backing.reserveSource})`,
@@ -73,8 +89,11 @@ export function describeBacking(backing: SubjectCollateral | null): string {
   ].join("\n");
 }
 
-/** The JSON shape of `por status --json`: base units as decimal strings plus formatted amounts. */
-export function statusJson(status: SubjectStatus): Record<string, unknown> {
+/**
+ * The JSON shape of `por status --json`: base units as decimal strings plus formatted amounts, and
+ * `disputed` (null, or the dispute naming its challenge).
+ */
+export function statusJson(status: ShownStatus): Record<string, unknown> {
   const round = status.latestRound;
   return {
     ...status,
@@ -120,17 +139,21 @@ function describeReserveAsset(status: SubjectStatus): string {
 }
 
 /** The latest round for humans, or a line saying there is none. */
-export function describeRound(status: SubjectStatus, withTitle = true): string {
+export function describeRound(status: ShownStatus, withTitle = true): string {
   const round = status.latestRound;
   const title = withTitle ? [`${status.name}  (subject ${formatSubjectId(status.subjectId)})`] : [];
   if (round === null) return [...title, "  latest round  none yet (no attestation posted)"].join("\n");
   const amount = (value: bigint) => formatAmount(value, status.decimals, { grouping: true });
-  const state = round.fresh ? "FRESH" : "STALE";
+  const heartbeat = `(heartbeat ${formatDuration(status.heartbeatSeconds)})`;
+  // Disputed outranks the age: the registry dates a disputed subject's figures 0 for every consumer.
+  const state = status.disputed
+    ? `DISPUTED: ${status.disputed.reason}; no consumer counts the subject as fresh until a round with a later snapshot is posted`
+    : `${round.fresh ? "FRESH" : "STALE"} ${heartbeat}`;
   return [
     ...title,
     `  latest round  #${round.roundId}`,
     `  as of         ${formatTimestamp(round.asOf)} (age ${formatDuration(round.ageSeconds)})`,
-    `  freshness     ${state} (heartbeat ${formatDuration(status.heartbeatSeconds)})`,
+    `  freshness     ${state}`,
     `  posted at     ${formatTimestamp(round.postedAt)}`,
     `  reserves      ${amount(round.reserves)}`,
     `  liabilities   ${amount(round.liabilities)}`,

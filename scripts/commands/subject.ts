@@ -505,7 +505,7 @@ function registerList(program: Command): void {
   registryOption(
     program
       .command("subjects")
-      .description("list every subject of a registry: name, owner, latest round and freshness")
+      .description("list every subject of a registry: name, owner, latest round and freshness (or dispute)")
       .option(
         "--from-block <n>",
         "first block to read registration events from: 0 (default) or at most the registry's deployment block",
@@ -547,8 +547,12 @@ function shownName(name: string): string {
   return /[\u0000-\u001f\u007f-\u009f]/.test(name) ? JSON.stringify(name) : name;
 }
 
-/** "fresh, age 2h 5m (heartbeat 1d)", "stale, age 3d (heartbeat 1d)" or "never attested". */
+/**
+ * "fresh, age 2h 5m (heartbeat 1d)", "stale, age 3d (heartbeat 1d)", "never attested", or
+ * "disputed: round 2 is disputed: challenge 1 of round 2 went unanswered (settled in block 120)".
+ */
 function describeFreshness(s: SubjectSummary): string {
+  if (s.disputed) return `disputed: ${s.disputed.reason}`;
   if (s.freshness === "never-attested" || s.ageSeconds === null) return "never attested";
   return `${s.freshness}, age ${formatDuration(s.ageSeconds)} (heartbeat ${formatDuration(s.heartbeatSeconds)})`;
 }

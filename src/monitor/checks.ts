@@ -7,8 +7,9 @@ import {
   type SubjectCollateral,
 } from "../collateral";
 import { formatAmount } from "../amounts";
-import { readRoundChallenges, type RoundChallenges } from "../challenges";
+import { readRoundChallenges, type DisputeSummary, type RoundChallenges } from "../challenges";
 import { toWad } from "../decimals";
+import { disputeCauseText } from "../disputes";
 import { PorError } from "../errors";
 import { formatRatio, ratioWad } from "../ratio";
 import { toChainError } from "../registry-client";
@@ -40,6 +41,8 @@ export interface CheckResult {
   blocks: Record<string, number>;
   /** A subject's latest round: disputed, open challenges (absent for a registry without challenges). */
   challenges?: RoundChallenges;
+  /** A disputed subject's dispute, naming the settled challenge behind it. */
+  disputed?: DisputeSummary;
   /**
    * A registered subject's listed auditors that one key signs for (Safes sharing an owner): a
    * warning printed beside the state, never a state of its own, so it leaves the exit code alone.
@@ -165,12 +168,14 @@ async function runSubjectCheck(
   if (challenges === null)
     return { ...result, state: reading.state, detail: `${figures}, ${freshnessText(reading)}` };
   if (challenges.disputed) {
+    const cause = disputeCauseText(reading.disputed?.challenge ?? null);
     return {
       ...result,
       challenges,
+      ...(reading.disputed === null ? {} : { disputed: reading.disputed }),
       state: "disputed",
       detail:
-        `${figures}; round ${challenges.roundId} is disputed: a customer's challenge of a round went unanswered,` +
+        `${figures}; round ${challenges.roundId} is disputed: ${cause},` +
         " so its figures do not count until a round with a later snapshot is posted",
     };
   }
@@ -256,7 +261,8 @@ async function runBridgeCheck(
 
 function freshnessText(reading: SubjectCollateral): string {
   if (!reading.reserveAssetApproved) return "stale: the reserve asset was revoked by the registry admin";
-  return reading.fresh ? "fresh" : `stale: ${formatDuration(reading.ageSeconds)} old`;
+  if (reading.fresh) return "fresh";
+  return reading.ageSeconds === null ? "stale" : `stale: ${formatDuration(reading.ageSeconds)} old`;
 }
 
 function formatWad(value: bigint): string {

@@ -20,8 +20,14 @@ export function alertJson(result: CheckResult, time: Date): string {
     reservesWad: result.reservesWad?.toString(),
     supplyWad: result.supplyWad?.toString(),
     blocks: result.blocks,
+    disputed: result.disputed === undefined ? undefined : bigintsAsStrings(result.disputed),
     detail: result.detail,
   });
+}
+
+/** `value` with its bigints as decimal strings, for JSON. */
+function bigintsAsStrings(value: object): unknown {
+  return JSON.parse(JSON.stringify(value, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v)));
 }
 
 /** One alert as a human line: `ALERT <state> <type> "<name>": <detail>`. */

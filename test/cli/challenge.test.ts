@@ -299,7 +299,7 @@ describe("por challenge (CLI)", function () {
       const monitor = await runPor(["monitor", "--config", config, "--once"], { ...process.env });
       expect(monitor.code, monitor.stderr).to.equal(1);
       expect(monitor.stdout).to.match(
-        /ALERT disputed subject "USDX": .*; round 2 is disputed: a customer's challenge of a round went unanswered/,
+        /ALERT disputed subject "USDX": .*; round 2 is disputed: challenge 1 of round 2 went unanswered \(settled in block \d+\), so its figures do not count/,
       );
     });
 

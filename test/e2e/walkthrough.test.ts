@@ -301,7 +301,10 @@ describe("docs/cli.md walkthrough, every role on a local node (e2e)", function (
     const disputed = outputOf("challenge settle 1").stdout;
     expect(disputed).to.match(/^settled challenge 1: round 3 of subject USDX is disputed /m);
     expect(disputed).to.match(
-      / ALERT disputed subject "USDX": .*; round 3 is disputed: a customer's challenge/,
+      /^ {2}freshness {5}DISPUTED: round 3 is disputed: challenge 1 of round 3 went unanswered \(settled in block \d+\); /m,
+    );
+    expect(disputed).to.match(
+      / ALERT disputed subject "USDX": .*; round 3 is disputed: challenge 1 of round 3 went unanswered \(settled in block \d+\)/,
     );
     expect(disputed).to.match(/^monitor exit code 1$/m);
   });

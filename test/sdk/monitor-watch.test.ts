@@ -264,7 +264,7 @@ describe("watch --once on a subject with customer challenges", function () {
     expect(code).to.equal(1);
     expect(result.state).to.equal("disputed");
     expect(result.detail).to.match(
-      /; round 1 is disputed: a customer's challenge of a round went unanswered, so its figures do not count until a round with a later snapshot is posted$/,
+      /; round 1 is disputed: challenge 1 of round 1 went unanswered \(settled in block \d+\), so its figures do not count until a round with a later snapshot is posted$/,
     );
     // Only a round whose snapshot is after the settlement clears it.
     await time.increase(2);
