@@ -9,13 +9,22 @@ export interface WriteOptions {
   replace?: boolean;
   /** What the user can do instead of overwriting, added to the refusal. */
   hint?: string;
-  /** Permission bits of a new file, e.g. 0o600 for a secret (default 0o666 minus the umask). */
+  /**
+   * Permission bits of the file, e.g. 0o600 for a secret: exactly these whatever the umask (and a
+   * file replaced keeps none of its old bits). Default 0o666 minus the umask.
+   */
   mode?: number;
   /** Receives one-line notes, such as a stale temporary removed. Default: a line on stderr. */
   onNotice?: (message: string) => void;
 }
 
 const DEFAULT_HINT = "pass --force to replace it";
+
+/**
+ * Mode of the files docs call confidential (owner read and write only): keystores, the liabilities
+ * tree file (every account id and salt), and proof packages (a customer's account id and salt).
+ */
+export const CONFIDENTIAL_FILE_MODE = 0o600;
 
 // ---------------------------------------------------------------- file-system errors
 
@@ -227,7 +236,10 @@ export async function writeFileAtomic(
   const tmp = tempPath(path.resolve(filePath), "tmp");
   trackTemp(tmp);
   try {
+    // Created with the mode, so a secret is never readable by others, even for an instant; then set
+    // exactly (the umask may have taken bits away). Renamed, the target is this new file, mode and all.
     await fs.writeFile(tmp, data, { flag: "wx", mode: options.mode ?? 0o666 });
+    if (options.mode !== undefined) await fs.chmod(tmp, options.mode);
     if (options.replace) await fs.rename(tmp, filePath);
     else placeWithoutReplacing(tmp, filePath, options.hint);
   } catch (err) {

@@ -1,8 +1,7 @@
 import { promises as fs } from "node:fs";
 import { encryptKeystoreJson, isKeystoreJson, Wallet } from "ethers";
 import { KeyError } from "./errors";
-import { writeFileAtomic } from "./files";
-import { checkOutputPath } from "./files";
+import { checkOutputPath, CONFIDENTIAL_FILE_MODE, writeFileAtomic } from "./files";
 
 /** Environment variable holding a hex private key. */
 export const PRIVATE_KEY_ENV = "POR_PRIVATE_KEY";
@@ -138,7 +137,7 @@ export async function writeKeystore(
   options: KeystoreEncryption & { force?: boolean } = {},
 ): Promise<string> {
   checkNewPassword(password);
-  const write = { replace: options.force, mode: 0o600, hint: KEYSTORE_OVERWRITE_HINT };
+  const write = { replace: options.force, mode: CONFIDENTIAL_FILE_MODE, hint: KEYSTORE_OVERWRITE_HINT };
   await checkOutputPath(file, write);
   const json =
     options.scryptN === undefined

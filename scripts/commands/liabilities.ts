@@ -2,7 +2,7 @@ import * as path from "node:path";
 import { Option, type Command } from "commander";
 import { ChainError, InvalidArgumentError, VerificationError } from "../../src/errors";
 import { formatAmount } from "../../src/amounts";
-import { expectReadableFile, writeFileAtomic } from "../../src/files";
+import { CONFIDENTIAL_FILE_MODE, expectReadableFile, writeFileAtomic } from "../../src/files";
 import { formatDuration } from "../../src/time";
 import {
   SUMMARY_FILE,
@@ -144,7 +144,9 @@ async function prove(dir: string, accountId: string, command: Command): Promise<
     tree.close();
   }
   const json = `${JSON.stringify(pkg, null, 2)}\n`;
-  if (flags.out !== undefined) await writeFileAtomic(flags.out, json, { replace: flags.force });
+  // The customer's account id and salt: for that customer only (docs/liabilities-tree.md).
+  if (flags.out !== undefined)
+    await writeFileAtomic(flags.out, json, { replace: flags.force, mode: CONFIDENTIAL_FILE_MODE });
   else process.stdout.write(json);
 }
 
@@ -350,7 +352,7 @@ export function registerLiabilities(program: Command): void {
     .command("build")
     .description("build the liabilities tree of a CSV (account,balance[,salt]) into a directory")
     .argument("<csv>", "CSV with header account,balance or account,balance,salt")
-    .requiredOption("--out <dir>", "output directory (summary.json and tree.bin)")
+    .requiredOption("--out <dir>", "output directory (summary.json, and tree.bin with mode 0600)")
     .requiredOption("--decimals <n>", "decimals of the CSV balances; amounts are stored in base units")
     .option("--salt-secret-file <file>", "secret for salts missing from the CSV (else $POR_SALT_SECRET)")
     .option("--pad-to <n>", "add zero-balance dummy leaves up to n leaves (at most 2^27 = 134217728)")
@@ -366,7 +368,10 @@ export function registerLiabilities(program: Command): void {
     .description("print one customer's proof package (por-liability-proof/1)")
     .argument("<dir>", "directory written by `liabilities build`")
     .argument("<accountId>", "the customer's account id")
-    .option("--out <file>", "write the proof package to a file instead of stdout")
+    .option(
+      "--out <file>",
+      "write the proof package to a file (mode 0600: it holds the salt) instead of stdout",
+    )
     .option("--force", "replace --out if it exists")
     .option(
       "--attestation <file>",

@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
-import { closeSync, openSync, readSync, rmSync, statSync, writeSync } from "node:fs";
+import { closeSync, fchmodSync, openSync, readSync, rmSync, statSync, writeSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { InvalidArgumentError, InvalidFileError } from "../errors";
+import { CONFIDENTIAL_FILE_MODE } from "../files";
 import { scanLiabilitiesCsv } from "./csv";
 import { writeSmallUint256 } from "./decimal-bytes";
 import { gatherRange } from "./gather";
@@ -182,7 +183,9 @@ export async function buildTreeFile(options: BuildOptions): Promise<LiabilitiesS
   const deriver = new SaltDeriver(options.saltSecret);
   const kernel = keccakKernel();
   const clock = new PhaseClock(options);
-  const fd = openSync(options.treeFile, "w+");
+  // Every account id and salt: created owner-only, and made so if an existing file was truncated.
+  const fd = openSync(options.treeFile, "w+", CONFIDENTIAL_FILE_MODE);
+  fchmodSync(fd, CONFIDENTIAL_FILE_MODE);
   const out = new FileWriter(fd);
   let tail: Promise<void> = Promise.resolve();
   let failed = false;

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { ethers } from "ethers";
 import { ReserveRegistry__factory } from "../../typechain-types";
@@ -59,6 +59,11 @@ const ACCOUNTS = [
   ["erin", "1000000"],
 ] as const;
 
+/** A file's permission bits. */
+function modeOf(file: string): number {
+  return statSync(file).mode & 0o777;
+}
+
 function csv(rows: ReadonlyArray<readonly [string, string]>): string {
   const q = (s: string) => (/[",]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
   return `account,balance\n${rows.map(([a, b]) => `${q(a)},${b}`).join("\n")}\n`;
@@ -110,6 +115,9 @@ describe("por liabilities (CLI)", function () {
       );
       expect(existsSync(path.join(out, "tree.bin"))).to.equal(true);
       expect(leftovers()).to.deep.equal([]);
+      // tree.bin (every account id and salt) is owner-only; summary.json, handed to auditors, is not.
+      expect(modeOf(path.join(out, "tree.bin"))).to.equal(0o600);
+      expect(modeOf(path.join(out, "summary.json"))).to.equal(0o666 & ~process.umask());
       // stderr is not a terminal here and --progress was not given: no progress lines.
       expect(firstBuild.stderr).to.equal("");
     });
@@ -319,6 +327,17 @@ describe("por liabilities (CLI)", function () {
       expect(run.code, run.stderr).to.equal(0);
       expect(run.stdout).to.equal("");
       expect(parseProofPackage(JSON.parse(readFileSync(file, "utf8")), file).balance).to.equal("1500250000");
+      // The customer's account id and salt: owner-only, also when --force replaces a readable file.
+      expect(modeOf(file)).to.equal(0o600);
+      const replaced = path.join(scratch.dir, "proof-bob.json");
+      writeFileSync(replaced, "an older, public file");
+      chmodSync(replaced, 0o644);
+      const again = await por(["liabilities", "prove", out, "bob", "--out", replaced, "--force"]);
+      expect(again.code, again.stderr).to.equal(0);
+      expect(modeOf(replaced)).to.equal(0o600);
+      expect(parseProofPackage(JSON.parse(readFileSync(replaced, "utf8")), replaced).accountId).to.equal(
+        "bob",
+      );
     });
 
     it("refuses an unknown account or a missing tree", async function () {

@@ -314,4 +314,17 @@ describe("docs/cli.md walkthrough, every role on a local node (e2e)", function (
     expect(files.filter((file) => file.endsWith(".key"))).to.deep.equal([]);
     expect(files).to.include.members(["admin.json", "alpha.json", "beta.json", "issuer.json", "holder.json"]);
   });
+
+  it("leaves the confidential files owner-only: keystores, the salt secret, tree files, a proof package", async function () {
+    const confidential = [
+      ...["admin", "alpha", "beta", "issuer", "holder", "newowner"].map((name) => `${name}.json`),
+      "salt.secret",
+      "alice.json", // her proof package: her account id and salt
+      path.join("tree", "tree.bin"),
+      path.join("tree-3", "tree.bin"),
+    ];
+    for (const file of confidential) {
+      expect((await fs.stat(path.join(dir!, file))).mode & 0o777, file).to.equal(0o600);
+    }
+  });
 });

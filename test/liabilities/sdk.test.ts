@@ -1,5 +1,13 @@
 import { expect } from "chai";
-import { existsSync, mkdirSync, readFileSync, truncateSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  statSync,
+  truncateSync,
+  writeFileSync,
+} from "node:fs";
 import * as path from "node:path";
 import { InvalidArgumentError, InvalidFileError } from "../../src/errors";
 import {
@@ -379,6 +387,15 @@ describe("liabilities SDK", function () {
         onPhaseEnd: (timing) => phases.push(timing.phase),
       });
       expect(phases).to.deep.equal(BUILD_PHASES.filter((p) => p !== "pad"));
+    });
+
+    it("is owner-only (0600), even when it replaces a file others could read", async function () {
+      const treeFile = path.join(scratch.dir, "tree.bin");
+      writeFileSync(treeFile, "an older tree");
+      chmodSync(treeFile, 0o644);
+      const built = await buildAccounts(scratch.dir, accounts);
+      built.tree.close();
+      expect(statSync(treeFile).mode & 0o777).to.equal(0o600);
     });
 
     it("refuses --pad-to below the account count", async function () {

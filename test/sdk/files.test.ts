@@ -54,6 +54,24 @@ describe("writeFileAtomic", function () {
     expect((await fs.stat(file)).mode & 0o777).to.equal(0o600);
   });
 
+  it("gives exactly the mode whatever the umask, and a replaced file keeps none of its wider bits", async function () {
+    const file = path.join(dir(), "keystore.json");
+    await fs.writeFile(file, "an older, public file");
+    await fs.chmod(file, 0o644);
+    const umask = process.umask(0o277); // would leave 0400 of 0600
+    try {
+      await writeFileAtomic(file, "{}", { mode: 0o600, replace: true });
+    } finally {
+      process.umask(umask);
+    }
+    expect((await fs.stat(file)).mode & 0o777).to.equal(0o600);
+    expect(await fs.readFile(file, "utf8")).to.equal("{}");
+    // Without a mode: the default, 0666 minus the umask (public outputs).
+    const open = path.join(dir(), "summary.json");
+    await writeFileAtomic(open, "{}");
+    expect((await fs.stat(open)).mode & 0o777).to.equal(0o666 & ~umask);
+  });
+
   it("refuses a missing directory or a directory as the target with one line naming the path", async function () {
     for (const [target, code] of [
       [path.join(dir(), "missing", "out.json"), "ENOENT \\(no such file or directory\\)"],

@@ -128,6 +128,7 @@ describe("keys", function () {
     it("refuses to replace an existing file without force, and replaces it with force", async function () {
       const file = path.join(dir, "existing.json");
       await fs.writeFile(file, "old keystore");
+      await fs.chmod(file, 0o644); // readable by others: the replacement must not keep that
       const other = Wallet.createRandom();
       const refused = await writeKeystore(file, new Wallet(other.privateKey), "pw", light).catch(
         (e: unknown) => e,
