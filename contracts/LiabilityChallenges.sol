@@ -72,6 +72,9 @@ contract LiabilityChallenges is ILiabilityChallenges {
     ) external onlySubjectOwner(subjectId) {
         _requireRound(subjectId, roundId);
         if (manifestHash == bytes32(0) || bytes(uri).length == 0) revert EmptyPublication();
+        // Proofs of a round without a tree verify against nothing: "published" would only mislead.
+        (IReserveRegistry.Attestation memory att, ) = registry.getAttestation(subjectId, roundId);
+        if (att.liabilitiesRoot == bytes32(0)) revert RoundHasNoLiabilitiesTree(subjectId, roundId);
         Publication storage p = _publications[subjectId][roundId];
         if (p.manifestHash != bytes32(0)) revert ProofsAlreadyPublished(subjectId, roundId);
         p.manifestHash = manifestHash;
@@ -121,8 +124,11 @@ contract LiabilityChallenges is ILiabilityChallenges {
 
     /// @inheritdoc ILiabilityChallenges
     function roundChallengeWindow(bytes32 subjectId, uint80 roundId) external view returns (uint32) {
-        (, uint64 postedAt) = registry.getAttestation(subjectId, roundId);
-        return _windowAt(subjectId, postedAt);
+        (IReserveRegistry.Attestation memory att, uint64 postedAt) = registry.getAttestation(
+            subjectId,
+            roundId
+        );
+        return _roundWindow(subjectId, att, postedAt);
     }
 
     /// @inheritdoc ILiabilityChallenges
@@ -263,7 +269,7 @@ contract LiabilityChallenges is ILiabilityChallenges {
         // As the registry dates it: 0 for a subject whose latest snapshot predates its last dispute.
         (uint80 readingId, uint64 readingAt) = registry.collateralizationRound(subjectId);
         s.disputed = readingId != 0 && readingAt == 0;
-        s.challengeWindow = _windowAt(subjectId, postedAt);
+        s.challengeWindow = _roundWindow(subjectId, att, postedAt);
         s.signers = registry.roundSigners(subjectId, s.roundId);
         s.signerCount = _popCount(s.signers);
         s.proofsPublished = _publications[subjectId][s.roundId].manifestHash != bytes32(0);
@@ -286,6 +292,16 @@ contract LiabilityChallenges is ILiabilityChallenges {
     /// @dev The window in force when a round posted at `postedAt` was posted.
     function _windowAt(bytes32 subjectId, uint64 postedAt) private view returns (uint32) {
         return uint32(_challengeWindows[subjectId].upperLookup(uint48(postedAt)));
+    }
+
+    /// @dev The window a round can be challenged in: 0 for a round without a liabilities tree, which
+    /// no challenge can be opened against (RoundHasNoLiabilitiesTree), so consumers never read it as open.
+    function _roundWindow(
+        bytes32 subjectId,
+        IReserveRegistry.Attestation memory att,
+        uint64 postedAt
+    ) private view returns (uint32) {
+        return att.liabilitiesRoot == bytes32(0) ? 0 : _windowAt(subjectId, postedAt);
     }
 
     /// @dev Signed by the statement signer in force when the round was posted, or by the current one

@@ -785,14 +785,15 @@ contract ReserveRegistry is IReserveRegistry, AccessControlDefaultAdminRules, EI
         address asset,
         address wallet
     ) private view {
+        // The wallet's balance first: an empty wallet goes without calling the issuer's token.
+        uint256 balance = IERC20Metadata(asset).balanceOf(wallet);
+        if (balance == 0) return;
         address token = s.token;
         uint256 outstanding =
             token != address(0)
                 ? IERC20Metadata(token).totalSupply()
                 : _rounds[subjectId][s.latestRoundId].liabilities; // 0 before the first round
         if (outstanding == 0) return;
-        uint256 balance = IERC20Metadata(asset).balanceOf(wallet);
-        if (balance == 0) return;
         uint256 balances = _walletBalances(subjectId, asset, s.walletCount);
         uint8 assetDecimals = IERC20Metadata(asset).decimals();
         uint256 reservesBefore = DecimalScaling.rescale(balances, assetDecimals, s.decimals);

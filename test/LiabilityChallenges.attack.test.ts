@@ -261,7 +261,13 @@ describe("LiabilityChallenges: the lazy-user attack", function () {
       .withArgs(LIVE, round.roundId);
     // Both sides are read live, but a disputed subject's reading is dated 0 all the same, so a
     // feed-only consumer (Aave's aggregator checks answers, Chainlink's examples updatedAt) refuses it.
-    expect((await ratioFeed.latestRoundData()).updatedAt).to.equal(0n);
+    const reserveFeed = await ethers.deployContract("ReserveFeed", [await registry.getAddress(), LIVE]);
+    for (const feed of [reserveFeed, ratioFeed]) {
+      expect((await feed.latestRoundData()).updatedAt).to.equal(0n);
+      expect(await feed.latestTimestamp()).to.equal(0n);
+      expect((await feed.getRoundData(await feed.latestRound())).updatedAt).to.equal(0n);
+      expect(await feed.getTimestamp(await feed.latestRound())).to.equal(0n);
+    }
   });
 
   it("disputes the subject when a superseded round is settled: posting the next round first does not wash it away", async function () {
@@ -361,15 +367,21 @@ describe("LiabilityChallenges: a disputed subject reads as disputed through ever
     await challenges.connect(owner).setStatementSigner(LIVE, fx.statementKey.address);
     await challenges.connect(owner).setChallengeWindow(LIVE, WINDOW);
     const reserveFeed = await ethers.deployContract("ReserveFeed", [await registry.getAddress(), LIVE]);
+    const ratioFeed = await ethers.deployContract("ReserveRatioFeed", [await registry.getAddress(), LIVE]);
     const round = await postRound(fx, LIVE, await ATTACKS["omits the customer"]());
     expect((await reserveFeed.latestRoundData()).updatedAt).to.equal(BigInt(await time.latest()));
+    expect((await ratioFeed.latestRoundData()).updatedAt).to.equal(round.asOf);
     const id = await openChallenge(fx, LIVE, round, VICTIM, VICTIM_BALANCE);
     await passDeadline(challenges, id);
     await challenges.settleChallenge(id);
     const latest = await reserveFeed.latestRoundData();
     expect([latest.answer, latest.updatedAt]).to.deep.equal([RESERVES, 0n]);
-    expect(await reserveFeed.latestTimestamp()).to.equal(0n);
-    expect(await reserveFeed.getTimestamp(await reserveFeed.latestRound())).to.equal(0n);
+    for (const feed of [reserveFeed, ratioFeed]) {
+      expect((await feed.latestRoundData()).updatedAt).to.equal(0n);
+      expect(await feed.latestTimestamp()).to.equal(0n);
+      expect((await feed.getRoundData(await feed.latestRound())).updatedAt).to.equal(0n);
+      expect(await feed.getTimestamp(await feed.latestRound())).to.equal(0n);
+    }
     expect((await registry.reservesRound(LIVE))[2]).to.equal(0n);
   });
 
@@ -390,6 +402,25 @@ describe("LiabilityChallenges: a round without a liabilities tree (issue 18)", f
       .to.be.revertedWithCustomError(fx.challenges, "RoundHasNoLiabilitiesTree")
       .withArgs(CUSTODY, round.roundId);
     expect((await fx.challenges.solvency(CUSTODY)).openChallenges).to.equal(0n);
+  });
+
+  it("reads as not challengeable (window 0) and refuses a publication of its proofs", async function () {
+    const fx = await loadFixture(deployChallengesFixture);
+    const round = await postRound(fx, CUSTODY, { root: ethers.ZeroHash, total: 20_000n * UNIT });
+    expect(await fx.challenges.challengeWindow(CUSTODY)).to.equal(WINDOW); // the subject's setting
+    expect(await fx.challenges.roundChallengeWindow(CUSTODY, round.roundId)).to.equal(0n);
+    expect((await fx.challenges.solvency(CUSTODY)).challengeWindow).to.equal(0n);
+    await expect(
+      fx.challenges
+        .connect(fx.owner)
+        .publishProofs(CUSTODY, round.roundId, ethers.id("manifest"), "ipfs://x"),
+    )
+      .to.be.revertedWithCustomError(fx.challenges, "RoundHasNoLiabilitiesTree")
+      .withArgs(CUSTODY, round.roundId);
+    // A round with a tree reads its window.
+    const withTree = await postRound(fx, CUSTODY, await honestTree());
+    expect(await fx.challenges.roundChallengeWindow(CUSTODY, withTree.roundId)).to.equal(WINDOW);
+    expect((await fx.challenges.solvency(CUSTODY)).challengeWindow).to.equal(WINDOW);
   });
 
   it("a later round with a tree can be challenged as usual", async function () {

@@ -184,7 +184,8 @@ interface ILiabilityChallenges {
     /// @notice The registry this contract serves.
     function registry() external view returns (IReserveRegistry);
 
-    /// @notice Commits round `roundId`'s published proofs, once. Subject owner only.
+    /// @notice Commits round `roundId`'s published proofs, once. Subject owner only. Refused for a round
+    /// without a liabilities tree (RoundHasNoLiabilitiesTree): its proofs would verify against nothing.
     function publishProofs(
         bytes32 subjectId,
         uint80 roundId,
@@ -217,7 +218,8 @@ interface ILiabilityChallenges {
     /// @notice The current challenge window in seconds.
     function challengeWindow(bytes32 subjectId) external view returns (uint32);
 
-    /// @notice The challenge window of round `roundId`: the one in force when it was posted.
+    /// @notice The challenge window of round `roundId`: the one in force when it was posted, or 0 for
+    /// a round without a liabilities tree (it cannot be challenged).
     function roundChallengeWindow(bytes32 subjectId, uint80 roundId) external view returns (uint32);
 
     /// @notice The statement signer of round `roundId`: the one in force when it was posted (zero:

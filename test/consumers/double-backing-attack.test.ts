@@ -14,6 +14,7 @@ import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import fc from "fast-check";
 import {
   WAD,
+  addWallet,
   approveReserveAssets,
   namedSigners,
   postAttestation,
@@ -324,6 +325,53 @@ describe("One balance cannot back two subjects (issue 18)", function () {
       expect(await f.registry.reserveWallets(X)).to.deep.equal([]);
     });
 
+    it("an empty wallet goes even when the token's totalSupply reverts (the balance is read first)", async function () {
+      const f = await loadFixture(deployDoubleBackingFixture);
+      const consent2 = await signReserveAddress(f.custodian2, f.registry, X);
+      await f.execute(batchCall(f.registry, "addReserveWallet", [X, f.custodian2.address, consent2]));
+      // PUSH1 0 PUSH1 0 REVERT: every call to the token now reverts.
+      await ethers.provider.send("hardhat_setCode", [await f.xToken.getAddress(), "0x60006000fd"]);
+      await expect(f.execute(batchCall(f.registry, "removeReserveWallet", [X, f.custodian2.address])))
+        .to.emit(f.registry, "ReserveWalletRemoved")
+        .withArgs(X, f.custodian2.address);
+      // A wallet that holds something needs the supply to be judged: refused while the token is broken.
+      await expect(f.execute(batchCall(f.registry, "removeReserveWallet", [X, f.custodian.address]))).to.be
+        .reverted;
+    });
+
+    it("judges in the subject's decimals: dust below one subject unit leaves an under-backed subject", async function () {
+      const { admin, owner, auditor, walletA, walletB } = await namedSigners(
+        "admin",
+        "owner",
+        "auditor",
+        "walletA",
+        "walletB",
+      );
+      const registry = await ethers.deployContract("ReserveRegistry", [admin.address]);
+      await registry.accreditAuditor(auditor.address, "Auditor A");
+      const asset8 = await ethers.deployContract("MockERC20", ["Asset", "A8", 8]);
+      const token6 = await ethers.deployContract("MockERC20", ["Token", "T6", 6]);
+      await approveReserveAssets(registry, admin, asset8);
+      const config = subjectConfig([auditor.address], {
+        token: await token6.getAddress(),
+        reserveAsset: await asset8.getAddress(),
+      });
+      await registry.connect(owner).registerSubject(X, config);
+      await addWallet(registry, owner, X, walletA);
+      await addWallet(registry, owner, X, walletB);
+      await token6.mint(owner.address, 200n * UNIT); // 200 owed
+      await asset8.mint(walletA.address, 100n * 10n ** 8n); // 100 held
+      await asset8.mint(walletB.address, 50n); // 0.0000005: rounds to nothing in 6 decimals
+      expect(await registry.liveReserves(X)).to.equal(100n * UNIT);
+      await expect(registry.connect(owner).removeReserveWallet(X, walletB.address))
+        .to.emit(registry, "ReserveWalletRemoved")
+        .withArgs(X, walletB.address);
+      // One more base unit of the subject's is taken away by walletA's removal: refused.
+      await expect(registry.connect(owner).removeReserveWallet(X, walletA.address))
+        .to.be.revertedWithCustomError(registry, "ReserveWalletBacksLiabilities")
+        .withArgs(X, walletA.address, 0n, 200n * UNIT);
+    });
+
     it("a partial burn frees exactly the surplus", async function () {
       const f = await loadFixture(deployDoubleBackingFixture);
       const consent2 = await signReserveAddress(f.custodian2, f.registry, X);
@@ -349,6 +397,8 @@ describe("One balance cannot back two subjects (issue 18)", function () {
  * each transaction exactly as the model says, and the invariant holds: an owner transaction never
  * lowers what backs a subject's outstanding liabilities, min(reserves, supply), except by burning
  * that subject's own tokens. So no subject's backed supply can be handed to another subject's.
+ * The reserve asset has 8 decimals and the subjects 6, and custodians move amounts below one
+ * subject unit too, so the rule's rounding (both sides in the subject's decimals) is exercised.
  */
 describe("One balance, one subject: model of any owner sequence (issue 18)", function () {
   type WalletOp =
@@ -369,8 +419,12 @@ describe("One balance, one subject: model of any owner sequence (issue 18)", fun
     live: [boolean, boolean];
   }
 
-  const reserves = (m: Model, s: 0 | 1) =>
+  /** Asset base units (8 decimals) per subject base unit (6 decimals). */
+  const SCALE = 100n;
+  const rawReserves = (m: Model, s: 0 | 1) =>
     m.walletOf.reduce((sum, owner, w) => (owner === s ? sum + m.balances[w]! : sum), 0n);
+  /** In the subject's decimals, rounded down, as the registry reads them. */
+  const reserves = (m: Model, s: 0 | 1) => rawReserves(m, s) / SCALE;
   const backed = (m: Model, s: 0 | 1) => {
     const r = reserves(m, s);
     return r < m.supply[s] ? r : m.supply[s];
@@ -386,8 +440,9 @@ describe("One balance, one subject: model of any owner sequence (issue 18)", fun
       m.live[s] = true;
     } else if (op.kind === "remove") {
       if (m.walletOf[op.wallet] !== s) return "ReserveWalletNotFound";
-      const after = reserves(m, s) - m.balances[op.wallet]!;
-      if (m.supply[s] > 0n && m.balances[op.wallet]! > 0n && after < m.supply[s]) {
+      const after = (rawReserves(m, s) - m.balances[op.wallet]!) / SCALE;
+      const needed = after < m.supply[s] && after < reserves(m, s);
+      if (m.supply[s] > 0n && m.balances[op.wallet]! > 0n && needed) {
         return "ReserveWalletBacksLiabilities";
       }
       m.walletOf[op.wallet] = null;
@@ -413,6 +468,12 @@ describe("One balance, one subject: model of any owner sequence (issue 18)", fun
   });
 
   const amount = fc.bigInt({ min: 1n, max: 600n }).map((n) => n * UNIT);
+  /** Asset amounts to move: whole units, or any number of base units (below one subject unit too). */
+  const moved = fc.oneof(
+    amount.map((a) => a * SCALE),
+    fc.bigInt({ min: 1n, max: 600n * UNIT * SCALE }),
+    fc.bigInt({ min: 1n, max: 2n * SCALE }),
+  );
   const subject = fc.constantFrom(0 as const, 1 as const);
   const wallet = fc.nat({ max: 2 });
   const ownerOp: fc.Arbitrary<OwnerOp> = fc.oneof(
@@ -440,7 +501,7 @@ describe("One balance, one subject: model of any owner sequence (issue 18)", fun
         kind: fc.constant("move" as const),
         from: fc.nat({ max: 2 }),
         to: fc.oneof(fc.nat({ max: 2 }), fc.constant("out" as const)),
-        amount,
+        amount: moved,
       }),
     },
     {
@@ -461,7 +522,7 @@ describe("One balance, one subject: model of any owner sequence (issue 18)", fun
     const custodians = [c0, c1, c2];
     const registry = await ethers.deployContract("ReserveRegistry", [admin.address]);
     await registry.accreditAuditor(admin.address, "Auditor");
-    const usdc = await ethers.deployContract("MockERC20", ["USD Coin", "USDC", 6]);
+    const usdc = await ethers.deployContract("MockERC20", ["USD Coin (8)", "USDC8", 8]);
     await approveReserveAssets(registry, admin, usdc);
     const batch = (await ethers.deployContract("OwnerBatch")).connect(attacker);
     const batchAddress = await batch.getAddress();
@@ -481,7 +542,7 @@ describe("One balance, one subject: model of any owner sequence (issue 18)", fun
     const consents = await Promise.all(
       custodians.map((c) => Promise.all(subjects.map((id) => signReserveAddress(c, registry, id)))),
     );
-    const initialBalances = [1_000n * UNIT, 500n * UNIT, 0n];
+    const initialBalances = [1_000n * UNIT * SCALE, 500n * UNIT * SCALE, 0n];
     for (const [w, c] of custodians.entries()) await usdc.mint(c.address, initialBalances[w]!);
     const interfaces = [registry.interface, tokens[0].interface];
     // Start where the attack starts: X backed by c0 and minted, Y by c1.
