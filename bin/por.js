@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Entry point of the `por` command: runs scripts/por.ts through ts-node (no build step needed).
+// Entry point of the `por` command: runs cli/por.ts through ts-node (no build step needed).
 "use strict";
 const path = require("node:path");
 
@@ -14,7 +14,7 @@ require("ts-node").register({
   swc: true, // @swc/core transpiles ~5x faster than tsc; the CLI starts in about a second
   project: path.join(__dirname, "..", "tsconfig.json"),
 });
-require("../scripts/por.ts")
+require("../cli/por.ts")
   .main(process.argv)
   .catch(() => {
     // main() already reported the failure and set process.exitCode.

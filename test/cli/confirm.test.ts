@@ -2,8 +2,8 @@
 import { PassThrough } from "node:stream";
 import { expect } from "chai";
 import { InvalidArgumentError } from "../../src";
-import { confirm, requireConfirmationPossible } from "../../scripts/confirm";
-import type { PromptStreams } from "../../scripts/confirm";
+import { confirm, requireConfirmationPossible } from "../../cli/confirm";
+import type { PromptStreams } from "../../cli/confirm";
 
 /** A fake terminal answering `answer` (no answer: the input ends), and what was written to it. */
 function terminal(answer: string | null, isTTY = true): { streams: PromptStreams; written: () => string } {

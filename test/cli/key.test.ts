@@ -4,8 +4,8 @@ import { PassThrough } from "node:stream";
 import { expect } from "chai";
 import { Wallet } from "ethers";
 import { CancelledError } from "../../src";
-import { readSecret } from "../../scripts/secret-input";
-import type { Terminal } from "../../scripts/secret-input";
+import { readSecret } from "../../cli/secret-input";
+import type { Terminal } from "../../cli/secret-input";
 import { expectNoFile, expectRefusal, expectSuccess, por, removeTempDir, tempDir } from "../helpers/cli";
 import { porInTerminal, porWithStdin, terminalAvailable } from "../helpers/terminal";
 

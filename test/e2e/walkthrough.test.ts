@@ -14,7 +14,7 @@ import {
   MockERC20__factory,
   ReserveRegistry__factory,
 } from "../../typechain-types";
-import { buildProgram } from "../../scripts/por";
+import { buildProgram } from "../../cli/por";
 import { removeTempDir, tempDir } from "../helpers/cli";
 import { devWallet, type HardhatNode, REPO_ROOT, startHardhatNode } from "../helpers/hardhat-node";
 import { createSafe, deploySafeContracts } from "../helpers/safe";

@@ -3,7 +3,7 @@ import { CancelledError, KeyError } from "../src/errors";
 /**
  * Secrets (passwords, private keys) from the person at the terminal, typed without echo, or from
  * a non-interactive stdin. Prompts go to stderr, so stdout stays clean for --json and pipes.
- * (Yes/no confirmations: scripts/confirm.ts.)
+ * (Yes/no confirmations: cli/confirm.ts.)
  */
 export interface Terminal {
   input: NodeJS.ReadableStream & { isTTY?: boolean; setRawMode?: (mode: boolean) => unknown };
