@@ -22,6 +22,14 @@ module.exports = {
       to: { path: "node_modules/(hardhat|commander|@nomicfoundation)/" },
     },
     {
+      name: "core-imports-only-core",
+      comment:
+        "src/core/ holds the browser-safe primitives everything else builds on: it imports only itself and ethers, no Node built-in.",
+      severity: "error",
+      from: { path: "^src/core/" },
+      to: { pathNot: "^(src/core/|node_modules/ethers/)" },
+    },
+    {
       name: "cli-imports-no-dev-scripts",
       comment: "cli/ is the product: it does not import the demo, the tests or the benches.",
       severity: "error",

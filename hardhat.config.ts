@@ -2,7 +2,7 @@ import { subtask } from "hardhat/config";
 import { TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD } from "hardhat/builtin-tasks/task-names";
 import type { HardhatUserConfig } from "hardhat/config";
 import "@nomicfoundation/hardhat-toolbox";
-import { hardhatNetworksFromEnv } from "./src/networks";
+import { hardhatNetworksFromEnv } from "./src/chain/networks";
 
 // The npm `solc` package is pinned in package.json; this must match it. No compiler
 // download is possible on our machines, so Hardhat is pointed at the bundled soljson.

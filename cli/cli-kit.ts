@@ -1,7 +1,7 @@
 import * as path from "node:path";
 import type { Command } from "commander";
-import { ChainError, InvalidArgumentError, PorError } from "../src/errors";
-import { fileSystemError, isFileSystemError } from "../src/files";
+import { ChainError, InvalidArgumentError, PorError } from "../src/core/errors";
+import { fileSystemError, isFileSystemError } from "../src/node/files";
 
 /** Options every command inherits from the root program. */
 export interface GlobalOptions {

@@ -1,5 +1,5 @@
 import { createInterface } from "node:readline/promises";
-import { InvalidArgumentError } from "../src/errors";
+import { InvalidArgumentError } from "../src/core/errors";
 
 /** Where a confirmation is asked: the question on `output` (stderr, so stdout stays clean), the answer from `input`. */
 export interface PromptStreams {

@@ -8,13 +8,18 @@ import type {
   IgnitionModule,
   SolidityParameterType,
 } from "@nomicfoundation/ignition-core";
-import { create2Address, CREATEX_ADDRESS, deployCreate2Data, initCodeOf } from "../src/create2";
-import { createXState, installCreateX } from "../src/createx";
-import { deployedAddressesFile, futureIdOf, readDeployedAddresses, recordState } from "../src/deployments";
-import { ChainError } from "../src/errors";
-import type { Address, Hex32 } from "../src/hex";
-import { executeCall } from "../src/transactions";
-import type { DryRun, SentCall } from "../src/transactions";
+import { create2Address, CREATEX_ADDRESS, deployCreate2Data, initCodeOf } from "../src/chain/create2";
+import { createXState, installCreateX } from "../src/chain/createx";
+import {
+  deployedAddressesFile,
+  futureIdOf,
+  readDeployedAddresses,
+  recordState,
+} from "../src/chain/deployments";
+import { ChainError } from "../src/core/errors";
+import type { Address, Hex32 } from "../src/core/hex";
+import { executeCall } from "../src/chain/transactions";
+import type { DryRun, SentCall } from "../src/chain/transactions";
 import { deploymentDir, IN_PROCESS_NETWORK } from "./network";
 import { sendSettingsOf } from "./sending";
 import type { SendingOptions } from "./sending";

@@ -3,10 +3,10 @@ import * as path from "node:path";
 import type { Wallet } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import { ChainError, InvalidArgumentError, KeyError } from "../src/errors";
-import { PRIVATE_KEY_ENV } from "../src/keys";
-import { checkChainId, findEnvNetwork, resolveNetworkName } from "../src/networks";
-import type { EnvNetwork } from "../src/networks";
+import { ChainError, InvalidArgumentError, KeyError } from "../src/core/errors";
+import { PRIVATE_KEY_ENV } from "../src/node/keys";
+import { checkChainId, findEnvNetwork, resolveNetworkName } from "../src/chain/networks";
+import type { EnvNetwork } from "../src/chain/networks";
 import type { GlobalOptions } from "./cli-kit";
 
 /** Ignition module id and future id under which `por deploy` records the registry. */
@@ -20,7 +20,7 @@ const IN_PROCESS_BALANCE = (10n ** 22n).toString();
 
 /**
  * Loads Hardhat on the network picked with --network (default: the in-process `hardhat` network):
- * hardhat, localhost, or one the environment defines (POR_RPC_URL_<NAME>, src/networks.ts), whose
+ * hardhat, localhost, or one the environment defines (POR_RPC_URL_<NAME>, src/chain/networks.ts), whose
  * node must answer the chain id POR_CHAIN_ID_<NAME> gives, if set.
  * Hardhat is loaded lazily so commands that need no chain (liabilities build…) start fast.
  *

@@ -1,4 +1,5 @@
 import { Command, CommanderError } from "commander";
+import { version } from "../package.json";
 import { EXIT_USAGE, reportFailure, userDirectory } from "./cli-kit";
 import { registerAsset } from "./commands/asset";
 import { registerAttest } from "./commands/attest";
@@ -44,11 +45,25 @@ export function buildProgram(): Command {
     .description("Proof-of-Reserves registry: auditor attestations, reserve feeds and liability proofs")
     .option("--network <name>", "Hardhat network to use (default: the in-process 'hardhat' network)")
     .option("--json", "machine-readable JSON output")
+    .version(version, "-V, --version", "print the version of por")
+    .addHelpText("after", ENVIRONMENT_HELP)
     .exitOverride();
   for (const register of areas) register(program);
   pointToHelpOnUsageErrors(program, program.name());
   return program;
 }
+
+const ENVIRONMENT_HELP = `
+Environment:
+  POR_RPC_URL_<NAME>, POR_CHAIN_ID_<NAME>  RPC URL (and expected chain id) of --network NAME (docs/networks.md)
+  POR_LOCALHOST_RPC                        URL of --network localhost (default http://127.0.0.1:8545)
+  POR_REGISTRY                             registry address when --registry is not given
+  POR_PRIVATE_KEY                          signing key (or --keystore FILE with POR_KEYSTORE_PASSWORD)
+  POR_KEYSTORE_PASSWORD                    password of --keystore (or --password-file FILE)
+  POR_SALT_SECRET                          liabilities salt secret (or --salt-secret-file FILE)
+  POR_IGNITION_DIR                         where deployment records are kept (default: ignition/ of the project)
+
+Every command, with examples: docs/cli.md`;
 
 /**
  * A usage error (missing or unknown option, unknown command, missing argument) is one line that

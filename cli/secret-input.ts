@@ -1,4 +1,4 @@
-import { CancelledError, KeyError } from "../src/errors";
+import { CancelledError, KeyError } from "../src/core/errors";
 
 /**
  * Secrets (passwords, private keys) from the person at the terminal, typed without echo, or from

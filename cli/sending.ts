@@ -1,12 +1,12 @@
 import type { Command } from "commander";
 import { formatUnits, parseUnits } from "ethers";
 import type { Signer } from "ethers";
-import { InvalidArgumentError } from "../src/errors";
-import { checkOutputPath } from "../src/files";
-import { parseAddress } from "../src/hex";
-import { appendSafeBatch } from "../src/safe-batch";
-import { checkSendSettings, DEFAULT_SEND_SETTINGS, executeCall } from "../src/transactions";
-import type { CallOutcome, DryRun, PlannedCall, SendSettings } from "../src/transactions";
+import { InvalidArgumentError } from "../src/core/errors";
+import { checkOutputPath } from "../src/node/files";
+import { parseAddress } from "../src/core/hex";
+import { appendSafeBatch } from "../src/safe/batch";
+import { checkSendSettings, DEFAULT_SEND_SETTINGS, executeCall } from "../src/chain/transactions";
+import type { CallOutcome, DryRun, PlannedCall, SendSettings } from "../src/chain/transactions";
 
 /** The options every command that sends a transaction takes (sendingOptions adds them). */
 export interface SendingOptions {

@@ -1,9 +1,9 @@
 import type { Command } from "commander";
-import { parseAddress } from "../../src/hex";
-import type { Address } from "../../src/hex";
-import type { KeyOptions } from "../../src/keys";
-import { listReserveAssets, readTokenMetadata } from "../../src/reserve-assets";
-import type { TokenMetadata } from "../../src/reserve-assets";
+import { parseAddress } from "../../src/core/hex";
+import type { Address } from "../../src/core/hex";
+import type { KeyOptions } from "../../src/node/keys";
+import { listReserveAssets, readTokenMetadata } from "../../src/backing/assets";
+import type { TokenMetadata } from "../../src/backing/assets";
 import { action, optionsOf, output, parseBlockOption } from "../cli-kit";
 import { outcomeLines, sendingOptions, sendPlannedCall } from "../sending";
 import type { SendingOptions } from "../sending";

@@ -1,8 +1,8 @@
 import { promises as fs } from "node:fs";
 import type { Command } from "commander";
 import { getAddress, keccak256 } from "ethers";
-import { formatAmount, parseAmount } from "../../src/amounts";
-import { attestationDomain, signAttestation } from "../../src/attestation";
+import { formatAmount, parseAmount } from "../../src/core/amounts";
+import { attestationDomain, signAttestation } from "../../src/attestations/attestation";
 import {
   attestationFileDigest,
   readAttestationFile,
@@ -10,28 +10,28 @@ import {
   signatureFileToJson,
   writeAttestationFile,
   writeSignatureFile,
-} from "../../src/attestation-file";
-import type { AttestationFile } from "../../src/attestation-file";
+} from "../../src/attestations/file";
+import type { AttestationFile } from "../../src/attestations/file";
 import {
   CancelledError,
   ChainError,
   InvalidArgumentError,
   InvalidFileError,
   VerificationError,
-} from "../../src/errors";
-import { parseAddress, parseHex32, ZERO_HASH } from "../../src/hex";
-import type { Address, Hex32 } from "../../src/hex";
-import { checkOutputPath } from "../../src/files";
-import { requireWallet } from "../../src/keys";
+} from "../../src/core/errors";
+import { parseAddress, parseHex32, ZERO_HASH } from "../../src/core/hex";
+import type { Address, Hex32 } from "../../src/core/hex";
+import { checkOutputPath } from "../../src/node/files";
+import { requireWallet } from "../../src/node/keys";
 import { readLiabilitiesSummary } from "../../src/liabilities";
-import type { KeyOptions } from "../../src/keys";
-import { planPostAttestation, postedRound } from "../../src/attestation-posting";
-import { call } from "../../src/registry-client";
-import { buildSubmission, checkSignatureFiles } from "../../src/submission";
-import type { CollectedSignature } from "../../src/submission";
-import { formatSubjectId, parseSubjectId } from "../../src/subject-id";
-import { checkSnapshotTime, formatTimestamp, laterNow, parseTimestamp } from "../../src/time";
-import { reviewAttestation, reviewLines, subjectFacts } from "../../src/attestation-review";
+import type { KeyOptions } from "../../src/node/keys";
+import { planPostAttestation, postedRound } from "../../src/attestations/posting";
+import { call } from "../../src/chain/registry-client";
+import { buildSubmission, checkSignatureFiles } from "../../src/attestations/submission";
+import type { CollectedSignature } from "../../src/attestations/submission";
+import { formatSubjectId, parseSubjectId } from "../../src/core/subject-id";
+import { checkSnapshotTime, formatTimestamp, laterNow, parseTimestamp } from "../../src/core/time";
+import { reviewAttestation, reviewLines, subjectFacts } from "../../src/attestations/review";
 import {
   checkSafeOwner,
   combineSafeAttestationSignature,

@@ -1,8 +1,8 @@
 import type { Command } from "commander";
-import { validateArgument } from "../../src/errors";
-import { parseAddress } from "../../src/hex";
-import type { Address } from "../../src/hex";
-import type { KeyOptions } from "../../src/keys";
+import { validateArgument } from "../../src/core/errors";
+import { parseAddress } from "../../src/core/hex";
+import type { Address } from "../../src/core/hex";
+import type { KeyOptions } from "../../src/node/keys";
 import { action, optionsOf, output } from "../cli-kit";
 import { outcomeLines, sendingOptions, sendPlannedCall } from "../sending";
 import type { SendingOptions } from "../sending";

@@ -2,9 +2,9 @@ import * as path from "node:path";
 import type { Command } from "commander";
 import { formatEther, ZeroAddress } from "ethers";
 import type { LiabilityChallenges } from "../../typechain-types";
-import { formatAmount } from "../../src/amounts";
-import { answerFromPackage, answerFromTree } from "../../src/challenge-answer";
-import type { AnswerTarget, ContractProofStep } from "../../src/challenge-answer";
+import { formatAmount } from "../../src/core/amounts";
+import { answerFromPackage, answerFromTree } from "../../src/challenges/answer";
+import type { AnswerTarget, ContractProofStep } from "../../src/challenges/answer";
 import {
   challengesContract,
   listChallenges,
@@ -20,21 +20,21 @@ import {
   planWithdrawBonds,
   readChallenge,
   readChallengeSettings,
-} from "../../src/challenges";
-import type { Challenge, ChallengeSettings } from "../../src/challenges";
-import { explainError } from "../../src/error-sentences";
-import { CancelledError, ChainError, InvalidArgumentError } from "../../src/errors";
-import { parseAddress, ZERO_HASH } from "../../src/hex";
-import type { Address, Hex32 } from "../../src/hex";
-import type { KeyOptions } from "../../src/keys";
+} from "../../src/challenges/challenges";
+import type { Challenge, ChallengeSettings } from "../../src/challenges/challenges";
+import { explainError } from "../../src/core/error-sentences";
+import { CancelledError, ChainError, InvalidArgumentError } from "../../src/core/errors";
+import { parseAddress, ZERO_HASH } from "../../src/core/hex";
+import type { Address, Hex32 } from "../../src/core/hex";
+import type { KeyOptions } from "../../src/node/keys";
 import { readProofPackage, TREE_FILE, TreeFile } from "../../src/liabilities";
-import { call } from "../../src/registry-client";
-import { challengeWindowState, checkStatementOnChain } from "../../src/statement-check";
-import { readStatementFile } from "../../src/statement-file";
-import { formatSubjectId, parseSubjectId } from "../../src/subject-id";
-import { formatDuration, formatTimestamp } from "../../src/time";
-import { DEFAULT_SEND_SETTINGS, executeCall } from "../../src/transactions";
-import type { PlannedCall } from "../../src/transactions";
+import { call } from "../../src/chain/registry-client";
+import { challengeWindowState, checkStatementOnChain } from "../../src/challenges/statement-check";
+import { readStatementFile } from "../../src/challenges/statement-file";
+import { formatSubjectId, parseSubjectId } from "../../src/core/subject-id";
+import { formatDuration, formatTimestamp } from "../../src/core/time";
+import { DEFAULT_SEND_SETTINGS, executeCall } from "../../src/chain/transactions";
+import type { PlannedCall } from "../../src/chain/transactions";
 import { action, optionsOf, output, parseBlockOption } from "../cli-kit";
 import { confirm, requireConfirmationPossible } from "../confirm";
 import { outcomeLines, sendingOptions, sendPlannedCall } from "../sending";

@@ -1,10 +1,10 @@
 import type { Command } from "commander";
-import { formatAmount } from "../../src/amounts";
-import { readSubjectCollateral, type SubjectCollateral } from "../../src/collateral";
-import { InvalidArgumentError } from "../../src/errors";
-import { formatRatio, parseRatio } from "../../src/ratio";
-import { formatSubjectId, parseSubjectId } from "../../src/subject-id";
-import { formatDuration } from "../../src/time";
+import { formatAmount } from "../../src/core/amounts";
+import { readSubjectCollateral, type SubjectCollateral } from "../../src/backing/collateral";
+import { InvalidArgumentError } from "../../src/core/errors";
+import { formatRatio, parseRatio } from "../../src/core/ratio";
+import { formatSubjectId, parseSubjectId } from "../../src/core/subject-id";
+import { formatDuration } from "../../src/core/time";
 import { action, optionsOf, output } from "../cli-kit";
 import { connect, resolveRegistryAddress } from "../network";
 

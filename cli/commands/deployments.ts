@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { deployedAddressesFile, readDeployedAddresses } from "../../src/deployments";
+import { deployedAddressesFile, readDeployedAddresses } from "../../src/chain/deployments";
 import { action, optionsOf, output } from "../cli-kit";
 import type { GlobalOptions } from "../cli-kit";
 import { connect, deploymentDir, IN_PROCESS_NETWORK } from "../network";

@@ -1,10 +1,10 @@
 import type { Command } from "commander";
-import { DEFAULT_SALT_LABEL, saltOfLabel } from "../../src/create2";
-import { FEED_KINDS, parseFeedKind, SUBJECT_CONTRACTS, subjectModuleId } from "../../src/deployments";
-import type { FeedKind } from "../../src/deployments";
-import type { KeyOptions } from "../../src/keys";
-import { call } from "../../src/registry-client";
-import { formatSubjectId, parseSubjectId } from "../../src/subject-id";
+import { DEFAULT_SALT_LABEL, saltOfLabel } from "../../src/chain/create2";
+import { FEED_KINDS, parseFeedKind, SUBJECT_CONTRACTS, subjectModuleId } from "../../src/chain/deployments";
+import type { FeedKind } from "../../src/chain/deployments";
+import type { KeyOptions } from "../../src/node/keys";
+import { call } from "../../src/chain/registry-client";
+import { formatSubjectId, parseSubjectId } from "../../src/core/subject-id";
 import { action, optionsOf, output } from "../cli-kit";
 import { deployThroughCreate2 } from "../ignition";
 import type { Create2Options } from "../ignition";

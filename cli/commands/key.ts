@@ -1,7 +1,7 @@
 import { promises as fs } from "node:fs";
 import type { Command } from "commander";
 import { Wallet } from "ethers";
-import { KeyError } from "../../src/errors";
+import { KeyError } from "../../src/core/errors";
 import {
   checkNewKeystore,
   checkNewPassword,
@@ -9,8 +9,8 @@ import {
   readPasswordFile,
   requireWallet,
   writeKeystore,
-} from "../../src/keys";
-import type { KeyOptions } from "../../src/keys";
+} from "../../src/node/keys";
+import type { KeyOptions } from "../../src/node/keys";
 import { action, optionsOf, output } from "../cli-kit";
 import { keyOptions } from "./common";
 import { isInteractive, processTerminal, readAllInput, readSecret } from "../secret-input";

@@ -1,8 +1,8 @@
 import * as path from "node:path";
 import type { Command } from "commander";
-import { formatAmount } from "../../src/amounts";
-import { InvalidArgumentError, VerificationError } from "../../src/errors";
-import { formatDuration } from "../../src/time";
+import { formatAmount } from "../../src/core/amounts";
+import { InvalidArgumentError, VerificationError } from "../../src/core/errors";
+import { formatDuration } from "../../src/core/time";
 import {
   MAX_MANIFEST_BYTES,
   MAX_SHARD_LEAVES,
@@ -18,11 +18,11 @@ import {
   type PublicationFailure,
   type PublicationSource,
 } from "../../src/liabilities";
-import { readDispute, summarizeDispute, type DisputeSummary } from "../../src/challenges";
-import { parseAddress, type Hex32 } from "../../src/hex";
-import type { KeyOptions } from "../../src/keys";
-import { call } from "../../src/registry-client";
-import { formatSubjectId, parseSubjectId } from "../../src/subject-id";
+import { readDispute, summarizeDispute, type DisputeSummary } from "../../src/challenges/challenges";
+import { parseAddress, type Hex32 } from "../../src/core/hex";
+import type { KeyOptions } from "../../src/node/keys";
+import { call } from "../../src/chain/registry-client";
+import { formatSubjectId, parseSubjectId } from "../../src/core/subject-id";
 import { LiabilityChallenges__factory } from "../../typechain-types/factories/contracts/LiabilityChallenges__factory";
 import { action, optionsOf, output } from "../cli-kit";
 import { outcomeLines, sendPlannedCall, sendingOptions, type SendingOptions } from "../sending";

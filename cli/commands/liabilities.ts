@@ -1,9 +1,9 @@
 import * as path from "node:path";
 import { Option, type Command } from "commander";
-import { ChainError, InvalidArgumentError, VerificationError } from "../../src/errors";
-import { formatAmount } from "../../src/amounts";
-import { CONFIDENTIAL_FILE_MODE, expectReadableFile, writeFileAtomic } from "../../src/files";
-import { formatDuration } from "../../src/time";
+import { ChainError, InvalidArgumentError, VerificationError } from "../../src/core/errors";
+import { formatAmount } from "../../src/core/amounts";
+import { CONFIDENTIAL_FILE_MODE, expectReadableFile, writeFileAtomic } from "../../src/node/files";
+import { formatDuration } from "../../src/core/time";
 import {
   SUMMARY_FILE,
   TREE_FILE,
@@ -22,7 +22,7 @@ import {
 import { action, optionsOf, output } from "../cli-kit";
 import { IN_PROCESS_NETWORK, connect, resolveRegistryAddress } from "../network";
 import { disputedVerdict, EXIT_DISPUTED, registerPublication } from "./liabilities-publication";
-import { readDispute, summarizeDispute, type DisputeSummary } from "../../src/challenges";
+import { readDispute, summarizeDispute, type DisputeSummary } from "../../src/challenges/challenges";
 
 interface BuildFlags {
   out: string;
@@ -124,7 +124,7 @@ function openTree(dir: string): TreeFile {
 async function attestedOnOf(file: string | undefined, tree: TreeFile): Promise<AttestedOn | undefined> {
   if (file === undefined) return undefined;
   // Loaded here: the attestation file reader needs ethers, slow to load for commands without it.
-  const { readAttestationFile } = await import("../../src/attestation-file");
+  const { readAttestationFile } = await import("../../src/attestations/file");
   return attestedOnFromAttestation(
     await readAttestationFile(file),
     { root: tree.root, total: tree.header.total },
@@ -219,7 +219,7 @@ async function verify(file: string, command: Command): Promise<void> {
   let disputed: DisputeSummary | null | undefined;
   if (onChainWanted) {
     // Loaded here: ethers and Hardhat are only needed for on-chain checks, and slow to load.
-    const { formatSubjectId, parseSubjectId } = await import("../../src/subject-id");
+    const { formatSubjectId, parseSubjectId } = await import("../../src/core/subject-id");
     const subjectText = flags.subject ?? (attestedOn?.subjectId as string);
     const subjectId = parseSubjectId(subjectText);
     if (attestedOn && subjectId !== attestedOn.subjectId) {

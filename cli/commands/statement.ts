@@ -1,31 +1,31 @@
 import type { Command } from "commander";
 import { formatEther, getAddress } from "ethers";
-import { formatAmount, parseAmount } from "../../src/amounts";
-import { attestationDomain } from "../../src/attestation";
-import { challengesContract } from "../../src/challenges";
-import { CancelledError, InvalidArgumentError, VerificationError } from "../../src/errors";
-import { checkOutputPath } from "../../src/files";
-import type { Address, Hex32 } from "../../src/hex";
-import { requireWallet } from "../../src/keys";
-import type { KeyOptions } from "../../src/keys";
+import { formatAmount, parseAmount } from "../../src/core/amounts";
+import { attestationDomain } from "../../src/attestations/attestation";
+import { challengesContract } from "../../src/challenges/challenges";
+import { CancelledError, InvalidArgumentError, VerificationError } from "../../src/core/errors";
+import { checkOutputPath } from "../../src/node/files";
+import type { Address, Hex32 } from "../../src/core/hex";
+import { requireWallet } from "../../src/node/keys";
+import type { KeyOptions } from "../../src/node/keys";
 import { accountCommitment, accountIdProblem, toHex } from "../../src/liabilities";
 import { bytes32FromHex } from "../../src/liabilities/hash";
-import { call } from "../../src/registry-client";
-import { signBalanceStatement } from "../../src/statement";
+import { call } from "../../src/chain/registry-client";
+import { signBalanceStatement } from "../../src/challenges/statement";
 import {
   challengeWindowState,
   checkStatementOnChain,
   requireLiabilitiesTree,
-} from "../../src/statement-check";
+} from "../../src/challenges/statement-check";
 import {
   readStatementFile,
   statementFileDigest,
   statementFileToJson,
   writeStatementFile,
-} from "../../src/statement-file";
-import type { BalanceStatementFile } from "../../src/statement-file";
-import { formatSubjectId, parseSubjectId } from "../../src/subject-id";
-import { formatTimestamp } from "../../src/time";
+} from "../../src/challenges/statement-file";
+import type { BalanceStatementFile } from "../../src/challenges/statement-file";
+import { formatSubjectId, parseSubjectId } from "../../src/core/subject-id";
+import { formatTimestamp } from "../../src/core/time";
 import { action, forceOption, optionsOf, output } from "../cli-kit";
 import { confirm, requireConfirmationPossible } from "../confirm";
 import { keyOptions, networkLabel, openRegistry, registryOption } from "./common";

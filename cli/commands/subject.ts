@@ -1,11 +1,11 @@
 import type { Command } from "commander";
 import { ZeroAddress } from "ethers";
-import { CancelledError, InvalidArgumentError } from "../../src/errors";
-import { parseAddress } from "../../src/hex";
-import type { Address, Hex32 } from "../../src/hex";
-import type { KeyOptions } from "../../src/keys";
-import { call, readSubject } from "../../src/registry-client";
-import type { SubjectStatus } from "../../src/registry-client";
+import { CancelledError, InvalidArgumentError } from "../../src/core/errors";
+import { parseAddress } from "../../src/core/hex";
+import type { Address, Hex32 } from "../../src/core/hex";
+import type { KeyOptions } from "../../src/node/keys";
+import { call, readSubject } from "../../src/chain/registry-client";
+import type { SubjectStatus } from "../../src/chain/registry-client";
 import { describeSharedAuditorOwners, findSharedAuditorOwners } from "../../src/safe/auditor-owners";
 import type { SharedAuditorOwners } from "../../src/safe/auditor-owners";
 import {
@@ -13,14 +13,14 @@ import {
   overrideConfigInput,
   parseSubjectConfig,
   readSubjectConfigFile,
-} from "../../src/subject-config";
-import type { SubjectConfigInput } from "../../src/subject-config";
-import { formatSubjectId, parseSubjectId } from "../../src/subject-id";
+} from "../../src/subjects/config";
+import type { SubjectConfigInput } from "../../src/subjects/config";
+import { formatSubjectId, parseSubjectId } from "../../src/core/subject-id";
 import {
   checkOwnershipAcceptance,
   checkOwnershipOffer,
   readSubjectOwnership,
-} from "../../src/subject-ownership";
+} from "../../src/subjects/ownership";
 import {
   checkSubjectUpdate,
   diffSubjectConfig,
@@ -28,11 +28,11 @@ import {
   mergeSubjectConfig,
   readSubjectUpdateFacts,
   subjectConfigOf,
-} from "../../src/subject-update";
-import type { SubjectConfigChange } from "../../src/subject-update";
-import { listSubjects } from "../../src/subjects";
-import type { SubjectSummary } from "../../src/subjects";
-import { formatDuration } from "../../src/time";
+} from "../../src/subjects/update";
+import type { SubjectConfigChange } from "../../src/subjects/update";
+import { listSubjects } from "../../src/subjects/list";
+import type { SubjectSummary } from "../../src/subjects/list";
+import { formatDuration } from "../../src/core/time";
 import { action, optionsOf, output, parseBlockOption } from "../cli-kit";
 import { confirm, requireConfirmationPossible } from "../confirm";
 import { outcomeLines, sendingOptions, sendPlannedCall } from "../sending";

@@ -1,18 +1,18 @@
 import type { Command } from "commander";
 import { ZeroAddress } from "ethers";
-import { DEFAULT_SALT_LABEL, saltOfLabel } from "../../src/create2";
+import { DEFAULT_SALT_LABEL, saltOfLabel } from "../../src/chain/create2";
 import {
   checkTokenForSubject,
   readSubjectTokenState,
   SUBJECT_CONTRACTS,
   subjectModuleId,
-} from "../../src/deployments";
-import { ChainError, InvalidArgumentError, validateArgument } from "../../src/errors";
-import { parseAddress } from "../../src/hex";
-import type { KeyOptions } from "../../src/keys";
+} from "../../src/chain/deployments";
+import { ChainError, InvalidArgumentError, validateArgument } from "../../src/core/errors";
+import { parseAddress } from "../../src/core/hex";
+import type { KeyOptions } from "../../src/node/keys";
 import { parseDecimals } from "../../src/liabilities";
-import { formatSubjectId, parseSubjectId } from "../../src/subject-id";
-import { parseDuration } from "../../src/time";
+import { formatSubjectId, parseSubjectId } from "../../src/core/subject-id";
+import { parseDuration } from "../../src/core/time";
 import { action, optionsOf, output } from "../cli-kit";
 import { create2AddressOf, deployThroughCreate2 } from "../ignition";
 import type { Create2Options, Create2Spec } from "../ignition";

@@ -1,13 +1,13 @@
 import type { Command } from "commander";
-import { formatAmount } from "../../src/amounts";
+import { formatAmount } from "../../src/core/amounts";
 import {
   readWalletConsentFile,
   signWalletConsent,
   walletConsentDigest,
   walletConsentToJson,
   writeWalletConsentFile,
-} from "../../src/consent-file";
-import { CancelledError, InvalidArgumentError } from "../../src/errors";
+} from "../../src/backing/consent-file";
+import { CancelledError, InvalidArgumentError } from "../../src/core/errors";
 import {
   checkSafeOwner,
   combineSafeWalletConsent,
@@ -18,11 +18,11 @@ import {
   writeSafePartFile,
 } from "../../src/safe";
 import type { SafeState } from "../../src/safe";
-import { parseAddress } from "../../src/hex";
-import type { Address } from "../../src/hex";
-import { requireWallet } from "../../src/keys";
-import type { KeyOptions } from "../../src/keys";
-import { checkOutputPath } from "../../src/files";
+import { parseAddress } from "../../src/core/hex";
+import type { Address } from "../../src/core/hex";
+import { requireWallet } from "../../src/node/keys";
+import type { KeyOptions } from "../../src/node/keys";
+import { checkOutputPath } from "../../src/node/files";
 import {
   checkReserveWalletAddition,
   checkReserveWalletRemoval,
@@ -31,10 +31,10 @@ import {
   readConsentSubject,
   planAddReserveWallet,
   planRemoveReserveWallet,
-} from "../../src/reserve-wallets";
-import type { ReserveWalletListing, ReserveWalletSubject } from "../../src/reserve-wallets";
-import type { TokenMetadata } from "../../src/reserve-assets";
-import { formatSubjectId, parseSubjectId } from "../../src/subject-id";
+} from "../../src/backing/wallets";
+import type { ReserveWalletListing, ReserveWalletSubject } from "../../src/backing/wallets";
+import type { TokenMetadata } from "../../src/backing/assets";
+import { formatSubjectId, parseSubjectId } from "../../src/core/subject-id";
 import { action, forceOption, optionsOf, output } from "../cli-kit";
 import type { GlobalOptions } from "../cli-kit";
 import { connect } from "../network";

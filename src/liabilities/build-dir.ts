@@ -1,6 +1,6 @@
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
-import { writeDirectoryAtomic } from "../files";
+import { writeDirectoryAtomic } from "../node/files";
 import { buildTreeFile, SUMMARY_FILE, TREE_FILE, type BuildOptions } from "./build";
 import { summaryToJson, type LiabilitiesSummary } from "./summary";
 

@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { closeSync, fchmodSync, openSync, readSync, rmSync, statSync, writeSync } from "node:fs";
 import { availableParallelism } from "node:os";
-import { InvalidArgumentError, InvalidFileError } from "../errors";
-import { CONFIDENTIAL_FILE_MODE } from "../files";
+import { InvalidArgumentError, InvalidFileError } from "../core/errors";
+import { CONFIDENTIAL_FILE_MODE } from "../node/files";
 import { scanLiabilitiesCsv } from "./csv";
 import { writeSmallUint256 } from "./decimal-bytes";
 import { gatherRange } from "./gather";
@@ -49,7 +49,7 @@ export interface BuildOptions extends PhaseListener {
   saltSecret: Uint8Array;
   /** Pad with zero-balance dummy leaves up to this many leaves. */
   padTo?: number;
-  /** Hashing worker threads; 0 hashes on the calling thread. Default: available cores. */
+  /** Hashing worker threads; 0 hashes on the calling thread. Default: available cores, at most 4. */
   threads?: number;
   /** Wait until the worker threads have started before reading the input (tests, benchmarks). */
   waitForWorkers?: boolean;

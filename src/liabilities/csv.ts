@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { promises as fs } from "node:fs";
-import { InvalidFileError, PorError } from "../errors";
+import { InvalidFileError, PorError } from "../core/errors";
 import { asciiEdgeIsSpace, showId, unicodeIdProblem } from "./account-id";
 import { parseDecimalAmount } from "./decimal";
 import { parseSmallDecimal } from "./decimal-bytes";

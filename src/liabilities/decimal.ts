@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from "../errors";
+import { InvalidArgumentError } from "../core/errors";
 import { MAX_UINT256 } from "./hash";
 
 /** Largest `--decimals` accepted: the registry's MAX_DECIMALS, so amounts stay comparable on-chain. */

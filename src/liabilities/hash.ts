@@ -1,5 +1,5 @@
 // Browser-safe (the web verify page imports it): no Node built-ins, no Buffer.
-import { InvalidArgumentError } from "../errors";
+import { InvalidArgumentError } from "../core/errors";
 import { keccak256Bytes } from "./keccak";
 
 /** A 0x-prefixed lowercase hex string (hashes, salts). */

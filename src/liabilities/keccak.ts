@@ -2,7 +2,7 @@ import { KeccakKernel } from "./wasm-hash";
 
 /**
  * keccak256 for Node: hash-wasm's WebAssembly kernel, one per thread. The web build swaps this
- * module for keccak.browser.ts (web/vite.config.ts), so the tree rules in hash.ts and proof.ts are
+ * module for keccak.browser.ts (web/vite.config.mts), so the tree rules in hash.ts and proof.ts are
  * one implementation in both places; test/liabilities/keccak-browser.test.ts checks the two agree.
  */
 

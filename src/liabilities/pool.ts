@@ -128,12 +128,12 @@ interface SwcCore {
   transformSync(code: string, options: object): { code: string };
 }
 
-/** CommonJS transpilations of src/liabilities/*.ts and src/errors.ts, by absolute file name. */
+/** CommonJS transpilations of src/liabilities/*.ts and src/core/errors.ts, by absolute file name. */
 function transpiledSources(): Record<string, string> {
   const files = readdirSync(__dirname)
     .filter((f) => f.endsWith(".ts"))
     .map((f) => path.join(__dirname, f));
-  files.push(path.join(__dirname, "..", "errors.ts"));
+  files.push(path.join(__dirname, "..", "core", "errors.ts"));
   const sources: Record<string, string> = {};
   // @swc/core (what the CLI's ts-node uses) transpiles these files in ~20 ms; typescript's
   // transpileModule took ~1.6 s of the main thread at every build, before any worker could start.

@@ -1,4 +1,4 @@
-import { readJsonFile } from "../files";
+import { readJsonFile } from "../node/files";
 import { parseProofPackage, type LiabilityProofPackage } from "./proof";
 
 /** Reads and validates a proof package file. */

@@ -1,9 +1,9 @@
 // Browser-safe (the web verify page imports it): no Node built-ins.
-import type { AttestationFile } from "../attestation-file";
+import type { AttestationFile } from "../attestations/file";
 
-import { formatAmount } from "../amounts";
-import { InvalidArgumentError, InvalidFileError } from "../errors";
-import { expectFormat } from "../formats";
+import { formatAmount } from "../core/amounts";
+import { InvalidArgumentError, InvalidFileError } from "../core/errors";
+import { expectFormat } from "../core/formats";
 import { MAX_DECIMALS } from "./decimal";
 import {
   MAX_UINT256,

@@ -1,8 +1,8 @@
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
-import { InvalidArgumentError } from "../errors";
-import { fileSystemError } from "../files";
+import { InvalidArgumentError } from "../core/errors";
+import { fileSystemError } from "../node/files";
 import { MANIFEST_FILE } from "./publication-format";
 import { httpPublicationSource, manifestUrlOf, tooLarge } from "./publication-http";
 import type { PublicationSource } from "./publication";

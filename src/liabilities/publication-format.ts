@@ -1,6 +1,6 @@
 // Browser-safe (the web verify page can check published proofs with it): no Node built-ins.
-import { InvalidFileError } from "../errors";
-import { expectFormat } from "../formats";
+import { InvalidFileError } from "../core/errors";
+import { expectFormat } from "../core/formats";
 import { MAX_DECIMALS } from "./decimal";
 import { MAX_UINT256, bytes32FromHex, compareHashes, readUint, toHex, type Hex, type SumNode } from "./hash";
 

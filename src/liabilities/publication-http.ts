@@ -1,5 +1,5 @@
 // Browser-safe (the web verify page downloads publications with it): no Node built-ins.
-import { InvalidFileError } from "../errors";
+import { InvalidFileError } from "../core/errors";
 import { MANIFEST_FILE } from "./publication-format";
 import type { PublicationSource } from "./publication";
 

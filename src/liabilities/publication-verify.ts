@@ -1,6 +1,6 @@
 // Browser-safe (the web verify page can check published proofs with it): no Node built-ins.
 import { keccak } from "hash-wasm";
-import { PorError } from "../errors";
+import { PorError } from "../core/errors";
 import { compareHashes, parentNode, toHex, type Hex, type SumNode } from "./hash";
 import { decodeShard, type DecodedShard, type PublicationManifest } from "./publication-format";
 

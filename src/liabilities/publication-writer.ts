@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
 import { closeSync, mkdirSync, openSync, readSync, writeFileSync, writeSync } from "node:fs";
 import * as path from "node:path";
-import { InvalidArgumentError, InvalidFileError } from "../errors";
-import { writeDirectoryAtomic } from "../files";
+import { InvalidArgumentError, InvalidFileError } from "../core/errors";
+import { writeDirectoryAtomic } from "../node/files";
 import { compareHashes, readUint, toHex, type Hex, type SumNode } from "./hash";
 import { keccakKernel } from "./keccak";
 import { hashLevel, levelSizes, newLevel, type Level } from "./levels";

@@ -1,7 +1,7 @@
 // Browser-safe (the web verify page can run the same check): no Node built-ins. Where the files
 // come from is the caller's PublicationSource (publication-fetch.ts for the CLI: http(s), file).
-import { formatAmount } from "../amounts";
-import { PorError } from "../errors";
+import { formatAmount } from "../core/amounts";
+import { PorError } from "../core/errors";
 import { parseDecimalAmount } from "./decimal";
 import { accountCommitment, bytes32FromHex, leafHash, toHex, type Hex } from "./hash";
 import { PROOF_FORMAT, verifyProofPackage, type LiabilityProofPackage } from "./proof";

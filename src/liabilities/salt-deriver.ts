@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from "../errors";
+import { InvalidArgumentError } from "../core/errors";
 import { HmacSha256Kernel } from "./wasm-hash";
 
 /** Derives per-account salts: salt = HMAC-SHA256(secret, UTF-8 bytes of accountId). */

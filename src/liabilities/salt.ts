@@ -1,6 +1,6 @@
 import { promises as fs } from "node:fs";
-import { InvalidArgumentError } from "../errors";
-import { fileSystemError } from "../files";
+import { InvalidArgumentError } from "../core/errors";
+import { fileSystemError } from "../node/files";
 
 // SaltDeriver lives in its own module: hashing workers load it without this file's imports.
 export { SaltDeriver } from "./salt-deriver";

@@ -1,6 +1,6 @@
-import { InvalidFileError } from "../errors";
-import { readJsonFile } from "../files";
-import { expectFormat } from "../formats";
+import { InvalidFileError } from "../core/errors";
+import { readJsonFile } from "../node/files";
+import { expectFormat } from "../core/formats";
 import { MAX_UINT256, type Hex } from "./hash";
 import { MAX_DECIMALS } from "./decimal";
 

@@ -1,6 +1,6 @@
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
-import { InvalidArgumentError, InvalidFileError } from "../errors";
-import { fileSystemError } from "../files";
+import { InvalidArgumentError, InvalidFileError } from "../core/errors";
+import { fileSystemError } from "../node/files";
 import { accountCommitment, accountIdHash, leafHash, readUint, toHex, type Hex, type SumNode } from "./hash";
 import { accountIdProblem } from "./account-id";
 import { keccakKernel } from "./keccak";

@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
  * Direct access to hash-wasm's keccak and sha256 WebAssembly kernels.
  *
  * hash-wasm's public hasher (`createKeccak(256)`, one reused instance) is the fastest correct keccak
- * we measured in Node (/work/shared/keccak-throughput.md), but each `digest("binary")` allocates a
+ * we measured in Node (the keccak throughput study behind docs/bench.md), but each `digest("binary")` allocates a
  * copy and goes through several JS wrappers. Here the same WebAssembly module is instantiated once
  * per thread and driven through its exports: the caller writes the input straight into the module's
  * I/O buffer and reads the 32-byte digest from the start of that buffer, with no allocation per

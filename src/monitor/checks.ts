@@ -5,19 +5,19 @@ import {
   backingState,
   readSubjectCollateral,
   type SubjectCollateral,
-} from "../collateral";
-import { formatAmount } from "../amounts";
-import { readRoundChallenges, type DisputeSummary, type RoundChallenges } from "../challenges";
-import { toWad } from "../decimals";
-import { disputeCauseText } from "../disputes";
-import { PorError } from "../errors";
-import { formatRatio, ratioWad } from "../ratio";
-import { toChainError } from "../registry-client";
-import { isRevert } from "../revert";
-import { connectRpc, UnreachableError, withRetry } from "../rpc";
+} from "../backing/collateral";
+import { formatAmount } from "../core/amounts";
+import { readRoundChallenges, type DisputeSummary, type RoundChallenges } from "../challenges/challenges";
+import { toWad } from "../core/decimals";
+import { disputeCauseText } from "../challenges/disputes";
+import { PorError } from "../core/errors";
+import { formatRatio, ratioWad } from "../core/ratio";
+import { toChainError } from "../chain/registry-client";
+import { isRevert } from "../core/revert";
+import { connectRpc, UnreachableError, withRetry } from "../chain/rpc";
 import { findSharedAuditorOwners, type SharedAuditorOwners } from "../safe/auditor-owners";
-import { formatDuration, formatTimestamp } from "../time";
-import type { Hex32 } from "../hex";
+import { formatDuration, formatTimestamp } from "../core/time";
+import type { Hex32 } from "../core/hex";
 import type { BridgeCheck, Check, MonitorConfig, SubjectCheck } from "./config";
 
 /**

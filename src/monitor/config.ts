@@ -1,10 +1,10 @@
-import { InvalidFileError, PorError } from "../errors";
-import { readJsonFile } from "../files";
-import { expectFormat } from "../formats";
-import { type Address, parseAddress } from "../hex";
-import { parseRatio, WAD } from "../ratio";
-import { DEFAULT_RETRY, type RetryPolicy } from "../rpc";
-import { parseSubjectId } from "../subject-id";
+import { InvalidFileError, PorError } from "../core/errors";
+import { readJsonFile } from "../node/files";
+import { expectFormat } from "../core/formats";
+import { type Address, parseAddress } from "../core/hex";
+import { parseRatio, WAD } from "../core/ratio";
+import { DEFAULT_RETRY, type RetryPolicy } from "../chain/rpc";
+import { parseSubjectId } from "../core/subject-id";
 
 export const MONITOR_CONFIG_FORMAT = "por-monitor/1";
 

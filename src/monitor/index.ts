@@ -2,7 +2,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { Provider } from "ethers";
 import type { CheckResult, CheckState } from "./checks";
 import { Connections, EXIT_HEALTHY, exitCodeFor, runChecks } from "./checks";
-import { formatRatio } from "../ratio";
+import { formatRatio } from "../core/ratio";
 import { describeSharedAuditorOwners } from "../safe/auditor-owners";
 import type { MonitorConfig } from "./config";
 

@@ -1,8 +1,8 @@
 import { Contract, getAddress, Interface } from "ethers";
 import type { BlockTag, ContractRunner, Provider } from "ethers";
-import { ChainError } from "../errors";
-import type { Address } from "../hex";
-import { isEmptyRevert, isRevert, shortMessage } from "../revert";
+import { ChainError } from "../core/errors";
+import type { Address } from "../core/hex";
+import { isEmptyRevert, isRevert, shortMessage } from "../core/revert";
 
 /**
  * Auditors sharing a key (docs/protocol.md, trust model). The registry counts each listed auditor

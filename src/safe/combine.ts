@@ -1,8 +1,8 @@
 import type { Provider } from "ethers";
-import { attestationFileDigest } from "../attestation-file";
-import type { AttestationFile, SignatureFile } from "../attestation-file";
-import type { WalletConsent } from "../consent-file";
-import { VerificationError } from "../errors";
+import { attestationFileDigest } from "../attestations/file";
+import type { AttestationFile, SignatureFile } from "../attestations/file";
+import type { WalletConsent } from "../backing/consent-file";
+import { VerificationError } from "../core/errors";
 import { commonSafePartTarget, partOf } from "./part-file";
 import type { SafePartFile } from "./part-file";
 import { combineSafeSignature } from "./signature";

@@ -1,8 +1,8 @@
 import { Contract, getAddress, Interface, ZeroAddress } from "ethers";
 import type { Provider } from "ethers";
-import { ChainError } from "../errors";
-import type { Address } from "../hex";
-import { call } from "../registry-client";
+import { ChainError } from "../core/errors";
+import type { Address } from "../core/hex";
+import { call } from "../chain/registry-client";
 
 /**
  * The parts of the Safe contracts (v1.3.0 and later; tested against the npm
@@ -38,7 +38,6 @@ export const SAFE_FALLBACK_HANDLER_ABI = [
 export const MULTI_SEND_ABI = ["function multiSend(bytes transactions) payable"] as const;
 
 export const safeInterface = new Interface(SAFE_ABI);
-export const safeFallbackHandlerInterface = new Interface(SAFE_FALLBACK_HANDLER_ABI);
 export const multiSendInterface = new Interface(MULTI_SEND_ABI);
 
 /** ERC-1271's magic value: what isValidSignature(bytes32, bytes) returns for a valid signature. */

@@ -8,3 +8,4 @@ export * from "./transaction";
 export * from "./part-file";
 export * from "./combine";
 export * from "./auditor-owners";
+export * from "./batch";

@@ -1,8 +1,8 @@
 import { getAddress, TypedDataEncoder } from "ethers";
 import type { TypedDataDomain, TypedDataField } from "ethers";
-import type { TypedDataSigner } from "../attestation";
-import { parseHex32 } from "../hex";
-import type { Address, Hex32 } from "../hex";
+import type { TypedDataSigner } from "../attestations/attestation";
+import { parseHex32 } from "../core/hex";
+import type { Address, Hex32 } from "../core/hex";
 import { safeSignaturePart } from "./parts";
 import type { SafeSignaturePart } from "./parts";
 

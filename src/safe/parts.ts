@@ -1,6 +1,6 @@
 import { getAddress, recoverAddress, Signature } from "ethers";
-import { VerificationError } from "../errors";
-import type { Address } from "../hex";
+import { VerificationError } from "../core/errors";
+import type { Address } from "../core/hex";
 
 /**
  * A Safe's signature is its owners' signatures of one hash (a Safe message hash for ERC-1271, a

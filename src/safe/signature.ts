@@ -1,9 +1,9 @@
 import { Contract, getAddress } from "ethers";
 import type { Provider } from "ethers";
-import { ChainError, VerificationError } from "../errors";
-import type { Address, Hex32 } from "../hex";
-import { compareAddresses } from "../submission";
-import { findRevertData } from "../revert";
+import { ChainError, VerificationError } from "../core/errors";
+import type { Address, Hex32 } from "../core/hex";
+import { compareAddresses } from "../attestations/submission";
+import { findRevertData } from "../core/revert";
 import { ERC1271_MAGIC_VALUE, readSafeState, SAFE_FALLBACK_HANDLER_ABI } from "./contracts";
 import type { SafeState } from "./contracts";
 import { safeMessageHash } from "./message";

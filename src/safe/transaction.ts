@@ -1,8 +1,8 @@
 import { getAddress, solidityPacked, TypedDataEncoder, ZeroAddress } from "ethers";
 import type { TypedDataField } from "ethers";
-import type { TypedDataSigner } from "../attestation";
-import { InvalidArgumentError } from "../errors";
-import type { Address, Hex32 } from "../hex";
+import type { TypedDataSigner } from "../attestations/attestation";
+import { InvalidArgumentError } from "../core/errors";
+import type { Address, Hex32 } from "../core/hex";
 import { multiSendInterface, safeInterface } from "./contracts";
 import { safeDomain } from "./message";
 import { safeSignaturePart } from "./parts";

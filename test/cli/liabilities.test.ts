@@ -4,8 +4,8 @@ import { chmodSync, existsSync, readFileSync, readdirSync, statSync, writeFileSy
 import * as path from "node:path";
 import { ethers } from "ethers";
 import { ReserveRegistry__factory } from "../../typechain-types";
-import { attestationFileToJson } from "../../src/attestation-file";
-import type { Address, Hex32 } from "../../src/hex";
+import { attestationFileToJson } from "../../src/attestations/file";
+import type { Address, Hex32 } from "../../src/core/hex";
 import {
   BUILD_PHASES,
   parseProofPackage,

@@ -243,6 +243,20 @@ describe("por: traps for a careful user (CLI)", function () {
       });
     }
 
+    it("--version prints the package's version; --help names the environment variables and docs/cli.md", async function () {
+      const { version } = JSON.parse(readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")) as {
+        version: string;
+      };
+      const printed = await por(["--version"]);
+      expect([printed.code, printed.stdout.trim()]).to.deep.equal([0, version]);
+      const help = await por(["--help"]);
+      expect(help.code).to.equal(0);
+      for (const name of ["POR_RPC_URL_<NAME>", "POR_REGISTRY", "POR_PRIVATE_KEY", "POR_SALT_SECRET"]) {
+        expect(help.stdout).to.include(name);
+      }
+      expect(help.stdout.trimEnd()).to.match(/docs\/cli\.md$/);
+    });
+
     it("--help still prints the help, with exit code 0", async function () {
       const run = await por(["attest", "sign", "--help"]);
       expect(run.code).to.equal(0);

@@ -1,6 +1,6 @@
 /**
  * The registry's EIP-712 types, written out for the tests from the documented type strings in
- * IReserveRegistry, independently of the SDK (src/attestation.ts): a mistake in one cannot hide a
+ * IReserveRegistry, independently of the SDK (src/attestations/attestation.ts): a mistake in one cannot hide a
  * mistake in the other or in the contract.
  */
 

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { AbiCoder, keccak256 } from "ethers";
 import { verifyProofPackage, parseProofPackage, type LiabilityProofPackage } from "../../src/liabilities";
-import { InvalidFileError } from "../../src/errors";
+import { InvalidFileError } from "../../src/core/errors";
 import { buildAccounts, csvOf, scratchDir } from "../helpers/liabilities-build";
 import { refCommitment, refLeaf } from "../helpers/liabilities-reference";
 

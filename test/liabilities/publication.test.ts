@@ -4,7 +4,7 @@ import { createHash } from "node:crypto";
 import { readFileSync, readdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { keccak256 } from "ethers";
-import { InvalidArgumentError, InvalidFileError } from "../../src/errors";
+import { InvalidArgumentError, InvalidFileError } from "../../src/core/errors";
 import {
   MANIFEST_FILE,
   SHARD_HEADER_BYTES,

@@ -9,7 +9,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import * as path from "node:path";
-import { InvalidArgumentError, InvalidFileError } from "../../src/errors";
+import { InvalidArgumentError, InvalidFileError } from "../../src/core/errors";
 import {
   BUILD_PHASES,
   TreeFile,

@@ -1,5 +1,5 @@
 /**
- * src/disputes.ts: which challenge disputes a round or a subject, read from the registry, solvency()
+ * src/challenges/disputes.ts: which challenge disputes a round or a subject, read from the registry, solvency()
  * and the ChallengeSettled events, as the verify page and the dashboard name it.
  */
 import { expect } from "chai";

@@ -1,7 +1,7 @@
 import { expect } from "chai";
-import { InvalidFileError } from "../../src/errors";
+import { InvalidFileError } from "../../src/core/errors";
 import { parseMonitorConfig } from "../../src/monitor";
-import { WAD } from "../../src/ratio";
+import { WAD } from "../../src/core/ratio";
 
 const TOKEN = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
 const VAULT = "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512";

@@ -1,11 +1,15 @@
 import { Contract, getAddress, ZeroAddress, type Provider } from "ethers";
 import type { LiabilityChallenges, ReserveRegistry } from "../../../typechain-types";
-import { lastDisputeOf, listSettledChallenges, type SettledChallenge } from "../../../src/disputes";
-import { isLiveRoundId } from "../../../src/feed-rounds";
-import type { Hex32 } from "../../../src/hex";
-import { findRevertData } from "../../../src/revert";
+import {
+  lastDisputeOf,
+  listSettledChallenges,
+  type SettledChallenge,
+} from "../../../src/challenges/disputes";
+import { isLiveRoundId } from "../../../src/core/feed-rounds";
+import type { Hex32 } from "../../../src/core/hex";
+import { findRevertData } from "../../../src/core/revert";
 import { findSharedAuditorOwners, type SharedAuditorOwners } from "../../../src/safe/auditor-owners";
-import { formatSubjectId } from "../../../src/subject-id";
+import { formatSubjectId } from "../../../src/core/subject-id";
 import { challengesOf, registryAt, rpcProvider, shortError } from "../common/connection";
 import { DashboardError, reasonFor, sentence } from "./errors";
 import type { Settings } from "./settings";

@@ -1,4 +1,4 @@
-import { disputeCauseText } from "../../../src/disputes";
+import { disputeCauseText } from "../../../src/challenges/disputes";
 import { describeSharedAuditorOwners } from "../../../src/safe/auditor-owners";
 import { el, row, type Child } from "./dom";
 import { ago } from "../common/time-text";

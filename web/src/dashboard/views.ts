@@ -1,5 +1,5 @@
-import type { Hex32 } from "../../../src/hex";
-import { formatSubjectId } from "../../../src/subject-id";
+import type { Hex32 } from "../../../src/core/hex";
+import { formatSubjectId } from "../../../src/core/subject-id";
 import { mountChart, type MountedChart } from "./chart";
 import { chartData } from "./chart-data";
 import { el } from "./dom";

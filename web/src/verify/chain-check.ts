@@ -1,9 +1,9 @@
 import { ZeroHash, type Provider } from "ethers";
-import { readRoundDispute, type RoundDispute } from "../../../src/disputes";
-import type { Hex32 } from "../../../src/hex";
+import { readRoundDispute, type RoundDispute } from "../../../src/challenges/disputes";
+import type { Hex32 } from "../../../src/core/hex";
 import type { ReserveRegistry } from "../../../typechain-types";
 import { proofStepsForContract, type LiabilityProofPackage } from "../../../src/liabilities/proof";
-import { formatSubjectId } from "../../../src/subject-id";
+import { formatSubjectId } from "../../../src/core/subject-id";
 import {
   challengesOf,
   hasCode,

@@ -1,5 +1,5 @@
 import { ZeroHash } from "ethers";
-import { PorError } from "../../../src/errors";
+import { PorError } from "../../../src/core/errors";
 import type { Hex } from "../../../src/liabilities/hash";
 import {
   verifyProofPackage,
@@ -13,7 +13,7 @@ import {
   type PublicationSource,
 } from "../../../src/liabilities/publication";
 import { PUBLICATION_FAILURES } from "../../../src/liabilities/publication-verify";
-import { formatSubjectId } from "../../../src/subject-id";
+import { formatSubjectId } from "../../../src/core/subject-id";
 import { challengesOf } from "../common/connection";
 import {
   confirmOnChain,

@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from "../../../src/errors";
+import { InvalidArgumentError } from "../../../src/core/errors";
 import type { PublicationSource } from "../../../src/liabilities/publication";
 import { httpPublicationSource, manifestUrlOf } from "../../../src/liabilities/publication-http";
 

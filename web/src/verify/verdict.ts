@@ -1,6 +1,6 @@
-import { disputeCauseText, type RoundDispute } from "../../../src/disputes";
+import { disputeCauseText, type RoundDispute } from "../../../src/challenges/disputes";
 import type { LiabilityProofPackage } from "../../../src/liabilities/proof";
-import { formatSubjectId } from "../../../src/subject-id";
+import { formatSubjectId } from "../../../src/core/subject-id";
 import type { RoundReport } from "./chain-check";
 import { amountText } from "./format";
 

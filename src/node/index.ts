@@ -1,0 +1,3 @@
+// Node-only helpers: atomic file writes and keystores.
+export * from "./files";
+export * from "./keys";
