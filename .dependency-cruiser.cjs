@@ -44,6 +44,14 @@ module.exports = {
       to: { path: "^(cli|scripts|test|bench|deploy)/" },
     },
     {
+      name: "web-imports-sdk-through-alias",
+      comment:
+        "Pages import the SDK as `@por/sdk/…` (web/tsconfig.json, web/vite.config.mts), never by `../../src`.",
+      severity: "error",
+      from: { path: "^web/src/" },
+      to: { path: "^src/", dependencyTypesNot: ["aliased-tsconfig-paths"] },
+    },
+    {
       name: "web-reaches-no-node-builtin",
       comment:
         "Nothing a page loads may reach a Node built-in. Pages get keccak.browser.ts for src/liabilities/keccak.ts " +

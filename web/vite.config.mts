@@ -4,7 +4,10 @@ import { fileURLToPath } from "node:url";
 import { defineConfig, type Plugin } from "vite";
 
 const webRoot = path.dirname(fileURLToPath(import.meta.url));
-const sdkLiabilities = path.resolve(webRoot, "..", "src", "liabilities");
+/** The SDK, imported by the pages as `@por/sdk/…` (the same alias as web/tsconfig.json's paths). */
+const sdkRoot = path.resolve(webRoot, "..", "src");
+const nodeKeccak = path.join(sdkRoot, "liabilities", "keccak.ts");
+const browserKeccak = path.join(sdkRoot, "liabilities", "keccak.browser.ts");
 const NODE_BUILTINS = new Set(builtinModules.flatMap((name) => [name, `node:${name}`]));
 
 /**
@@ -16,14 +19,15 @@ function browserSdk(): Plugin {
   return {
     name: "por-browser-sdk",
     enforce: "pre",
-    resolveId(source, importer) {
-      if (importer && path.dirname(importer) === sdkLiabilities && source === "./keccak")
-        return path.join(sdkLiabilities, "keccak.browser.ts");
+    async resolveId(source, importer, options) {
       if (NODE_BUILTINS.has(source))
         this.error(
           `${importer ?? "a page"} imports the Node built-in "${source}": pages must stay browser-safe`,
         );
-      return null;
+      // By what an import resolves to, not how it is spelled: any path to keccak.ts gets the twin.
+      const resolved = await this.resolve(source, importer, { ...options, skipSelf: true });
+      if (resolved?.id === nodeKeccak) return browserKeccak;
+      return resolved;
     },
   };
 }
@@ -33,6 +37,7 @@ export default defineConfig({
   root: webRoot,
   base: "./",
   plugins: [browserSdk()],
+  resolve: { alias: [{ find: /^@por\/sdk\//, replacement: `${sdkRoot}/` }] },
   build: {
     outDir: path.join(webRoot, "dist"),
     emptyOutDir: true,

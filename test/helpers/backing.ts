@@ -8,7 +8,7 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signer
 import type { BaseContract, Signer, TypedDataDomain } from "ethers";
 import type { ReserveRegistry } from "../../typechain-types";
 import type { IReserveRegistry } from "../../typechain-types/contracts/ReserveRegistry";
-import { ATTESTATION_TYPES, RESERVE_ADDRESS_TYPES } from "./eip712";
+import { ATTESTATION_TYPES, RESERVE_ADDRESS_TYPES, registryDomainAt } from "./eip712";
 
 export { ATTESTATION_TYPES, RESERVE_ADDRESS_TYPES };
 
@@ -22,13 +22,7 @@ export async function registryDomain(
   overrides: Partial<TypedDataDomain> = {},
 ): Promise<TypedDataDomain> {
   const { chainId } = await ethers.provider.getNetwork();
-  return {
-    name: "ReserveRegistry",
-    version: "1",
-    chainId,
-    verifyingContract: await registry.getAddress(),
-    ...overrides,
-  };
+  return { ...registryDomainAt(chainId, await registry.getAddress()), ...overrides };
 }
 
 export interface AttestationInput {

@@ -25,7 +25,7 @@ export const RESERVE_ADDRESS_TYPES = {
   ],
 };
 
-/** The registry's EIP-712 domain. */
-export function registryDomain(chainId: bigint, verifyingContract: string) {
+/** The registry's EIP-712 domain on chain `chainId` at `verifyingContract` (the one place tests spell it). */
+export function registryDomainAt(chainId: bigint, verifyingContract: string) {
   return { name: "ReserveRegistry", version: "1", chainId, verifyingContract };
 }

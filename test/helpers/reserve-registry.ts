@@ -1,10 +1,11 @@
 import { ethers } from "hardhat";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import type { BigNumberish, Signer, TypedDataDomain } from "ethers";
-import type { IReserveRegistry, ReserveRegistry } from "../../typechain-types";
+import type { Signer, TypedDataDomain } from "ethers";
+import type { IReserveRegistry } from "../../typechain-types";
 import { ATTESTATION_TYPES } from "./eip712";
+import { registryDomain } from "./backing";
 
-export { ATTESTATION_TYPES };
+export { ATTESTATION_TYPES, registryDomain };
 
 /**
  * Test helpers for ReserveRegistry attestations. They build EIP-712 signatures with ethers'
@@ -21,20 +22,6 @@ export const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd
 /** A subject id the way issuers are expected to derive one: keccak256 of a readable label. */
 export function subjectIdOf(label: string): string {
   return ethers.id(label);
-}
-
-/** The registry's EIP-712 domain; `chainId` overridable to build cross-chain replays. */
-export async function registryDomain(
-  registry: ReserveRegistry,
-  chainId?: BigNumberish,
-): Promise<TypedDataDomain> {
-  const network = await ethers.provider.getNetwork();
-  return {
-    name: "ReserveRegistry",
-    version: "1",
-    chainId: chainId ?? network.chainId,
-    verifyingContract: await registry.getAddress(),
-  };
 }
 
 /** Signs `att` for `domain` with `signer` (an EOA: a Hardhat account or an ethers Wallet). */

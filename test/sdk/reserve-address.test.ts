@@ -4,7 +4,7 @@ import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import fc from "fast-check";
 import { attestationDomain, parseSubjectId, reserveAddressDigest, signReserveAddress } from "../../src";
 import type { Hex32 } from "../../src";
-import { RESERVE_ADDRESS_TYPES, registryDomain } from "../helpers/eip712";
+import { RESERVE_ADDRESS_TYPES, registryDomainAt } from "../helpers/eip712";
 
 const SUBJECT = parseSubjectId("SDKWALLET");
 
@@ -48,7 +48,7 @@ describe("reserve-address signing (SDK)", function () {
       const digest = reserveAddressDigest(domain, SUBJECT, wallet.address, reserve);
       expect(digest).to.equal(await registry.reserveAddressDigest(SUBJECT, wallet.address, reserve));
       expect(digest).to.equal(
-        ethers.TypedDataEncoder.hash(registryDomain(chainId, address), RESERVE_ADDRESS_TYPES, {
+        ethers.TypedDataEncoder.hash(registryDomainAt(chainId, address), RESERVE_ADDRESS_TYPES, {
           subjectId: SUBJECT,
           wallet: wallet.address,
           reserveAsset: reserve,

@@ -9,7 +9,7 @@
  */
 import "./common/base.css";
 import "./verify.css";
-import type { LiabilityProofPackage, ProofVerification } from "../../src/liabilities/proof";
+import type { LiabilityProofPackage, ProofVerification } from "@por/sdk/liabilities/proof";
 import { shortError } from "./common/connection";
 import { AccountForm } from "./verify/account-form";
 import { checkOnChain, type ChainOutcome } from "./verify/chain-check";

@@ -1,6 +1,6 @@
 import type { Interface } from "ethers";
-import { explainError, type RevertArgs } from "../../../src/core/error-sentences";
-import { findRevertData } from "../../../src/core/revert";
+import { explainError, type RevertArgs } from "@por/sdk/core/error-sentences";
+import { findRevertData } from "@por/sdk/core/revert";
 
 /**
  * The registry's custom error inside a failed call, as the CLI's sentence for it ("subject NOPE is

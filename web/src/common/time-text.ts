@@ -1,4 +1,4 @@
-import { formatDuration } from "../../../src/core/time";
+import { formatDuration } from "@por/sdk/core/time";
 
 /**
  * "3h 5m ago" from `seconds` to `now` (both unix seconds). A time slightly ahead of `now` reads "just

@@ -1,5 +1,5 @@
-import { formatAmount, MAX_UINT256 } from "../../../src/core/amounts";
-import { formatDuration, formatTimestamp } from "../../../src/core/time";
+import { formatAmount, MAX_UINT256 } from "@por/sdk/core/amounts";
+import { formatDuration, formatTimestamp } from "@por/sdk/core/time";
 
 /** Base units as a grouped decimal, exactly (bigint math): 1050000000n with 6 decimals → "1,050". */
 export function amount(value: bigint, decimals: number): string {

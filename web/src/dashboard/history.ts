@@ -1,4 +1,4 @@
-import { ratioWad } from "../../../src/core/ratio";
+import { ratioWad } from "@por/sdk/core/ratio";
 import { el } from "./dom";
 import { amount, percent, utc } from "./format";
 import type { HistoryRound } from "./registry-reads";

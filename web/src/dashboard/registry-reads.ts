@@ -1,15 +1,11 @@
 import { Contract, getAddress, ZeroAddress, type Provider } from "ethers";
 import type { LiabilityChallenges, ReserveRegistry } from "../../../typechain-types";
-import {
-  lastDisputeOf,
-  listSettledChallenges,
-  type SettledChallenge,
-} from "../../../src/challenges/disputes";
-import { isLiveRoundId } from "../../../src/core/feed-rounds";
-import type { Hex32 } from "../../../src/core/hex";
-import { findRevertData } from "../../../src/core/revert";
-import { findSharedAuditorOwners, type SharedAuditorOwners } from "../../../src/safe/auditor-owners";
-import { formatSubjectId } from "../../../src/core/subject-id";
+import { lastDisputeOf, listSettledChallenges, type SettledChallenge } from "@por/sdk/challenges/disputes";
+import { isLiveRoundId } from "@por/sdk/core/feed-rounds";
+import type { Hex32 } from "@por/sdk/core/hex";
+import { findRevertData } from "@por/sdk/core/revert";
+import { findSharedAuditorOwners, type SharedAuditorOwners } from "@por/sdk/safe/auditor-owners";
+import { formatSubjectId } from "@por/sdk/core/subject-id";
 import { challengesOf, registryAt, rpcProvider, shortError } from "../common/connection";
 import { DashboardError, reasonFor, sentence } from "./errors";
 import type { Settings } from "./settings";

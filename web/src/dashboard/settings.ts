@@ -1,6 +1,6 @@
 import { getAddress, isAddress } from "ethers";
-import type { Hex32 } from "../../../src/core/hex";
-import { formatSubjectId, parseSubjectId } from "../../../src/core/subject-id";
+import type { Hex32 } from "@por/sdk/core/hex";
+import { formatSubjectId, parseSubjectId } from "@por/sdk/core/subject-id";
 
 /** What the dashboard reads: where (RPC, registry, first block for event queries) and which subject. */
 export interface Settings {

@@ -1,5 +1,5 @@
-import { disputeCauseText } from "../../../src/challenges/disputes";
-import { describeSharedAuditorOwners } from "../../../src/safe/auditor-owners";
+import { disputeCauseText } from "@por/sdk/challenges/disputes";
+import { describeSharedAuditorOwners } from "@por/sdk/safe/auditor-owners";
 import { el, row, type Child } from "./dom";
 import { ago } from "../common/time-text";
 import { amount, duration, percent, utc } from "./format";

@@ -1,5 +1,5 @@
-import type { Hex32 } from "../../../src/core/hex";
-import { formatSubjectId } from "../../../src/core/subject-id";
+import type { Hex32 } from "@por/sdk/core/hex";
+import { formatSubjectId } from "@por/sdk/core/subject-id";
 import { mountChart, type MountedChart } from "./chart";
 import { chartData } from "./chart-data";
 import { el } from "./dom";

@@ -1,4 +1,4 @@
-import type { CustomerClaim } from "../../../src/liabilities/publication";
+import type { CustomerClaim } from "@por/sdk/liabilities/publication";
 
 export interface AccountFields {
   accountId: HTMLInputElement;

@@ -1,9 +1,9 @@
 import { ZeroHash, type Provider } from "ethers";
-import { readRoundDispute, type RoundDispute } from "../../../src/challenges/disputes";
-import type { Hex32 } from "../../../src/core/hex";
+import { readRoundDispute, type RoundDispute } from "@por/sdk/challenges/disputes";
+import type { Hex32 } from "@por/sdk/core/hex";
 import type { ReserveRegistry } from "../../../typechain-types";
-import { proofStepsForContract, type LiabilityProofPackage } from "../../../src/liabilities/proof";
-import { formatSubjectId } from "../../../src/core/subject-id";
+import { proofStepsForContract, type LiabilityProofPackage } from "@por/sdk/liabilities/proof";
+import { formatSubjectId } from "@por/sdk/core/subject-id";
 import {
   challengesOf,
   hasCode,

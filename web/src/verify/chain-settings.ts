@@ -1,7 +1,7 @@
 import { isAddress } from "ethers";
-import type { AttestedOn } from "../../../src/liabilities/proof";
-import { formatSubjectId, parseSubjectId } from "../../../src/core/subject-id";
-import type { Hex32 } from "../../../src/core/hex";
+import type { AttestedOn } from "@por/sdk/liabilities/proof";
+import { formatSubjectId, parseSubjectId } from "@por/sdk/core/subject-id";
+import type { Hex32 } from "@por/sdk/core/hex";
 import { injectedWallet, queryParam, rememberedRpcUrl, rememberRpcUrl } from "../common/connection";
 
 /** Where the on-chain check reads: an RPC URL or the browser's wallet. */

@@ -1,4 +1,4 @@
-import { formatAmount } from "../../../src/core/amounts";
+import { formatAmount } from "@por/sdk/core/amounts";
 
 /** A hash or address shortened for display ("0x1234…abcd"); the full value goes in a title. */
 export function shortHash(hex: string): string {

@@ -3,7 +3,7 @@ import {
   verifyProofPackage,
   type LiabilityProofPackage,
   type ProofVerification,
-} from "../../../src/liabilities/proof";
+} from "@por/sdk/liabilities/proof";
 
 /** What the proof alone says, before any chain is asked. */
 export type LocalCheck =

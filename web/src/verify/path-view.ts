@@ -1,5 +1,5 @@
-import { toHex } from "../../../src/liabilities/hash";
-import type { LiabilityProofPackage, ProofVerification } from "../../../src/liabilities/proof";
+import { toHex } from "@por/sdk/liabilities/hash";
+import type { LiabilityProofPackage, ProofVerification } from "@por/sdk/liabilities/proof";
 import { amountText, el, hashElement } from "./format";
 
 /**

@@ -1,19 +1,19 @@
 import { ZeroHash } from "ethers";
-import { PorError } from "../../../src/core/errors";
-import type { Hex } from "../../../src/liabilities/hash";
+import { PorError } from "@por/sdk/core/errors";
+import type { Hex } from "@por/sdk/liabilities/hash";
 import {
   verifyProofPackage,
   type LiabilityProofPackage,
   type ProofVerification,
-} from "../../../src/liabilities/proof";
+} from "@por/sdk/liabilities/proof";
 import {
   checkPublishedBalance,
   type CustomerClaim,
   type PublicationCheck,
   type PublicationSource,
-} from "../../../src/liabilities/publication";
-import { PUBLICATION_FAILURES } from "../../../src/liabilities/publication-verify";
-import { formatSubjectId } from "../../../src/core/subject-id";
+} from "@por/sdk/liabilities/publication";
+import { PUBLICATION_FAILURES } from "@por/sdk/liabilities/publication-verify";
+import { formatSubjectId } from "@por/sdk/core/subject-id";
 import { challengesOf } from "../common/connection";
 import {
   confirmOnChain,

@@ -1,6 +1,6 @@
-import { InvalidArgumentError } from "../../../src/core/errors";
-import type { PublicationSource } from "../../../src/liabilities/publication";
-import { httpPublicationSource, manifestUrlOf } from "../../../src/liabilities/publication-http";
+import { InvalidArgumentError } from "@por/sdk/core/errors";
+import type { PublicationSource } from "@por/sdk/liabilities/publication";
+import { httpPublicationSource, manifestUrlOf } from "@por/sdk/liabilities/publication-http";
 
 /**
  * The browser's PublicationSource for `por liabilities check`'s rules (src/liabilities/publication.ts),

@@ -1,5 +1,5 @@
-import { formatSubjectId } from "../../../src/core/subject-id";
-import { formatTimestamp, unixNow } from "../../../src/core/time";
+import { formatSubjectId } from "@por/sdk/core/subject-id";
+import { formatTimestamp, unixNow } from "@por/sdk/core/time";
 import { ago } from "../common/time-text";
 import type { RoundReport } from "./chain-check";
 import { amountText, el, hashElement } from "./format";

@@ -1,6 +1,6 @@
-import { disputeCauseText, type RoundDispute } from "../../../src/challenges/disputes";
-import type { LiabilityProofPackage } from "../../../src/liabilities/proof";
-import { formatSubjectId } from "../../../src/core/subject-id";
+import { disputeCauseText, type RoundDispute } from "@por/sdk/challenges/disputes";
+import type { LiabilityProofPackage } from "@por/sdk/liabilities/proof";
+import { formatSubjectId } from "@por/sdk/core/subject-id";
 import type { RoundReport } from "./chain-check";
 import { amountText } from "./format";
 
