@@ -40,8 +40,30 @@ const areas: Array<(program: Command) => void> = [
   registerKey,
 ];
 
+/**
+ * Commander checks required options before unknown ones, so a misspelled required option (`--decimal 6`)
+ * read as the real one missing. A command without sub-commands names an unknown option first.
+ */
+class PorCommand extends Command {
+  override createCommand(name?: string): Command {
+    return new PorCommand(name);
+  }
+
+  override parseOptions(argv: string[]): ReturnType<Command["parseOptions"]> {
+    const parsed = super.parseOptions(argv);
+    const first = parsed.unknown[0];
+    // --help and -h reach commander as unknown tokens: it answers them itself.
+    if (this.commands.length === 0 && first?.startsWith("-") && first.length > 1 && !HELP_FLAGS.has(first)) {
+      (this as unknown as { unknownOption(flag: string): never }).unknownOption(first);
+    }
+    return parsed;
+  }
+}
+
+const HELP_FLAGS = new Set(["--help", "-h"]);
+
 export function buildProgram(): Command {
-  const program = new Command("por")
+  const program = new PorCommand("por")
     .description("Proof-of-Reserves registry: auditor attestations, reserve feeds and liability proofs")
     .option("--network <name>", "Hardhat network to use (default: the in-process 'hardhat' network)")
     .option("--json", "machine-readable JSON output")

@@ -233,6 +233,11 @@ describe("por: traps for a careful user (CLI)", function () {
         /^error: unknown option '--frce' .*\(see 'por liabilities build --help'\)$/,
       ],
       [["atest", "sign"], /^error: unknown command 'atest' .*\(see 'por --help'\)$/],
+      [
+        // A misspelled required option is named, not read as the real one missing.
+        ["liabilities", "build", "small.csv", "--decimal", "0"],
+        /^error: unknown option '--decimal' \(Did you mean --decimals\?\) \(see 'por liabilities build --help'\)$/,
+      ],
     ] as const) {
       it(`por ${args.join(" ")}: one line pointing to --help, exit code 64`, async function () {
         const run = await por([...args]);
