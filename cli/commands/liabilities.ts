@@ -1,6 +1,8 @@
 import * as path from "node:path";
 import { Option, type Command } from "commander";
 import { ChainError, InvalidArgumentError, VerificationError } from "../../src/core/errors";
+import { findRevertData, shortMessage } from "../../src/core/revert";
+import { toChainError } from "../../src/chain/registry-client";
 import { formatAmount } from "../../src/core/amounts";
 import { CONFIDENTIAL_FILE_MODE, expectReadableFile, writeFileAtomic } from "../../src/node/files";
 import { formatDuration } from "../../src/core/time";
@@ -258,25 +260,12 @@ async function verify(file: string, command: Command): Promise<void> {
     const { ReserveRegistry__factory } =
       require("../../typechain-types") as typeof import("../../typechain-types");
     const registry = ReserveRegistry__factory.connect(address, hre.ethers.provider);
+    // The SDK's decoder: a revert becomes its sentence ("subject USDX has no round 3"), anything else
+    // says which registry could not be queried.
     const decode = (err: unknown): never => {
-      // ethers decodes the registry's custom errors into `revert`; Hardhat's provider errors carry
-      // the revert data in `data` or `data.data`.
-      const { revert, data: raw } = err as { revert?: { name: string; args: unknown[] }; data?: unknown };
-      const data = typeof raw === "object" && raw !== null ? (raw as { data?: unknown }).data : raw;
-      let parsed: { name: string; args: ArrayLike<unknown> } | null = revert ?? null;
-      if (parsed === null && typeof data === "string" && data !== "0x") {
-        try {
-          parsed = registry.interface.parseError(data);
-        } catch {
-          parsed = null;
-        }
-      }
-      if (parsed) {
-        const args = Array.from(parsed.args).map(String).join(", ");
-        throw new ChainError(`registry ${address} refused: ${parsed.name}(${args})`, { cause: err });
-      }
+      if (findRevertData(err) !== undefined) throw toChainError(`registry ${address} refused`, err);
       throw new ChainError(`cannot query registry ${address} on chain ${chainId}`, {
-        details: (err as Error).message.split("\n")[0],
+        details: shortMessage(err),
         cause: err,
       });
     };
