@@ -136,11 +136,15 @@ export async function resolveRegistryAddress(
   explicit: string | undefined,
 ): Promise<string> {
   const candidate = explicit ?? process.env.POR_REGISTRY;
+  // Where the address came from, so an error about it says so (a stale $POR_REGISTRY is easy to forget).
+  const source = explicit !== undefined ? "--registry" : "$POR_REGISTRY";
   let address: string;
   let stale = "";
   if (candidate !== undefined) {
-    if (!hre.ethers.isAddress(candidate)) throw new InvalidArgumentError(`not an address: ${candidate}`);
+    if (!hre.ethers.isAddress(candidate))
+      throw new InvalidArgumentError(`${source} is not an address: ${candidate}`);
     address = hre.ethers.getAddress(candidate);
+    if (explicit === undefined) stale = " (taken from $POR_REGISTRY; pass --registry or unset it)";
   } else {
     if (hre.network.name === IN_PROCESS_NETWORK) {
       throw new InvalidArgumentError("no registry on the in-process network", {

@@ -262,6 +262,20 @@ describe("por: traps for a careful user (CLI)", function () {
       expect(help.stdout.trimEnd()).to.match(/docs\/cli\.md$/);
     });
 
+    it("an address taken from $POR_REGISTRY says so when it is wrong", async function () {
+      expectRefusal(
+        await por(["status", "USDX"], { POR_REGISTRY: "nope" }),
+        /\$POR_REGISTRY is not an address: nope/,
+      );
+      const nowhere = "0x000000000000000000000000000000000000dEaD";
+      expectRefusal(
+        await por(["status", "USDX"], { POR_REGISTRY: nowhere }),
+        new RegExp(
+          `no contract at ${nowhere} on hardhat \\(taken from \\$POR_REGISTRY; pass --registry or unset it\\)`,
+        ),
+      );
+    });
+
     it("--help still prints the help, with exit code 0", async function () {
       const run = await por(["attest", "sign", "--help"]);
       expect(run.code).to.equal(0);
