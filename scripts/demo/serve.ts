@@ -22,8 +22,20 @@ export interface DemoWebData {
   proof: LiabilityProofPackage;
 }
 
-const RPC_PORT = 8545;
-const WEB_PORT = 5173;
+/** `$name` as a TCP port, or `fallback` when unset; anything else is refused with one line. */
+function portFromEnv(name: string, fallback: number): number {
+  const text = process.env[name];
+  if (text === undefined || text === "") return fallback;
+  const port = Number(text);
+  if (!/^\d+$/.test(text) || port < 1 || port > 65_535) {
+    throw new PorError(`$${name} must be a TCP port (1 to 65535), got ${JSON.stringify(text)}`);
+  }
+  return port;
+}
+
+/** Where demo:serve serves the chain and the pages: $POR_DEMO_RPC_PORT (8545), $POR_DEMO_WEB_PORT (5173). */
+const rpcPort = () => portFromEnv("POR_DEMO_RPC_PORT", 8545);
+const webPort = () => portFromEnv("POR_DEMO_WEB_PORT", 5173);
 
 /** Whether the demo was started as `npm run demo:serve`. */
 export function serveRequested(): boolean {
@@ -47,7 +59,7 @@ export function pageUrls(
 export function printWebHint(): void {
   process.stdout.write(
     "\nSee it in a browser: `npm run demo:serve` runs this demo, then keeps its chain on\n" +
-      `http://127.0.0.1:${RPC_PORT} and the web pages on http://127.0.0.1:${WEB_PORT} (verify page and dashboard,\n` +
+      `http://127.0.0.1:${rpcPort()} and the web pages on http://127.0.0.1:${webPort()} (verify page and dashboard,\n` +
       "links printed with the registry, subject and round filled in). Hosting the site: docs/web.md.\n",
   );
 }
@@ -58,8 +70,8 @@ export function printWebHint(): void {
  */
 export async function requireServePortsFree(): Promise<void> {
   for (const [port, what] of [
-    [RPC_PORT, "the demo chain"],
-    [WEB_PORT, "the web pages"],
+    [rpcPort(), "the demo chain"],
+    [webPort(), "the web pages"],
   ] as const) {
     await new Promise<void>((resolve, reject) => {
       const probe = createServer();
@@ -79,7 +91,7 @@ export async function requireServePortsFree(): Promise<void> {
 export async function serveDemo(hre: HardhatRuntimeEnvironment, data: DemoWebData): Promise<void> {
   const server: JsonRpcServer = await hre.run(TASK_NODE_CREATE_SERVER, {
     hostname: "127.0.0.1",
-    port: RPC_PORT,
+    port: rpcPort(),
     provider: hre.network.provider,
   });
   const { port } = await server.listen();
@@ -95,7 +107,7 @@ export async function serveDemo(hre: HardhatRuntimeEnvironment, data: DemoWebDat
       "--config",
       path.join(hre.config.paths.root, "web", "vite.config.mts"),
       "--port",
-      String(WEB_PORT),
+      String(webPort()),
       "--strictPort",
       "--clearScreen",
       "false",
@@ -104,7 +116,7 @@ export async function serveDemo(hre: HardhatRuntimeEnvironment, data: DemoWebDat
     ],
     { stdio: "inherit" },
   );
-  const urls = pageUrls(data, rpcUrl, `http://127.0.0.1:${WEB_PORT}`);
+  const urls = pageUrls(data, rpcUrl, `http://127.0.0.1:${webPort()}`);
   process.stdout.write("\n== Web pages against this demo's data (Ctrl-C stops) ==========================\n");
   line("chain (RPC)", rpcUrl);
   line("verify page", urls.verify);
