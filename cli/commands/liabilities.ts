@@ -256,9 +256,7 @@ async function verify(file: string, command: Command): Promise<void> {
       }
     }
     const address = await resolveRegistryAddress(hre, candidate);
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { ReserveRegistry__factory } =
-      require("../../typechain-types") as typeof import("../../typechain-types");
+    const { ReserveRegistry__factory } = await import("../../typechain-types");
     const registry = ReserveRegistry__factory.connect(address, hre.ethers.provider);
     // The SDK's decoder: a revert becomes its sentence ("subject USDX has no round 3"), anything else
     // says which registry could not be queried.

@@ -65,7 +65,9 @@ describe("por monitor on a two-chain bridge (e2e)", function () {
   });
 
   /** `config` with `edit` applied, written to `name` in the test directory. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a JSON document, edited freely
   const variant = async (name: string, edit: (c: Record<string, any>) => void) => {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- as above
     const copy = JSON.parse(JSON.stringify(config)) as Record<string, any>;
     edit(copy);
     const file = path.join(dir, name);

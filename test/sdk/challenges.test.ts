@@ -505,7 +505,11 @@ function fakeTarget(
   return { ...target, challengeId, accountCommitment: commitmentOf(accountId), balance };
 }
 
-async function expectRejection(promise: Promise<unknown>, type: Function, pattern: RegExp): Promise<void> {
+async function expectRejection(
+  promise: Promise<unknown>,
+  type: new (...args: never[]) => Error,
+  pattern: RegExp,
+): Promise<void> {
   try {
     await promise;
   } catch (err) {

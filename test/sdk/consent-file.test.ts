@@ -34,7 +34,11 @@ const TARGET: WalletConsentTarget = {
   reserveAsset: "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512",
 };
 
-async function refused(promise: Promise<unknown> | (() => unknown), type: Function, pattern: RegExp) {
+async function refused(
+  promise: Promise<unknown> | (() => unknown),
+  type: new (...args: never[]) => Error,
+  pattern: RegExp,
+) {
   try {
     await (typeof promise === "function" ? promise() : promise);
   } catch (err) {

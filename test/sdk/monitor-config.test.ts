@@ -97,6 +97,7 @@ describe("parseMonitorConfig", function () {
 
   it("refuses a minRatio given as a JSON number (a float) and a lock address listed twice", function () {
     const float = config();
+    // eslint-disable-next-line no-loss-of-precision -- the point: a JSON number cannot hold this ratio
     (float.checks[0] as Record<string, unknown>).minRatio = 0.99999999999999999;
     expect(refusal(float)).to.match(/minRatio must be a string/);
     const twice = config();

@@ -73,7 +73,11 @@ async function walletsFixture() {
   };
 }
 
-async function refusal(promise: Promise<unknown>, type: Function, pattern: RegExp): Promise<void> {
+async function refusal(
+  promise: Promise<unknown>,
+  type: new (...args: never[]) => Error,
+  pattern: RegExp,
+): Promise<void> {
   try {
     await promise;
   } catch (err) {

@@ -41,7 +41,11 @@ const approve: PlannedCall = {
   data: admin.encodeFunctionData("approveReserveAsset", [USDO]),
 };
 
-async function refused(promise: Promise<unknown> | (() => unknown), type: Function, pattern: RegExp) {
+async function refused(
+  promise: Promise<unknown> | (() => unknown),
+  type: new (...args: never[]) => Error,
+  pattern: RegExp,
+) {
   try {
     await (typeof promise === "function" ? promise() : promise);
   } catch (err) {

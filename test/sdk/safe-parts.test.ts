@@ -32,7 +32,7 @@ const OTHER_SAFE = "0x1111111111111111111111111111111111111111";
 const DIGEST = "0x3d62f34340b2c211a9f76bd5eabea62dc8a2c217391e472d5474e15f0eb8ddf7" as Hex32;
 const USDO = "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512";
 
-function refused(fn: () => unknown, type: Function, pattern: RegExp): void {
+function refused(fn: () => unknown, type: new (...args: never[]) => Error, pattern: RegExp): void {
   try {
     fn();
   } catch (err) {

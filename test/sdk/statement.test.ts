@@ -238,7 +238,11 @@ describe("balance statements (SDK)", function () {
   });
 });
 
-async function expectRejection(promise: Promise<unknown>, type: Function, pattern: RegExp): Promise<void> {
+async function expectRejection(
+  promise: Promise<unknown>,
+  type: new (...args: never[]) => Error,
+  pattern: RegExp,
+): Promise<void> {
   try {
     await promise;
   } catch (err) {
