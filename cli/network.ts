@@ -37,7 +37,7 @@ export async function connect(
   const fromEnv = findEnvNetwork(networkName);
   process.env.HARDHAT_NETWORK = networkName;
   // Found from this file, not the working directory, so `por` works from anywhere.
-  process.env.HARDHAT_CONFIG ??= path.join(__dirname, "..", "hardhat.config.ts");
+  process.env.HARDHAT_CONFIG ??= path.join(__dirname, "hardhat.config.ts");
   let hre: HardhatRuntimeEnvironment;
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
