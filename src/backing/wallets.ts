@@ -215,11 +215,10 @@ export async function readWalletRemovalBacking(
   const provider = providerOf(registry);
   const at = { blockTag: await call("reading the latest block", () => provider.getBlockNumber()) };
   const asset = IERC20Metadata__factory.connect(subject.reserveAsset, provider);
-  const [[config], roundId, wallets, assetDecimals] = await Promise.all([
+  const [[config], roundId, wallets] = await Promise.all([
     call("reading subject", () => registry.subject(subject.subjectId, at)),
     call("reading the latest round", () => registry.latestRoundId(subject.subjectId, at)),
     call("reading reserve wallets", () => registry.reserveWallets(subject.subjectId, at)),
-    call("reading the reserve asset", () => asset.decimals(at)),
   ]);
   const hasToken = config.token !== ZeroAddress;
   let outstanding = 0n;
@@ -237,7 +236,10 @@ export async function readWalletRemovalBacking(
   );
   const walletBalance = balances[wallets.findIndex((w) => getAddress(w) === wallet)] ?? 0n;
   const total = balances.reduce((sum, b) => sum + b, 0n);
-  const decimals = Number(assetDecimals);
+  // Read with the subject (readWalletSubject): an approved asset answers decimals(), checked at approval.
+  const decimals = subject.asset.decimals;
+  if (decimals === null)
+    throw new ChainError(`reserve asset ${subject.reserveAsset} does not answer decimals()`);
   const reservesBefore = rescale(total, decimals, subject.decimals);
   const reservesAfter = rescale(
     total > walletBalance ? total - walletBalance : 0n,
